@@ -1,0 +1,142 @@
+//! `mnctf bench`: timings quoted in notes. Run with `--release`, against pcscd + vpcd
+//! with our card inserted (`scripts/bench-card` sets that up in a private namespace).
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use clap::Subcommand;
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// APDU round trips through PC/SC (pcscd + vpcd) and full OpenSC signatures.
+    Card {
+        /// APDU round trips to time.
+        #[arg(long, default_value_t = 2000)]
+        apdus: usize,
+        /// OpenSC signatures to time (each a pkcs11-tool process).
+        #[arg(long, default_value_t = 20)]
+        signatures: usize,
+        /// Reader name filter.
+        #[arg(long, default_value = "Virtual PCD")]
+        reader: String,
+        /// PKCS#11 module for the OpenSC signature.
+        #[arg(long, default_value = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so")]
+        module: String,
+    },
+}
+
+/// Median of a sample, in microseconds.
+fn median_us(mut samples: Vec<Duration>) -> f64 {
+    samples.sort();
+    samples
+        .get(samples.len() / 2)
+        .map_or(f64::NAN, |d| d.as_secs_f64() * 1e6)
+}
+
+pub fn run(cmd: BenchCommand) -> anyhow::Result<bool> {
+    let BenchCommand::Card {
+        apdus,
+        signatures,
+        reader,
+        module,
+    } = cmd;
+    let apdu = apdu_round_trips(&reader, apdus)?;
+    println!("apdu_round_trip_median_us={apdu:.1} (n={apdus}, SELECT JPKI AP through PC/SC)");
+    let login = card_logins(&reader, 50)?;
+    println!("card_login_median_us={login:.1} (n=50, SELECT+VERIFY+SIGN through PC/SC)");
+    let sign = opensc_signatures(&module, signatures)?;
+    println!(
+        "opensc_signature_median_ms={:.1} (n={signatures}, pkcs11-tool --sign, whole process)",
+        sign / 1000.0
+    );
+    Ok(true)
+}
+
+#[cfg(feature = "pcsc")]
+fn connect(
+    reader: &str,
+) -> anyhow::Result<mock_card::client::JpkiClient<mock_card::transport::pcsc::PcscTransport>> {
+    let t =
+        mock_card::transport::pcsc::PcscTransport::connect(Some(reader), Duration::from_secs(5))?;
+    Ok(mock_card::client::JpkiClient::new(t))
+}
+
+#[cfg(feature = "pcsc")]
+fn apdu_round_trips(reader: &str, n: usize) -> anyhow::Result<f64> {
+    let mut client = connect(reader)?;
+    for _ in 0..50 {
+        client.select_ap()?;
+    }
+    let samples = (0..n)
+        .map(|_| {
+            let t = Instant::now();
+            client.select_ap().map(|()| t.elapsed())
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(median_us(samples))
+}
+
+#[cfg(feature = "pcsc")]
+fn card_logins(reader: &str, n: usize) -> anyhow::Result<f64> {
+    let mut client = connect(reader)?;
+    let pin = mock_card::Pin::unchecked("1234");
+    let digest_info = mock_card::client::sha256_digest_info(b"benchmark challenge");
+    let samples = (0..n)
+        .map(|_| {
+            let t = Instant::now();
+            client.authenticate(&pin, &digest_info).map(|_| t.elapsed())
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(median_us(samples))
+}
+
+#[cfg(not(feature = "pcsc"))]
+fn apdu_round_trips(_: &str, _: usize) -> anyhow::Result<f64> {
+    anyhow::bail!("mnctf was built without the `pcsc` feature: no PC/SC benchmark")
+}
+
+#[cfg(not(feature = "pcsc"))]
+fn card_logins(_: &str, _: usize) -> anyhow::Result<f64> {
+    anyhow::bail!("mnctf was built without the `pcsc` feature: no PC/SC benchmark")
+}
+
+fn opensc_signatures(module: &str, n: usize) -> anyhow::Result<f64> {
+    let dir = std::env::temp_dir().join(format!("mnctf-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let input = dir.join("in");
+    std::fs::write(&input, b"benchmark message")?;
+    let mut samples = Vec::with_capacity(n);
+    for i in 0..n {
+        let out = dir.join(format!("sig{i}"));
+        let t = Instant::now();
+        let status = Command::new("pkcs11-tool")
+            .args([
+                "--module",
+                module,
+                "--slot-index",
+                "0",
+                "--login",
+                "--pin",
+                "1234",
+                "--sign",
+                "-m",
+                "SHA256-RSA-PKCS",
+                "--id",
+                "01",
+            ])
+            .arg("--input-file")
+            .arg(&input)
+            .arg("--output-file")
+            .arg(&out)
+            .env("OPENSC_DRIVER", "jpki")
+            .output()?;
+        samples.push(t.elapsed());
+        anyhow::ensure!(
+            status.status.success(),
+            "pkcs11-tool failed: {}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+    }
+    std::fs::remove_dir_all(&dir)?;
+    Ok(median_us(samples))
+}

@@ -1,0 +1,191 @@
+//! The main job until the case-study scenarios exist: every persona's card goes through
+//! what a login will do (read the certificate, PIN, card signature over a challenge) and
+//! its certificate through the checks a relying party makes (signature by a trusted CA,
+//! validity, revocation status at the CA), with the outcome each persona should have.
+//! Path validation and OCSP as the IdP will do them come with the IdP issue.
+
+use std::path::Path;
+
+use anyhow::Context as _;
+use der::{Decode, Encode};
+use mock_ca::{CertState, Clock, PersonaId, Pki, PkiConfig};
+use mock_card::client::{sha256_digest_info, CertificateFile, ClientError, JpkiClient};
+use mock_card::transport::InProcess;
+use mock_card::{CardImage, JpkiCard, PinKind};
+use rsa::pkcs1v15::{Signature, VerifyingKey};
+use rsa::pkcs8::DecodePublicKey;
+use rsa::signature::Verifier;
+use rsa::RsaPublicKey;
+use sha2::Sha256;
+use x509_cert::Certificate;
+
+/// One persona's run.
+#[derive(serde::Serialize)]
+struct Outcome {
+    persona: &'static str,
+    description: &'static str,
+    steps: Vec<String>,
+    outcome: String,
+    expected: &'static str,
+    passed: bool,
+}
+
+fn expected(id: PersonaId) -> &'static str {
+    match id {
+        PersonaId::AuthExpired => "refused: expired",
+        PersonaId::AuthRevoked => "refused: revoked",
+        PersonaId::AuthPinBlocked => "refused: PIN blocked",
+        PersonaId::UnknownCa => "refused: untrusted issuer",
+        _ => "accepted",
+    }
+}
+
+pub fn run(out: &Path) -> anyhow::Result<bool> {
+    let clock = Clock::system();
+    let pki = Pki::build(PkiConfig::new("http://127.0.0.1:18080"), clock.clone())?;
+    let mut outcomes = Vec::new();
+    for persona in pki.personas() {
+        let mut steps = Vec::new();
+        let outcome = login(&pki, persona.card_image(), &persona.auth_pin, &mut steps)
+            .unwrap_or_else(|why| format!("refused: {why}"));
+        let expected = expected(persona.id);
+        let passed = outcome == expected;
+        println!(
+            "{} {:<20} {outcome}",
+            if passed { "ok  " } else { "FAIL" },
+            persona.id.slug()
+        );
+        outcomes.push(Outcome {
+            persona: persona.id.slug(),
+            description: persona.id.description(),
+            steps,
+            outcome,
+            expected,
+            passed,
+        });
+    }
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    std::fs::write(
+        out.join("card-walkthrough.json"),
+        serde_json::to_string_pretty(&outcomes)?,
+    )?;
+    std::fs::write(out.join("card-walkthrough.md"), markdown(&outcomes))?;
+    let failed = outcomes.iter().filter(|o| !o.passed).count();
+    println!(
+        "{} personas, {failed} unexpected; reports in {}",
+        outcomes.len(),
+        out.display()
+    );
+    Ok(failed == 0)
+}
+
+/// The login a relying party will run, on the virtual card; `Err` says why it is refused.
+fn login(
+    pki: &Pki,
+    image: CardImage,
+    pin: &mock_card::Pin,
+    steps: &mut Vec<String>,
+) -> Result<String, String> {
+    let mut client = JpkiClient::new(InProcess::new(JpkiCard::new(image)));
+    let card_err = |e: ClientError| match e {
+        ClientError::PinBlocked(_) => "PIN blocked".to_owned(),
+        other => other.to_string(),
+    };
+    client.select_ap().map_err(card_err)?;
+    let der = client
+        .read_certificate(CertificateFile::UserAuthentication)
+        .map_err(card_err)?;
+    let tries = client
+        .pin_status(PinKind::UserAuthentication)
+        .map_err(card_err)?
+        .tries_left();
+    steps.push(format!(
+        "read the user-authentication certificate ({} bytes); PIN tries left: {tries}",
+        der.len()
+    ));
+    let challenge = b"walkthrough challenge";
+    let signature = client
+        .authenticate(pin, &sha256_digest_info(challenge))
+        .map_err(card_err)?;
+    steps.push("the card signed the challenge after the PIN".to_owned());
+    let cert =
+        Certificate::from_der(&der).map_err(|e| format!("certificate does not parse: {e}"))?;
+    public_key(&cert)?
+        .verify(
+            challenge,
+            &Signature::try_from(signature.as_slice()).map_err(|e| e.to_string())?,
+        )
+        .map_err(|_| "card signature does not verify".to_owned())?;
+    steps.push("the signature verifies with the certificate's key".to_owned());
+    let anchor = pki
+        .trust_anchors()
+        .into_iter()
+        .find(|ca| issued_by(&cert, ca.certificate()))
+        .ok_or("untrusted issuer")?;
+    steps.push(format!("issued by trusted CA {}", anchor.id()));
+    let now = pki.clock().now();
+    let validity = &cert.tbs_certificate.validity;
+    let (from, to) = (
+        validity.not_before.to_unix_duration().as_secs(),
+        validity.not_after.to_unix_duration().as_secs(),
+    );
+    let t = u64::try_from(now.unix_timestamp()).unwrap_or(0);
+    if t < from || t > to {
+        return Err(if t > to { "expired" } else { "not yet valid" }.to_owned());
+    }
+    steps.push("within its validity period".to_owned());
+    match anchor.state(cert.tbs_certificate.serial_number.as_bytes(), now) {
+        CertState::Good => steps.push("good at the CA".to_owned()),
+        CertState::Revoked(r) => {
+            steps.push(format!(
+                "revoked at the CA, reason code {}",
+                r.reason.code()
+            ));
+            return Err("revoked".to_owned());
+        }
+        CertState::Unknown => return Err("unknown to the CA".to_owned()),
+    }
+    Ok("accepted".to_owned())
+}
+
+fn public_key(cert: &Certificate) -> Result<VerifyingKey<Sha256>, String> {
+    let spki = cert
+        .tbs_certificate
+        .subject_public_key_info
+        .to_der()
+        .map_err(|e| e.to_string())?;
+    let key =
+        RsaPublicKey::from_public_key_der(&spki).map_err(|e| format!("not an RSA key: {e}"))?;
+    Ok(VerifyingKey::new(key))
+}
+
+/// Whether `cert`'s signature verifies with the key of the CA certificate `ca_der`.
+fn issued_by(cert: &Certificate, ca_der: &[u8]) -> bool {
+    let Ok(ca) = Certificate::from_der(ca_der) else {
+        return false;
+    };
+    let (Ok(key), Ok(tbs)) = (public_key(&ca), cert.tbs_certificate.to_der()) else {
+        return false;
+    };
+    let Ok(sig) = Signature::try_from(cert.signature.raw_bytes()) else {
+        return false;
+    };
+    key.verify(&tbs, &sig).is_ok()
+}
+
+fn markdown(outcomes: &[Outcome]) -> String {
+    let mut md = String::from("# Card and PKI walkthrough / カードと認証局の動作確認\n\n");
+    md.push_str("Each persona's virtual My Number Card goes through a login: the user-authentication certificate is read, the PIN verified, a challenge signed, and the certificate checked (trusted issuer, validity, status at the CA).\n\n");
+    md.push_str("| | persona | situation | outcome | expected |\n|---|---|---|---|---|\n");
+    for o in outcomes {
+        md.push_str(&format!(
+            "| {} | `{}` | {} | {} | {} |\n",
+            if o.passed { "✅" } else { "❌" },
+            o.persona,
+            o.description,
+            o.outcome,
+            o.expected
+        ));
+    }
+    md
+}
