@@ -40,8 +40,10 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<bool> {
         reader,
         module,
     } = cmd;
+    let local = in_process_round_trips(apdus);
+    println!("apdu_in_process_median_us={local:.2} (n={apdus}, SELECT JPKI AP, no IO: the applet's own share)");
     let apdu = apdu_round_trips(&reader, apdus)?;
-    println!("apdu_round_trip_median_us={apdu:.1} (n={apdus}, SELECT JPKI AP through PC/SC)");
+    println!("apdu_round_trip_median_us={apdu:.1} (n={apdus}, SELECT JPKI AP through PC/SC; {:.0}x the in-process cost)", apdu / local);
     let login = card_logins(&reader, 50)?;
     println!("card_login_median_us={login:.1} (n=50, SELECT+VERIFY+SIGN through PC/SC)");
     let sign = opensc_signatures(&module, signatures)?;
@@ -50,6 +52,17 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<bool> {
         sign / 1000.0
     );
     Ok(true)
+}
+
+fn in_process_round_trips(n: usize) -> f64 {
+    let mut client = mock_card::client::JpkiClient::new(mock_card::transport::InProcess::new(mock_card::JpkiCard::new(mock_card::testing::image())));
+    let samples = (0..n)
+        .filter_map(|_| {
+            let t = Instant::now();
+            client.select_ap().ok().map(|()| t.elapsed())
+        })
+        .collect();
+    median_us(samples)
 }
 
 #[cfg(feature = "pcsc")]

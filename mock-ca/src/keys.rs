@@ -94,9 +94,9 @@ impl KeyStore {
         if let Some(key) = lock(&self.memory).get(label) {
             return Ok(Arc::clone(key));
         }
-        let key = match self.from_bundle(label)? {
+        let key = match self.bundled(label)? {
             Some(key) => key,
-            None => match self.from_cache(label)? {
+            None => match self.cached(label)? {
                 Some(key) => key,
                 None => self.generate_and_cache(label)?,
             },
@@ -126,7 +126,7 @@ impl KeyStore {
         Ok(out)
     }
 
-    fn from_bundle(&self, label: &str) -> Result<Option<RsaPrivateKey>, KeyError> {
+    fn bundled(&self, label: &str) -> Result<Option<RsaPrivateKey>, KeyError> {
         if !self.use_bundle || self.seed != DEFAULT_SEED {
             return Ok(None);
         }
@@ -146,7 +146,7 @@ impl KeyStore {
         Some(self.cache_dir.as_ref()?.join(format!("{id}.p8")))
     }
 
-    fn from_cache(&self, label: &str) -> Result<Option<RsaPrivateKey>, KeyError> {
+    fn cached(&self, label: &str) -> Result<Option<RsaPrivateKey>, KeyError> {
         let Some(path) = self.cache_path(label) else {
             return Ok(None);
         };

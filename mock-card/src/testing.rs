@@ -18,7 +18,7 @@ pub fn image() -> CardImage {
             RsaPrivateKey::new(&mut rng, 2048).ok()
         })
         .clone()
-        .unwrap_or_else(|| unreachable_key());
+        .unwrap_or_else(unreachable_key);
     let blob = |fill: u8| {
         let mut v = vec![0x30, 0x82, 0x01, 0x00];
         v.extend([fill; 256]);
