@@ -55,7 +55,9 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<bool> {
 }
 
 fn in_process_round_trips(n: usize) -> f64 {
-    let mut client = mock_card::client::JpkiClient::new(mock_card::transport::InProcess::new(mock_card::JpkiCard::new(mock_card::testing::image())));
+    let mut client = mock_card::client::JpkiClient::new(mock_card::transport::InProcess::new(
+        mock_card::JpkiCard::new(mock_card::testing::image()),
+    ));
     let samples = (0..n)
         .filter_map(|_| {
             let t = Instant::now();

@@ -23,7 +23,14 @@ use mock_card::transport::vpcd;
 use mock_card::{JpkiCard, PinKind};
 
 const MODULE: &str = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so";
-const TOOLS: [&str; 6] = ["unshare", "pcscd", "opensc-tool", "pkcs15-tool", "pkcs11-tool", "openssl"];
+const TOOLS: [&str; 6] = [
+    "unshare",
+    "pcscd",
+    "opensc-tool",
+    "pkcs15-tool",
+    "pkcs11-tool",
+    "openssl",
+];
 
 fn main() {
     if std::env::var_os("MNCTF_IN_NAMESPACE").is_some() {
@@ -33,7 +40,11 @@ fn main() {
 }
 
 fn on_path(tool: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).chain([PathBuf::from("/usr/sbin")]).any(|d| d.join(tool).is_file()))
+    std::env::var_os("PATH").is_some_and(|p| {
+        std::env::split_paths(&p)
+            .chain([PathBuf::from("/usr/sbin")])
+            .any(|d| d.join(tool).is_file())
+    })
 }
 
 fn outside() -> i32 {
@@ -60,7 +71,9 @@ fn outside() -> i32 {
             1
         }
         Err(e) => {
-            eprintln!("opensc_interop: could not start unshare: {e} (needs root or user namespaces)");
+            eprintln!(
+                "opensc_interop: could not start unshare: {e} (needs root or user namespaces)"
+            );
             1
         }
     }
@@ -68,7 +81,12 @@ fn outside() -> i32 {
 
 /// Runs a command with a time limit; a hung tool is killed and reported.
 fn run(cmd: &mut Command, limit: Duration) -> Result<Output, String> {
-    let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().map_err(|e| format!("{cmd:?}: {e}"))?;
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("{cmd:?}: {e}"))?;
     let deadline = Instant::now() + limit;
     loop {
         match child.try_wait() {
@@ -83,7 +101,11 @@ fn run(cmd: &mut Command, limit: Duration) -> Result<Output, String> {
 }
 
 fn text(out: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 fn sh(program: &str, args: &[&str]) -> Result<Output, String> {
@@ -115,13 +137,21 @@ impl Lab {
         must("mount", &["-t", "tmpfs", "tmpfs", "/run/pcscd"])?;
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let log = std::fs::File::create(dir.path().join("pcscd.log")).map_err(|e| e.to_string())?;
-        let pcscd = Command::new("pcscd").args(["-f", "-a"]).stdout(log.try_clone().map_err(|e| e.to_string())?).stderr(log).spawn().map_err(|e| format!("pcscd: {e}"))?;
+        let pcscd = Command::new("pcscd")
+            .args(["-f", "-a"])
+            .stdout(log.try_clone().map_err(|e| e.to_string())?)
+            .stderr(log)
+            .spawn()
+            .map_err(|e| format!("pcscd: {e}"))?;
         let ca = RunningService::start(0, |_| {}, Clock::system()).map_err(|e| e.to_string())?;
         ca.pki.export(dir.path()).map_err(|e| e.to_string())?;
         let valid = ca.pki.persona(PersonaId::Valid);
         let mut table = valid.card_image();
         table.atr = ATR_OPENSC_TABLE.to_vec();
-        let cards = vec![Arc::new(Mutex::new(JpkiCard::new(valid.card_image()))), Arc::new(Mutex::new(JpkiCard::new(table)))];
+        let cards = vec![
+            Arc::new(Mutex::new(JpkiCard::new(valid.card_image()))),
+            Arc::new(Mutex::new(JpkiCard::new(table))),
+        ];
         let stop = Arc::new(AtomicBool::new(false));
         let threads = cards
             .iter()
@@ -134,7 +164,14 @@ impl Lab {
                 })
             })
             .collect();
-        let lab = Self { dir, pcscd, ca, cards, stop, threads };
+        let lab = Self {
+            dir,
+            pcscd,
+            ca,
+            cards,
+            stop,
+            threads,
+        };
         lab.wait_for_cards()?;
         Ok(lab)
     }
@@ -142,12 +179,21 @@ impl Lab {
     fn wait_for_cards(&self) -> Result<(), String> {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
-            let listing = sh("opensc-tool", &["-l"]).map(|o| text(&o)).unwrap_or_default();
-            if listing.lines().filter(|l| l.contains("Yes") && l.contains("Virtual PCD")).count() == 2 {
+            let listing = sh("opensc-tool", &["-l"])
+                .map(|o| text(&o))
+                .unwrap_or_default();
+            if listing
+                .lines()
+                .filter(|l| l.contains("Yes") && l.contains("Virtual PCD"))
+                .count()
+                == 2
+            {
                 return Ok(());
             }
             if Instant::now() > deadline {
-                return Err(format!("pcscd did not show both cards within 15 s:\n{listing}"));
+                return Err(format!(
+                    "pcscd did not show both cards within 15 s:\n{listing}"
+                ));
             }
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -158,7 +204,10 @@ impl Lab {
     }
 
     fn tries_left(&self, card: usize, kind: PinKind) -> u8 {
-        self.cards[card].lock().map(|c| c.tries_left(kind)).unwrap_or(99)
+        self.cards[card]
+            .lock()
+            .map(|c| c.tries_left(kind))
+            .unwrap_or(99)
     }
 
     /// The PKCS#11 slot id of `reader`'s slot whose token label contains `label`.
@@ -168,7 +217,11 @@ impl Lab {
         for line in listing.lines() {
             if let Some(rest) = line.strip_prefix("Slot ") {
                 // "Slot <index> (0x<id>): <reader>": --slot takes the id.
-                let id = rest.split_once('(').and_then(|(_, r)| r.split_once(')')).map(|(id, _)| id.to_owned()).unwrap_or_default();
+                let id = rest
+                    .split_once('(')
+                    .and_then(|(_, r)| r.split_once(')'))
+                    .map(|(id, _)| id.to_owned())
+                    .unwrap_or_default();
                 current = Some((id, rest.to_owned()));
             } else if line.contains("token label") && line.contains(label) {
                 if let Some((id, head)) = &current {
@@ -181,15 +234,53 @@ impl Lab {
         Err(format!("no slot for {reader} / {label} in:\n{listing}"))
     }
 
-    fn sign(&self, slot: &str, id: &str, pin: &str, input: &str, output: &str) -> Result<Output, String> {
-        sh("pkcs11-tool", &["--module", MODULE, "--slot", slot, "--login", "--pin", pin, "--sign", "-m", "SHA256-RSA-PKCS", "--id", id, "--input-file", input, "--output-file", output])
+    fn sign(
+        &self,
+        slot: &str,
+        id: &str,
+        pin: &str,
+        input: &str,
+        output: &str,
+    ) -> Result<Output, String> {
+        sh(
+            "pkcs11-tool",
+            &[
+                "--module",
+                MODULE,
+                "--slot",
+                slot,
+                "--login",
+                "--pin",
+                pin,
+                "--sign",
+                "-m",
+                "SHA256-RSA-PKCS",
+                "--id",
+                id,
+                "--input-file",
+                input,
+                "--output-file",
+                output,
+            ],
+        )
     }
 
     fn verify_with_cert(&self, cert: &str, input: &str, sig: &str) -> Result<(), String> {
         let pubkey = self.path(&format!("{}.pub", sig));
         let pem = must("openssl", &["x509", "-in", cert, "-pubkey", "-noout"])?;
         std::fs::write(&pubkey, pem).map_err(|e| e.to_string())?;
-        let out = must("openssl", &["dgst", "-sha256", "-verify", &pubkey, "-signature", sig, input])?;
+        let out = must(
+            "openssl",
+            &[
+                "dgst",
+                "-sha256",
+                "-verify",
+                &pubkey,
+                "-signature",
+                sig,
+                input,
+            ],
+        )?;
         out.contains("Verified OK").then_some(()).ok_or(out)
     }
 }
@@ -216,12 +307,30 @@ fn inside() -> i32 {
         }
     };
     let checks: [(&str, Check); 7] = [
-        ("opensc_tool_names_the_jpki_driver_for_a_real_card_atr", opensc_names_jpki_real_atr),
-        ("opensc_tool_names_the_jpki_driver_for_the_table_atr", opensc_names_jpki_table_atr),
-        ("pkcs15_tool_lists_both_certificates_and_reads_ours", pkcs15_lists_both_certificates),
-        ("pkcs11_auth_signature_after_pin_verifies_with_openssl", pkcs11_auth_signature_verifies),
-        ("signature_key_needs_its_own_pin", signature_key_needs_its_own_pin),
-        ("pcsc_crate_client_reads_and_signs", pcsc_client_reads_and_signs),
+        (
+            "opensc_tool_names_the_jpki_driver_for_a_real_card_atr",
+            opensc_names_jpki_real_atr,
+        ),
+        (
+            "opensc_tool_names_the_jpki_driver_for_the_table_atr",
+            opensc_names_jpki_table_atr,
+        ),
+        (
+            "pkcs15_tool_lists_both_certificates_and_reads_ours",
+            pkcs15_lists_both_certificates,
+        ),
+        (
+            "pkcs11_auth_signature_after_pin_verifies_with_openssl",
+            pkcs11_auth_signature_verifies,
+        ),
+        (
+            "signature_key_needs_its_own_pin",
+            signature_key_needs_its_own_pin,
+        ),
+        (
+            "pcsc_crate_client_reads_and_signs",
+            pcsc_client_reads_and_signs,
+        ),
         ("wrong_pin_decrements_and_three_block", wrong_pins_block),
     ];
     let mut failed = 0;
@@ -235,40 +344,69 @@ fn inside() -> i32 {
             }
         }
     }
-    println!("opensc_interop: {} passed; {failed} failed ({}, pcscd in a private namespace)", checks.len() - failed, opensc_version());
+    println!(
+        "opensc_interop: {} passed; {failed} failed ({}, pcscd in a private namespace)",
+        checks.len() - failed,
+        opensc_version()
+    );
     if failed > 0 {
         let log = std::fs::read_to_string(lab.dir.path().join("pcscd.log")).unwrap_or_default();
         let tail: Vec<_> = log.lines().rev().take(40).collect();
-        eprintln!("pcscd.log (last 40 lines, newest first):\n{}", tail.join("\n"));
+        eprintln!(
+            "pcscd.log (last 40 lines, newest first):\n{}",
+            tail.join("\n")
+        );
     }
     i32::from(failed > 0)
 }
 
 fn opensc_version() -> String {
-    must("opensc-tool", &["--info"]).ok().and_then(|t| t.lines().next().map(str::to_owned)).unwrap_or_default()
+    must("opensc-tool", &["--info"])
+        .ok()
+        .and_then(|t| t.lines().next().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 fn opensc_names_jpki_real_atr(_: &Lab) -> Result<(), String> {
     let out = must("opensc-tool", &["-r", "0", "-n"])?;
-    out.lines().any(|l| l.trim() == "jpki").then_some(()).ok_or(out)
+    out.lines()
+        .any(|l| l.trim() == "jpki")
+        .then_some(())
+        .ok_or(out)
 }
 
 fn opensc_names_jpki_table_atr(_: &Lab) -> Result<(), String> {
     let out = must("opensc-tool", &["-r", "1", "-n"])?;
-    out.lines().any(|l| l.trim() == "jpki").then_some(()).ok_or(out)
+    out.lines()
+        .any(|l| l.trim() == "jpki")
+        .then_some(())
+        .ok_or(out)
 }
 
 fn pkcs15_lists_both_certificates(lab: &Lab) -> Result<(), String> {
     let out = must("pkcs15-tool", &["-r", "0", "-D"])?;
-    for want in ["User Authentication Certificate", "Digital Signature Certificate", "User Authentication Certificate CA", "Tries left     : 3", "Tries left     : 5"] {
+    for want in [
+        "User Authentication Certificate",
+        "Digital Signature Certificate",
+        "User Authentication Certificate CA",
+        "Tries left     : 3",
+        "Tries left     : 5",
+    ] {
         if !out.contains(want) {
             return Err(format!("{want:?} missing from:\n{out}"));
         }
     }
     let pem = must("pkcs15-tool", &["-r", "0", "--read-certificate", "01"])?;
-    let ours = std::fs::read_to_string(lab.path("persona/valid/auth.pem")).map_err(|e| e.to_string())?;
-    let body = |s: &str| s.lines().filter(|l| !l.starts_with("-----") && !l.starts_with("Using")).collect::<String>();
-    (body(&pem) == body(&ours)).then_some(()).ok_or_else(|| format!("OpenSC read a different certificate:\n{pem}"))
+    let ours =
+        std::fs::read_to_string(lab.path("persona/valid/auth.pem")).map_err(|e| e.to_string())?;
+    let body = |s: &str| {
+        s.lines()
+            .filter(|l| !l.starts_with("-----") && !l.starts_with("Using"))
+            .collect::<String>()
+    };
+    (body(&pem) == body(&ours))
+        .then_some(())
+        .ok_or_else(|| format!("OpenSC read a different certificate:\n{pem}"))
 }
 
 fn pkcs11_auth_signature_verifies(lab: &Lab) -> Result<(), String> {
@@ -296,23 +434,32 @@ fn signature_key_needs_its_own_pin(lab: &Lab) -> Result<(), String> {
     }
     lab.verify_with_cert(&lab.path("persona/valid/sign.pem"), &input, &sig)?;
     // The wrong try above cost one of the signature PIN's five; the right one reset it.
-    (lab.tries_left(0, PinKind::Signature) == 5).then_some(()).ok_or_else(|| "signature PIN counter not reset".into())
+    (lab.tries_left(0, PinKind::Signature) == 5)
+        .then_some(())
+        .ok_or_else(|| "signature PIN counter not reset".into())
 }
 
 fn pcsc_client_reads_and_signs(lab: &Lab) -> Result<(), String> {
-    let transport = PcscTransport::connect(Some("Virtual PCD 00 00"), Duration::from_secs(5)).map_err(|e| e.to_string())?;
+    let transport = PcscTransport::connect(Some("Virtual PCD 00 00"), Duration::from_secs(5))
+        .map_err(|e| e.to_string())?;
     let mut client = JpkiClient::new(transport);
     client.select_ap().map_err(|e| e.to_string())?;
-    let cert = client.read_certificate(CertificateFile::UserAuthentication).map_err(|e| e.to_string())?;
+    let cert = client
+        .read_certificate(CertificateFile::UserAuthentication)
+        .map_err(|e| e.to_string())?;
     let persona = lab.ca.pki.persona(PersonaId::Valid);
     if cert != persona.card.auth.issued.der {
         return Err("read a different certificate over PC/SC".into());
     }
-    let sig = client.authenticate(&persona.auth_pin, &sha256_digest_info(b"pcsc")).map_err(|e| e.to_string())?;
+    let sig = client
+        .authenticate(&persona.auth_pin, &sha256_digest_info(b"pcsc"))
+        .map_err(|e| e.to_string())?;
     use rsa::signature::Verifier;
-    let key = rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(persona.card.auth.key.to_public_key());
+    let key =
+        rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(persona.card.auth.key.to_public_key());
     let sig = rsa::pkcs1v15::Signature::try_from(sig.as_slice()).map_err(|e| e.to_string())?;
-    key.verify(b"pcsc", &sig).map_err(|e| format!("signature over PC/SC does not verify: {e}"))
+    key.verify(b"pcsc", &sig)
+        .map_err(|e| format!("signature over PC/SC does not verify: {e}"))
 }
 
 fn wrong_pins_block(lab: &Lab) -> Result<(), String> {
@@ -330,14 +477,18 @@ fn wrong_pins_block(lab: &Lab) -> Result<(), String> {
         }
         let pins = must("pkcs15-tool", &["-r", "1", "--list-pins"])?;
         if !pins.contains(&format!("Tries left     : {expected_left}")) {
-            return Err(format!("OpenSC does not report {expected_left} tries left:\n{pins}"));
+            return Err(format!(
+                "OpenSC does not report {expected_left} tries left:\n{pins}"
+            ));
         }
     }
     let blocked = lab.sign(&slot, "01", "1234", &input, &sig)?;
     if blocked.status.success() {
         return Err("the right PIN worked on a blocked card".into());
     }
-    if lab.tries_left(1, PinKind::UserAuthentication) != 0 || lab.tries_left(1, PinKind::Signature) != 5 {
+    if lab.tries_left(1, PinKind::UserAuthentication) != 0
+        || lab.tries_left(1, PinKind::Signature) != 5
+    {
         return Err("blocking the auth PIN must not touch the signature PIN, nor unblock".into());
     }
     Ok(())

@@ -234,23 +234,101 @@ fn stale_crl_fault_makes_openssl_reject() {
     assert!(text(&out).contains("CRL has expired"), "{}", text(&out));
 }
 
-/// A bare HTTP/1.0 GET on loopback (the test needs no HTTP client crate).
-fn fetch(url: &str) -> Vec<u8> {
+/// A bare HTTP/1.0 request on loopback (the test needs no HTTP client crate); returns
+/// the status code and the body.
+fn http(method: &str, url: &str, body: &[u8]) -> (u16, Vec<u8>) {
     use std::io::{Read, Write};
     let rest = url.strip_prefix("http://").unwrap();
     let (host, path) = rest.split_once('/').unwrap();
     let mut s = std::net::TcpStream::connect(host).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    write!(s, "GET /{path} HTTP/1.0\r\nHost: {host}\r\n\r\n").unwrap();
-    let mut buf = Vec::new();
-    s.read_to_end(&mut buf).unwrap();
-    let split = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
-    assert!(
-        buf.starts_with(b"HTTP/1.0 200") || buf.starts_with(b"HTTP/1.1 200"),
-        "{}",
-        String::from_utf8_lossy(&buf[..split])
+    let head = format!(
+        "{method} /{path} HTTP/1.0\r\nHost: {host}\r\nContent-Type: application/ocsp-request\r\nContent-Length: {}\r\n\r\n",
+        body.len()
     );
-    buf[split..].to_vec()
+    s.write_all(head.as_bytes()).unwrap();
+    // A refused oversized body may close the socket before all of it is written.
+    let _ = s.write_all(body);
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    let split = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    let status = String::from_utf8_lossy(&buf[9..12]).parse().unwrap();
+    (status, buf[split..].to_vec())
+}
+
+fn fetch(url: &str) -> Vec<u8> {
+    let (status, body) = http("GET", url, b"");
+    assert_eq!(status, 200, "{url}");
+    body
+}
+
+#[test]
+fn malformed_and_oversized_ocsp_requests_get_clear_answers() {
+    let f = Fixture::new();
+    let url = format!("{}/ocsp/jpki-auth", f.service.base_url());
+    let (status, body) = http("POST", &url, b"\x30\x03garbage");
+    assert_eq!(status, 200);
+    assert_eq!(
+        body,
+        [0x30, 0x03, 0x0A, 0x01, 0x01],
+        "OCSPResponse with status malformedRequest"
+    );
+    let (status, _) = http("POST", &url, &vec![0x30; 64 * 1024]);
+    assert_eq!(status, 413, "bodies over the limit are refused");
+    let (status, _) = http(
+        "POST",
+        &format!("{}/ocsp/no-such-ca", f.service.base_url()),
+        b"",
+    );
+    assert_eq!(status, 404);
+}
+
+#[test]
+fn ocsp_get_binding_answers_like_post() {
+    use base64::Engine as _;
+    let f = Fixture::new();
+    let req = f.dir.path().join("req.der");
+    let issuer = f.path("ca/jpki-auth.pem");
+    let cert = f.path("persona/auth-revoked/auth.pem");
+    let made = openssl(&[
+        "ocsp",
+        "-issuer",
+        &issuer,
+        "-cert",
+        &cert,
+        "-reqout",
+        &req.display().to_string(),
+    ]);
+    assert!(made.status.success(), "{}", text(&made));
+    let b64 = base64::engine::general_purpose::STANDARD.encode(std::fs::read(&req).unwrap());
+    let encoded = b64
+        .replace('+', "%2B")
+        .replace('/', "%2F")
+        .replace('=', "%3D");
+    let body = fetch(&format!(
+        "{}/ocsp/jpki-auth/{encoded}",
+        f.service.base_url()
+    ));
+    let resp = f.dir.path().join("resp.der");
+    std::fs::write(&resp, body).unwrap();
+    let resp = resp.display().to_string();
+    let out = openssl(&[
+        "ocsp",
+        "-respin",
+        &resp,
+        "-CAfile",
+        &issuer,
+        "-issuer",
+        &issuer,
+        "-cert",
+        &cert,
+        "-no_nonce",
+    ]);
+    assert!(
+        text(&out).contains("Response verify OK") && text(&out).contains(": revoked"),
+        "{}",
+        text(&out)
+    );
 }
 
 #[test]

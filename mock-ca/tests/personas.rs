@@ -26,7 +26,10 @@ fn rdns(name: &x509_cert::name::Name) -> Vec<String> {
     name.0.iter().map(|rdn| rdn.to_string()).collect()
 }
 
-fn extension(c: &Certificate, id: const_oid::ObjectIdentifier) -> Option<&x509_cert::ext::Extension> {
+fn extension(
+    c: &Certificate,
+    id: const_oid::ObjectIdentifier,
+) -> Option<&x509_cert::ext::Extension> {
     c.tbs_certificate
         .extensions
         .as_ref()?
