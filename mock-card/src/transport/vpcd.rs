@@ -217,16 +217,24 @@ pub fn run(
     if !addr.ip().is_loopback() {
         return Err(VpcdError::NotLoopback(addr));
     }
+    let mut failures = 0u32;
     while !stop.load(Ordering::Relaxed) {
         match TcpStream::connect_timeout(&addr, Duration::from_secs(2)) {
             Ok(stream) => {
+                failures = 0;
                 on_event(VpcdEvent::Connected);
                 // The card stays inserted across sessions; a fresh connection is a fresh power-up.
                 card.lock().unwrap_or_else(PoisonError::into_inner).reset();
                 let result = serve_connection(&card, stream, &stop);
                 on_event(VpcdEvent::Disconnected(result.err()));
             }
-            Err(err) => on_event(VpcdEvent::ConnectFailed(err)),
+            Err(err) => {
+                failures += 1;
+                if failures == 1 {
+                    tracing::warn!(%addr, %err, "vpcd not reachable; retrying (is pcscd running with vsmartcard-vpcd?)");
+                }
+                on_event(VpcdEvent::ConnectFailed(err));
+            }
         }
         std::thread::sleep(POLL);
     }
