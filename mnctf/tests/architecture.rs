@@ -4,7 +4,12 @@
 use std::process::Command;
 
 /// Each crate with its layer; a crate may depend only on crates of a lower layer.
-const LAYERS: [(&str, u8); 3] = [("mock-card", 0), ("mock-ca", 1), ("mnctf", 9)];
+const LAYERS: [(&str, u8); 4] = [
+    ("mock-card", 0),
+    ("mock-ca", 1),
+    ("trust-framework", 2),
+    ("mnctf", 9),
+];
 
 #[test]
 fn workspace_dependencies_point_down() {
