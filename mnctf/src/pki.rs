@@ -36,6 +36,9 @@ pub fn run(cmd: PkiCommand) -> anyhow::Result<bool> {
             config.key_cache = None;
             config.use_key_bundle = false;
             let pki = Pki::build(config, Clock::system())?;
+            for service in mock_ca::pki::SERVICES {
+                pki.service_credential(service)?;
+            }
             std::fs::write(&out, pki.keys().bundle_text()?)
                 .with_context(|| format!("writing {}", out.display()))?;
             println!(

@@ -60,6 +60,26 @@ impl PkiConfig {
     }
 }
 
+/// Services that get a key and a self-signed certificate for SAML metadata (their keys
+/// are in the committed bundle).
+pub const SERVICES: [&str; 6] = [
+    "idp",
+    "sp-1",
+    "sp-2",
+    "sp-3",
+    "catv-idp",
+    "attribute-authority",
+];
+
+/// A service's SAML signing credential: key and self-signed certificate.
+#[derive(Clone, Debug)]
+pub struct ServiceCredential {
+    /// The private key.
+    pub key: Arc<RsaPrivateKey>,
+    /// The self-signed certificate, DER.
+    pub certificate: Vec<u8>,
+}
+
 /// The CA's record that a renewed card replaces an old one (新旧紐付け).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RenewalLink {
@@ -469,6 +489,30 @@ impl Pki {
                 ca_id: profession.ca_id().to_owned(),
             },
         })
+    }
+
+    /// The SAML signing credential of service `name` (see [`SERVICES`]): deterministic from
+    /// the seed, self-signed (`CN=<name>`, ten years from the PKI's epoch).
+    pub fn service_credential(&self, name: &str) -> Result<ServiceCredential, CaError> {
+        let key = self.key(&format!("service/{name}"))?;
+        let mut params = rcgen::CertificateParams::default();
+        params.distinguished_name = crate::names::Dn::new()
+            .c("JP")
+            .o("mnctf test services")
+            .cn(name)
+            .to_rcgen()?;
+        params.not_before = midnight(self.config.now - Duration::days(365));
+        params.not_after = params.not_before + Duration::days(3650);
+        params.serial_number = Some(rcgen::SerialNumber::from_slice(&serial(
+            &self.config.seed,
+            &format!("service/{name}"),
+        )));
+        params.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature];
+        let certificate = params
+            .self_signed(&crate::authority::key_pair(&key)?)?
+            .der()
+            .to_vec();
+        Ok(ServiceCredential { key, certificate })
     }
 
     /// Writes every CA certificate, current CRL and persona certificate as PEM under `dir`

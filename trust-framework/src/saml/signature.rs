@@ -1,0 +1,87 @@
+//! Enveloped XML signatures (RSA-SHA256, SHA-256 digest, exclusive c14n) through samael's
+//! xmlsec wrapper: signing our templates, and verification that returns only what the
+//! signature covers.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use samael::crypto::{
+    AllowedSignatureAlgorithm, CertificateDer, Crypto, CryptoProvider, ReduceMode,
+};
+
+use super::constants::{ALG_ENVELOPED, ALG_EXC_C14N, ALG_RSA_SHA256, ALG_SHA256, NS_DSIG};
+use super::xml;
+use super::SamlError;
+
+/// A `<ds:Signature>` template referencing `#id`, with our certificate in KeyInfo (for
+/// peers that want it; we never verify with a key a message carries).
+pub fn template(id: &str, cert_der: &[u8]) -> String {
+    format!(
+        concat!(
+            r#"<ds:Signature xmlns:ds="{ns}"><ds:SignedInfo>"#,
+            r#"<ds:CanonicalizationMethod Algorithm="{c14n}"/><ds:SignatureMethod Algorithm="{alg}"/>"#,
+            r##"<ds:Reference URI="#{id}"><ds:Transforms><ds:Transform Algorithm="{env}"/><ds:Transform Algorithm="{c14n}"/></ds:Transforms>"##,
+            r#"<ds:DigestMethod Algorithm="{digest}"/><ds:DigestValue></ds:DigestValue></ds:Reference></ds:SignedInfo>"#,
+            r#"<ds:SignatureValue></ds:SignatureValue><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></ds:Signature>"#
+        ),
+        ns = NS_DSIG,
+        c14n = ALG_EXC_C14N,
+        alg = ALG_RSA_SHA256,
+        env = ALG_ENVELOPED,
+        digest = ALG_SHA256,
+        id = xml::escape(id),
+        cert = STANDARD.encode(cert_der),
+    )
+}
+
+/// Signs the first signature template in `xml` document order with `key_der` (PKCS#8
+/// DER); returns the document without an XML declaration.
+pub fn sign(xml: &str, key_der: &[u8]) -> Result<String, SamlError> {
+    let signed = Crypto::sign_xml(xml, key_der).map_err(|e| SamlError::Sign(e.to_string()))?;
+    let body = match signed.strip_prefix("<?xml") {
+        Some(rest) => rest.split_once("?>").map(|(_, b)| b).unwrap_or(rest),
+        None => &signed,
+    };
+    Ok(body.trim_start().to_owned())
+}
+
+/// Whether the root element carries an enveloped `<ds:Signature>` as a direct child.
+pub fn root_is_signed(xml: &str) -> Result<bool, SamlError> {
+    let doc = xml::parse(xml)?;
+    Ok(xml::child(doc.root_element(), NS_DSIG, "Signature").is_some())
+}
+
+fn root_id(xml: &str) -> Result<(String, Option<String>), SamlError> {
+    let doc = xml::parse(xml)?;
+    let root = doc.root_element();
+    Ok((
+        root.tag_name().name().to_owned(),
+        root.attribute("ID").map(str::to_owned),
+    ))
+}
+
+/// Verifies every signature in `xml` against `certs` (DER, from configured metadata) and
+/// returns the document reduced to what the signatures cover. Fails closed: no
+/// certificates, no signature, another algorithm, or a root that the signatures do not
+/// cover (signature wrapping) is an error.
+pub fn verify_enveloped(xml: &str, certs: &[Vec<u8>]) -> Result<String, SamlError> {
+    if certs.is_empty() {
+        return Err(SamlError::BadSignature(
+            "no signing certificate configured for the sender".into(),
+        ));
+    }
+    // Parse with our limits first: xmlsec must never see a DTD or an oversized document.
+    let (name, id) = root_id(xml)?;
+    let certs: Vec<CertificateDer> = certs.iter().cloned().map(CertificateDer::from).collect();
+    let reduced = Crypto::reduce_xml_to_signed_with_allowed_algorithms(
+        xml,
+        &certs,
+        ReduceMode::ValidateAndMarkNoAncestors,
+        Some(&[AllowedSignatureAlgorithm::RsaSha256]),
+    )
+    .map_err(|e| SamlError::BadSignature(e.to_string()))?;
+    let (reduced_name, reduced_id) = root_id(&reduced)?;
+    if reduced_name != name || reduced_id != id || id.is_none() {
+        return Err(SamlError::Wrapped);
+    }
+    Ok(reduced)
+}

@@ -1,0 +1,235 @@
+//! SAML messages through the adapter: signatures we make verify with us and with
+//! xmlsec1 (Debian's, an independent verifier); tampering, wrong keys and wrapping fail.
+
+use std::process::Command;
+
+use base64::Engine as _;
+use mock_ca::pki::ServiceCredential;
+use mock_ca::{Clock, Pki, PkiConfig};
+use rsa::pkcs8::EncodePrivateKey;
+use time::macros::datetime;
+use time::Duration;
+use trust_framework::saml::authn_request::{self, NewAuthnRequest};
+use trust_framework::saml::constants::{status, AC_JPKI_USER_AUTH};
+use trust_framework::saml::metadata::{idp_metadata, parse_sps, IdpDescriptor};
+use trust_framework::saml::response::{self, AssertionParams, Attribute, ResponseParams};
+use trust_framework::saml::{signature, SamlError};
+
+fn pki() -> Pki {
+    Pki::build(PkiConfig::new("http://127.0.0.1:18080"), Clock::system()).unwrap()
+}
+
+fn key_der(c: &ServiceCredential) -> Vec<u8> {
+    c.key.to_pkcs8_der().unwrap().as_bytes().to_vec()
+}
+
+fn signed_response(idp: &ServiceCredential) -> String {
+    let now = datetime!(2026-11-24 03:00 UTC);
+    let r = ResponseParams {
+        id: "_resp1".into(),
+        issuer: "http://127.0.0.1:8000/idp".into(),
+        destination: "http://127.0.0.1:9000/acs".into(),
+        in_response_to: Some("_req1".into()),
+        issued: now,
+    };
+    let a = AssertionParams {
+        id: "_assert1".into(),
+        issuer: "http://127.0.0.1:8000/idp".into(),
+        audience: "http://127.0.0.1:9000/sp".into(),
+        name_id: "pairwise-alice".into(),
+        recipient: "http://127.0.0.1:9000/acs".into(),
+        in_response_to: Some("_req1".into()),
+        issued: now,
+        not_on_or_after: now + Duration::minutes(5),
+        authn_instant: now,
+        session_index: "_sess1".into(),
+        authn_context_class: AC_JPKI_USER_AUTH.into(),
+        attributes: vec![Attribute {
+            name: "urn:mnctf:attr:authn-channel".into(),
+            values: vec!["direct".into()],
+        }],
+    };
+    response::success(&r, &a, &key_der(idp), &idp.certificate).unwrap()
+}
+
+fn xmlsec1_verify(xml: &str, cert_der: &[u8], node: &str) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    let (doc, cert) = (dir.path().join("doc.xml"), dir.path().join("cert.pem"));
+    std::fs::write(&doc, xml).unwrap();
+    std::fs::write(&cert, mock_ca::pki::pem("CERTIFICATE", cert_der)).unwrap();
+    Command::new("xmlsec1")
+        .args([
+            "--verify",
+            "--enabled-key-data",
+            "raw-x509-cert",
+            "--id-attr:ID",
+            node,
+            "--pubkey-cert-pem",
+        ])
+        .arg(&cert)
+        .arg(&doc)
+        .output()
+        .expect("xmlsec1 is installed (scripts/setup)")
+}
+
+#[test]
+fn xmlsec1_accepts_the_response_and_the_assertion_signatures() {
+    let pki = pki();
+    let idp = pki.service_credential("idp").unwrap();
+    let xml = signed_response(&idp);
+    let out = xmlsec1_verify(
+        &xml,
+        &idp.certificate,
+        "urn:oasis:names:tc:SAML:2.0:protocol:Response",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let start = xml.find("<saml:Assertion").unwrap();
+    let end = xml.find("</saml:Assertion>").unwrap() + "</saml:Assertion>".len();
+    let out = xmlsec1_verify(
+        &xml[start..end],
+        &idp.certificate,
+        "urn:oasis:names:tc:SAML:2.0:assertion:Assertion",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn our_verifier_accepts_ours_and_refuses_other_keys_and_tampering() {
+    let pki = pki();
+    let idp = pki.service_credential("idp").unwrap();
+    let other = pki.service_credential("sp-1").unwrap();
+    let xml = signed_response(&idp);
+    let reduced =
+        signature::verify_enveloped(&xml, std::slice::from_ref(&idp.certificate)).unwrap();
+    assert!(reduced.contains("pairwise-alice"));
+    assert!(matches!(
+        signature::verify_enveloped(&xml, std::slice::from_ref(&other.certificate)),
+        Err(SamlError::BadSignature(_))
+    ));
+    assert!(
+        matches!(
+            signature::verify_enveloped(&xml, &[]),
+            Err(SamlError::BadSignature(_))
+        ),
+        "no configured key: fail closed"
+    );
+    let tampered = xml.replace("pairwise-alice", "pairwise-admin");
+    assert!(
+        signature::verify_enveloped(&tampered, std::slice::from_ref(&idp.certificate)).is_err()
+    );
+    let doctype = format!("<!DOCTYPE x [<!ENTITY e \"x\">]>{xml}");
+    assert!(matches!(
+        signature::verify_enveloped(&doctype, std::slice::from_ref(&idp.certificate)),
+        Err(SamlError::Malformed(_))
+    ));
+}
+
+#[test]
+fn error_responses_are_signed() {
+    let pki = pki();
+    let idp = pki.service_credential("idp").unwrap();
+    let r = ResponseParams {
+        id: "_e1".into(),
+        issuer: "http://127.0.0.1:8000/idp".into(),
+        destination: "http://127.0.0.1:9000/acs".into(),
+        in_response_to: Some("_req".into()),
+        issued: datetime!(2026-11-24 03:00 UTC),
+    };
+    let xml = response::error(
+        &r,
+        status::RESPONDER,
+        Some(status::NO_PASSIVE),
+        "no session",
+        &key_der(&idp),
+        &idp.certificate,
+    )
+    .unwrap();
+    let reduced =
+        signature::verify_enveloped(&xml, std::slice::from_ref(&idp.certificate)).unwrap();
+    assert!(reduced.contains(status::NO_PASSIVE));
+}
+
+fn signed_authn_request(sp: &ServiceCredential, id: &str, acs: &str) -> String {
+    let unsigned = authn_request::build(&NewAuthnRequest {
+        id,
+        issuer: "http://127.0.0.1:9000/sp",
+        destination: "http://127.0.0.1:8000/sso",
+        acs_url: acs,
+        issue_instant: datetime!(2026-11-24 03:00 UTC),
+        force_authn: false,
+        is_passive: false,
+        authn_context_class: None,
+    });
+    // The signature goes right after the Issuer (SAML Core schema order).
+    let with_template = unsigned.replacen(
+        "</saml:Issuer>",
+        &format!("</saml:Issuer>{}", signature::template(id, &sp.certificate)),
+        1,
+    );
+    signature::sign(&with_template, &key_der(sp)).unwrap()
+}
+
+#[test]
+fn signed_post_authn_request_verifies_and_a_wrapped_one_does_not() {
+    let pki = pki();
+    let sp = pki.service_credential("sp-1").unwrap();
+    let good = signed_authn_request(&sp, "_good", "http://127.0.0.1:9000/acs");
+    let reduced =
+        signature::verify_enveloped(&good, std::slice::from_ref(&sp.certificate)).unwrap();
+    assert_eq!(
+        authn_request::parse(&reduced).unwrap().acs_url.as_deref(),
+        Some("http://127.0.0.1:9000/acs")
+    );
+    // samael's own IdP verifier accepted this (rust-stack.md T9b): the signed request
+    // hidden in Extensions of an unsigned one with the attacker's ACS.
+    let inner = good.clone();
+    let evil = format!(
+        r#"<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_evil" Version="2.0" IssueInstant="2026-11-24T03:00:00Z" AssertionConsumerServiceURL="https://evil.example/acs"><saml:Issuer>http://127.0.0.1:9000/sp</saml:Issuer><samlp:Extensions>{inner}</samlp:Extensions></samlp:AuthnRequest>"#
+    );
+    let err =
+        signature::verify_enveloped(&evil, std::slice::from_ref(&sp.certificate)).unwrap_err();
+    assert!(
+        matches!(err, SamlError::Wrapped | SamlError::BadSignature(_)),
+        "{err}"
+    );
+}
+
+#[test]
+fn metadata_round_trip_and_acs_matching_is_exact() {
+    let pki = pki();
+    let idp = pki.service_credential("idp").unwrap();
+    let md = idp_metadata(&IdpDescriptor {
+        entity_id: "http://127.0.0.1:8000/idp".into(),
+        sso_url: "http://127.0.0.1:8000/sso".into(),
+        slo_url: "http://127.0.0.1:8000/slo".into(),
+        signing_cert: idp.certificate.clone(),
+    });
+    assert!(md.contains("IDPSSODescriptor"));
+    let cert = base64::engine::general_purpose::STANDARD.encode(&idp.certificate);
+    let sp_md = format!(
+        r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="http://127.0.0.1:9000/sp"><md:SPSSODescriptor AuthnRequestsSigned="true" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="http://127.0.0.1:9000/acs" index="0" isDefault="true"/></md:SPSSODescriptor></md:EntityDescriptor>"#
+    );
+    let sps = parse_sps(&sp_md).unwrap();
+    assert_eq!(sps.len(), 1);
+    let sp = &sps[0];
+    assert!(sp.authn_requests_signed);
+    assert_eq!(sp.signing_certs, vec![idp.certificate.clone()]);
+    assert!(sp
+        .acs_for(Some("http://127.0.0.1:9000/acs"), None)
+        .is_some());
+    assert!(
+        sp.acs_for(Some("http://127.0.0.1:9000/acs?x"), None)
+            .is_none(),
+        "no prefix or query tricks"
+    );
+    assert!(sp.acs_for(Some("https://evil.example/acs"), None).is_none());
+    assert!(sp.acs_for(None, None).is_some(), "default ACS");
+}
