@@ -207,6 +207,11 @@ impl Pki {
         self.renewals.iter().find(|l| l.old_serial == old_serial)
     }
 
+    /// The renewal that issued the certificate with `new_serial`, if any.
+    pub fn predecessor_of(&self, new_serial: &[u8]) -> Option<&RenewalLink> {
+        self.renewals.iter().find(|l| l.new_serial == new_serial)
+    }
+
     fn urls(&self, id: &str) -> Urls {
         let base = &self.config.base_url;
         Urls {

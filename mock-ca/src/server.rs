@@ -72,6 +72,7 @@ pub fn router(pki: Arc<Pki>, faults: Faults) -> Router {
         .route("/crl/{file}", get(crl))
         .route("/ca/{file}", get(ca_certificate))
         .route("/renewals/{serial}", get(renewal))
+        .route("/predecessors/{serial}", get(predecessor))
         .route("/healthz", get(|| async { "ok" }))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(AppState { pki, faults })
@@ -162,26 +163,36 @@ async fn ca_certificate(State(state): State<AppState>, Path(file): Path<String>)
 
 /// `GET /renewals/<old serial hex>`: the successor of a superseded certificate, as JSON.
 async fn renewal(State(state): State<AppState>, Path(serial): Path<String>) -> Response {
-    let Ok(old) = hex::decode(&serial) else {
-        return (StatusCode::BAD_REQUEST, "serial is not hex").into_response();
-    };
-    match state.pki.successor_of(&old) {
-        Some(link) => {
-            let at = link
-                .at
-                .format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default();
-            let json = format!(
-                r#"{{"ca":"{}","old_serial":"{}","new_serial":"{}","at":"{}"}}"#,
-                link.ca_id,
-                hex::encode(&link.old_serial),
-                hex::encode(&link.new_serial),
-                at
-            );
-            ([(header::CONTENT_TYPE, "application/json")], json).into_response()
-        }
-        None => not_found(format!("no renewal of serial {serial}")),
+    match hex::decode(&serial) {
+        Ok(old) => link_json(state.pki.successor_of(&old), &serial),
+        Err(_) => (StatusCode::BAD_REQUEST, "serial is not hex").into_response(),
     }
+}
+
+/// `GET /predecessors/<new serial hex>`: the certificate a renewal replaced, as JSON.
+async fn predecessor(State(state): State<AppState>, Path(serial): Path<String>) -> Response {
+    match hex::decode(&serial) {
+        Ok(new) => link_json(state.pki.predecessor_of(&new), &serial),
+        Err(_) => (StatusCode::BAD_REQUEST, "serial is not hex").into_response(),
+    }
+}
+
+fn link_json(link: Option<&crate::pki::RenewalLink>, serial: &str) -> Response {
+    let Some(link) = link else {
+        return not_found(format!("no renewal link for serial {serial}"));
+    };
+    let at = link
+        .at
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let json = format!(
+        r#"{{"ca":"{}","old_serial":"{}","new_serial":"{}","at":"{}"}}"#,
+        link.ca_id,
+        hex::encode(&link.old_serial),
+        hex::encode(&link.new_serial),
+        at
+    );
+    ([(header::CONTENT_TYPE, "application/json")], json).into_response()
 }
 
 /// A running CA service on a thread of its own (usable from sync code and tests).

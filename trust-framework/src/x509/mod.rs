@@ -22,6 +22,12 @@ use sha2::Sha256;
 use time::OffsetDateTime;
 use x509_cert::Certificate;
 
+/// An object identifier.
+pub type Oid = const_oid::ObjectIdentifier;
+
+/// id-kp-clientAuth (what a login certificate's EKU must allow).
+pub const ID_KP_CLIENT_AUTH: Oid = const_oid::db::rfc5280::ID_KP_CLIENT_AUTH;
+
 /// sha256WithRSAEncryption: the only signature algorithm the profile allows (TF-PKI-002).
 pub const SHA256_WITH_RSA: const_oid::ObjectIdentifier =
     const_oid::db::rfc5912::SHA_256_WITH_RSA_ENCRYPTION;

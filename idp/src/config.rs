@@ -1,0 +1,208 @@
+//! The IdP's configuration file (TOML). Relative paths are relative to the file.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Timing settings, in seconds.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Timing {
+    /// Assertion validity (TF-IDP-007: at most 300).
+    #[serde(default = "default_assertion")]
+    pub assertion: i64,
+    /// SSO session lifetime.
+    #[serde(default = "default_session")]
+    pub session: i64,
+    /// Challenge lifetime (TF-BIND-003: at most 120).
+    #[serde(default = "default_challenge")]
+    pub challenge: i64,
+    /// Clock skew tolerated on requests and revocation data.
+    #[serde(default = "default_skew")]
+    pub skew: i64,
+    /// Limit on each OCSP or CRL fetch, in milliseconds (TF-PKI-007: at most 5000).
+    #[serde(default = "default_fetch_ms")]
+    pub fetch_ms: u64,
+}
+
+fn default_assertion() -> i64 {
+    300
+}
+fn default_session() -> i64 {
+    8 * 3600
+}
+fn default_challenge() -> i64 {
+    120
+}
+fn default_skew() -> i64 {
+    120
+}
+fn default_fetch_ms() -> u64 {
+    3000
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        Self {
+            assertion: default_assertion(),
+            session: default_session(),
+            challenge: default_challenge(),
+            skew: default_skew(),
+            fetch_ms: default_fetch_ms(),
+        }
+    }
+}
+
+/// A trust anchor for card certificates and where its revocation data is.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnchorConfig {
+    /// A name (e.g. `jpki-auth`).
+    pub label: String,
+    /// The CA certificate (DER or PEM).
+    pub certificate: PathBuf,
+    /// The OCSP responder.
+    pub ocsp_url: String,
+    /// The CRL.
+    pub crl_url: String,
+    /// The CA's renewal-link service (`GET <url>/<new serial hex>` gives the predecessor).
+    #[serde(default)]
+    pub predecessor_url: Option<String>,
+}
+
+/// The whole configuration.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdpConfig {
+    /// The IdP's entityID.
+    pub entity_id: String,
+    /// The public base URL (`http://127.0.0.1:PORT`): endpoints hang off it.
+    pub base_url: String,
+    /// The SQLite store.
+    pub store: PathBuf,
+    /// The SAML signing key (PKCS#8, DER or PEM).
+    pub signing_key: PathBuf,
+    /// Its certificate (DER or PEM).
+    pub signing_cert: PathBuf,
+    /// SP metadata files (EntityDescriptor or EntitiesDescriptor).
+    #[serde(default)]
+    pub sp_metadata: Vec<PathBuf>,
+    /// Card trust anchors.
+    pub anchors: Vec<AnchorConfig>,
+    /// Timing.
+    #[serde(default)]
+    pub timing: Timing,
+    /// The local card helper the login page talks to (as JPKI client software runs on
+    /// the user's machine).
+    #[serde(default = "default_helper")]
+    pub card_helper_url: String,
+}
+
+fn default_helper() -> String {
+    "http://127.0.0.1:18300".to_owned()
+}
+
+/// Why the configuration is not usable.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A file could not be read.
+    #[error("{path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// TOML syntax or an unknown or missing field.
+    #[error("{path}: {message}")]
+    Syntax {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A value is out of range or inconsistent.
+    #[error("configuration: {0}")]
+    Invalid(String),
+}
+
+impl IdpConfig {
+    /// Reads a configuration file and resolves its relative paths.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let mut config: Self = toml::from_str(&text).map_err(|e| ConfigError::Syntax {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        config.resolve(base);
+        config.check()?;
+        Ok(config)
+    }
+
+    fn resolve(&mut self, base: &Path) {
+        let fix = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        };
+        fix(&mut self.store);
+        fix(&mut self.signing_key);
+        fix(&mut self.signing_cert);
+        self.sp_metadata.iter_mut().for_each(fix);
+        self.anchors
+            .iter_mut()
+            .for_each(|a| fix(&mut a.certificate));
+    }
+
+    /// Checks limits the profile sets.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        let t = &self.timing;
+        if !(1..=300).contains(&t.assertion) {
+            return Err(ConfigError::Invalid(
+                "timing.assertion must be 1..=300 s (TF-IDP-007)".into(),
+            ));
+        }
+        if !(1..=120).contains(&t.challenge) {
+            return Err(ConfigError::Invalid(
+                "timing.challenge must be 1..=120 s (TF-BIND-003)".into(),
+            ));
+        }
+        if !(1..=5000).contains(&t.fetch_ms) {
+            return Err(ConfigError::Invalid(
+                "timing.fetch_ms must be 1..=5000 (TF-PKI-007)".into(),
+            ));
+        }
+        if self.anchors.is_empty() {
+            return Err(ConfigError::Invalid(
+                "no card trust anchors: nobody could log in".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Reads DER, or the first PEM block of a file.
+pub fn read_der(path: &Path) -> Result<Vec<u8>, ConfigError> {
+    let bytes = std::fs::read(path).map_err(|source| ConfigError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    if !bytes.starts_with(b"-----BEGIN") {
+        return Ok(bytes);
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    let b64: String = text
+        .lines()
+        .skip_while(|l| !l.starts_with("-----BEGIN"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("-----END"))
+        .collect();
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .map_err(|_| ConfigError::Invalid(format!("{}: PEM body is not base64", path.display())))
+}

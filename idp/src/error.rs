@@ -1,0 +1,121 @@
+//! Every way a request to the IdP can fail, and, in one place, what each means on the
+//! wire: an HTTP status for pages and the JSON API, a SAML status for the SP.
+
+use trust_framework::binding::BindingError;
+use trust_framework::saml::constants::status;
+use trust_framework::saml::SamlError;
+use trust_framework::x509::PathError;
+
+/// An IdP error, grouped by who is at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum IdpError {
+    // --- The SP's request (no trusted ACS yet: an error page, never a redirect) ---
+    /// Undecodable or invalid SAML (TF-IDP-015).
+    #[error("invalid SAML request: {0}")]
+    BadRequest(SamlError),
+    /// An SP not in the metadata (TF-IDP-002).
+    #[error("unknown SP {0}: not in the platform's metadata")]
+    UnknownSp(String),
+    /// An ACS URL not in the SP's metadata (TF-IDP-003).
+    #[error("the ACS {acs:?} is not registered for {sp} (no redirect to unregistered URLs)")]
+    AcsNotRegistered {
+        /// The SP.
+        sp: String,
+        /// The requested ACS.
+        acs: String,
+    },
+    /// A request that must be signed was not (TF-IDP-004).
+    #[error("{0} requires signed AuthnRequests and this one is not signed")]
+    Unsigned(String),
+    /// A request signature that does not verify, or wraps other content (TF-IDP-004).
+    #[error("the AuthnRequest signature is not acceptable: {0}")]
+    BadRequestSignature(SamlError),
+    /// IssueInstant too far from now (TF-IDP-005).
+    #[error("the AuthnRequest was issued at {0}, too far from the platform's clock")]
+    StaleRequest(String),
+    /// No such login transaction (expired, or never existed).
+    #[error("no such login in progress (it may have expired): start again at the service")]
+    UnknownTransaction,
+
+    // --- Reported to the SP's registered ACS as a SAML error ---
+    /// IsPassive without a session (TF-IDP-012).
+    #[error("the SP asked for passive authentication and there is no session")]
+    NoPassive,
+    /// A requested AuthnContext the platform cannot give (TF-IDP-009).
+    #[error("requested authentication context {0:?} cannot be given")]
+    NoAuthnContext(Vec<String>),
+    /// A NameID format the platform does not issue.
+    #[error("NameID format {0} is not supported (persistent only)")]
+    InvalidNameIdPolicy(String),
+
+    // --- The card login ---
+    /// The card-login binding was violated (TF-BIND).
+    #[error("card login refused: {0}")]
+    Binding(BindingError),
+    /// Unknown, used or expired challenge (TF-BIND-002, -003).
+    #[error("card login refused: {0}")]
+    Challenge(&'static str),
+    /// The certificate path does not validate (TF-PKI-001..004).
+    #[error("card certificate refused: {0}")]
+    Path(PathError),
+    /// The certificate is revoked (TF-PKI-005, -006).
+    #[error("card certificate refused: revoked (reason code {0:?})")]
+    Revoked(Option<u8>),
+    /// No verified revocation answer: fail closed (TF-PKI-006).
+    #[error("card certificate refused: revocation status unavailable (OCSP: {ocsp}; CRL: {crl})")]
+    RevocationUnavailable {
+        /// What went wrong with OCSP.
+        ocsp: String,
+        /// What went wrong with the CRL.
+        crl: String,
+    },
+    /// A malformed card-login message.
+    #[error("card login message not understood: {0}")]
+    BadAnswer(String),
+
+    // --- The platform ---
+    /// Too many logins in progress.
+    #[error("the platform is busy; try again")]
+    Busy,
+    /// A bug or a broken dependency.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl IdpError {
+    /// The HTTP status for pages and the JSON API.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            Self::Busy => 503,
+            Self::Internal(_) => 500,
+            Self::RevocationUnavailable { .. } => 503,
+            Self::Path(_) | Self::Revoked(_) | Self::Binding(_) | Self::Challenge(_) => 403,
+            _ => 400,
+        }
+    }
+
+    /// The SAML status (top level, second level) when reported to an SP (TF-IDP-014).
+    pub fn saml_status(&self) -> (&'static str, Option<&'static str>) {
+        match self {
+            Self::NoPassive => (status::RESPONDER, Some(status::NO_PASSIVE)),
+            Self::NoAuthnContext(_) => (status::RESPONDER, Some(status::NO_AUTHN_CONTEXT)),
+            Self::InvalidNameIdPolicy(_) => {
+                (status::REQUESTER, Some(status::INVALID_NAMEID_POLICY))
+            }
+            Self::Binding(_)
+            | Self::Challenge(_)
+            | Self::Path(_)
+            | Self::Revoked(_)
+            | Self::RevocationUnavailable { .. }
+            | Self::BadAnswer(_) => (status::RESPONDER, Some(status::AUTHN_FAILED)),
+            Self::BadRequest(_)
+            | Self::UnknownSp(_)
+            | Self::AcsNotRegistered { .. }
+            | Self::Unsigned(_)
+            | Self::BadRequestSignature(_)
+            | Self::StaleRequest(_)
+            | Self::UnknownTransaction => (status::REQUESTER, Some(status::REQUEST_UNSUPPORTED)),
+            Self::Busy | Self::Internal(_) => (status::RESPONDER, None),
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! The IdP's HTTP interface (axum): SAML endpoints, the card-login JSON API, the login
+//! page. Handlers translate; the decisions are in `sso` and `card_login`.
+
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, Form, Query, RawQuery, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use trust_framework::saml::bindings;
+use trust_framework::saml::xml::escape;
+
+use crate::card_login::CardAnswer;
+use crate::error::IdpError;
+use crate::platform::Platform;
+use crate::sessions::Session;
+use crate::sso::Incoming;
+
+/// The session cookie.
+pub const COOKIE: &str = "mnctf_idp";
+
+/// Largest request body (a POSTed AuthnRequest, base64).
+const MAX_BODY: usize = 256 * 1024;
+
+type App = Arc<Platform>;
+
+/// Every route of the IdP.
+pub fn router(platform: Arc<Platform>) -> Router {
+    Router::new()
+        .route("/metadata", get(metadata))
+        .route("/sso", get(sso_redirect).post(sso_post))
+        .route("/sso/continue", get(sso_continue))
+        .route("/login", get(login_page))
+        .route("/card-login/challenge", post(challenge))
+        .route("/card-login/answer", post(answer))
+        .route("/healthz", get(|| async { "ok" }))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(platform)
+}
+
+fn error_page(err: &IdpError) -> Response {
+    let status = StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+    tracing::info!(%err, "request refused");
+    let body = format!(
+        r#"<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>ログインできません / Cannot log in</title></head><body><h1>ログインできません / Cannot log in</h1><p id="error">{}</p></body></html>"#,
+        escape(&err.to_string())
+    );
+    (status, Html(body)).into_response()
+}
+
+fn json_error(err: &IdpError) -> Response {
+    let status = StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+    tracing::info!(%err, "card login refused");
+    (
+        status,
+        Json(serde_json::json!({ "error": err.to_string() })),
+    )
+        .into_response()
+}
+
+fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE)
+        .map(|(_, v)| v.to_owned())
+}
+
+fn current_session(app: &Platform, headers: &HeaderMap) -> Option<Session> {
+    session_cookie(headers).and_then(|id| app.memory.session(&id, app.now()))
+}
+
+async fn metadata(State(app): State<App>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/samlmetadata+xml")],
+        app.metadata(),
+    )
+        .into_response()
+}
+
+async fn sso_redirect(
+    State(app): State<App>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let decoded = match bindings::decode_redirect(query.as_deref().unwrap_or_default()) {
+        Ok(m) => m,
+        Err(e) => return error_page(&IdpError::BadRequest(e)),
+    };
+    let incoming = Incoming {
+        xml: decoded.xml,
+        relay_state: decoded.relay_state,
+        redirect_signature: decoded.signature,
+    };
+    sso(app, incoming, &headers).await
+}
+
+#[derive(Deserialize)]
+struct PostForm {
+    #[serde(rename = "SAMLRequest")]
+    saml_request: String,
+    #[serde(rename = "RelayState")]
+    relay_state: Option<String>,
+}
+
+async fn sso_post(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Form(form): Form<PostForm>,
+) -> Response {
+    let xml = match bindings::decode_post(&form.saml_request) {
+        Ok(x) => x,
+        Err(e) => return error_page(&IdpError::BadRequest(e)),
+    };
+    sso(
+        app,
+        Incoming {
+            xml,
+            relay_state: form.relay_state,
+            redirect_signature: None,
+        },
+        &headers,
+    )
+    .await
+}
+
+async fn sso(app: App, incoming: Incoming, headers: &HeaderMap) -> Response {
+    let accepted = match app.accept(incoming) {
+        Ok(a) => a,
+        Err(e) => return error_page(&e),
+    };
+    // From here the ACS is registered: errors go to the SP as SAML (TF-IDP-014).
+    let report = |err: IdpError| {
+        let app = Arc::clone(&app);
+        let a = accepted.clone();
+        async move {
+            match app
+                .respond_error(&a.acs, &a.request.id, a.relay_state.as_deref(), &err)
+                .await
+            {
+                Ok(page) => Html(page).into_response(),
+                Err(e) => error_page(&e),
+            }
+        }
+    };
+    if let Err(err) = app.check_policies(&accepted) {
+        return report(err).await;
+    }
+    let session = current_session(&app, headers);
+    if session.is_none() && accepted.request.is_passive {
+        return report(IdpError::NoPassive).await;
+    }
+    let tx = match app.start_login(&accepted) {
+        Ok(tx) => tx,
+        Err(e) => return error_page(&e),
+    };
+    match session {
+        // TF-IDP-010: the session answers without the card; TF-IDP-011: unless ForceAuthn.
+        Some(s) if !tx.force_authn => match app.respond(&tx, &s).await {
+            Ok(page) => Html(page).into_response(),
+            Err(e) => error_page(&e),
+        },
+        _ => Redirect::to(&format!("/login?tx={}", tx.id)).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct TxQuery {
+    tx: String,
+}
+
+async fn sso_continue(
+    State(app): State<App>,
+    Query(q): Query<TxQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let now = app.now();
+    let Some(tx) = app.memory.tx(&q.tx, now) else {
+        return error_page(&IdpError::UnknownTransaction);
+    };
+    match current_session(&app, &headers) {
+        // With ForceAuthn only a card login made for this transaction counts.
+        Some(s) if !tx.force_authn || s.authn_instant >= tx.created => {
+            match app.respond(&tx, &s).await {
+                Ok(page) => Html(page).into_response(),
+                Err(e) => error_page(&e),
+            }
+        }
+        _ => Redirect::to(&format!("/login?tx={}", tx.id)).into_response(),
+    }
+}
+
+async fn login_page(State(app): State<App>, Query(q): Query<TxQuery>) -> Response {
+    let Some(tx) = app.memory.tx(&q.tx, app.now()) else {
+        return error_page(&IdpError::UnknownTransaction);
+    };
+    Html(crate::pages::login(&tx, &app.config.card_helper_url)).into_response()
+}
+
+async fn challenge(State(app): State<App>, Json(q): Json<TxQuery>) -> Response {
+    match app.challenge(&q.tx) {
+        Ok(c) => Json(serde_json::json!({
+            "challenge": c.to_be_signed(),
+            "nonce": c.nonce.encode(),
+            "endpoint": c.endpoint,
+            "expires": c.expires.unix_timestamp(),
+        }))
+        .into_response(),
+        Err(e) => json_error(&e),
+    }
+}
+
+async fn answer(State(app): State<App>, Json(a): Json<CardAnswer>) -> Response {
+    let login = match app.verify_answer(&a).await {
+        Ok(l) => l,
+        Err(e) => return json_error(&e),
+    };
+    let session = match app.open_session(&login) {
+        Ok(s) => s,
+        Err(e) => return json_error(&e),
+    };
+    let cookie = format!("{COOKIE}={}; Path=/; HttpOnly", session.id);
+    (
+        [(header::SET_COOKIE, cookie)],
+        Json(serde_json::json!({ "continue": format!("/sso/continue?tx={}", a.tx) })),
+    )
+        .into_response()
+}

@@ -1,0 +1,26 @@
+//! The personal authentication platform (個人認証プラットフォーム): the federation's IdP.
+//! It authenticates My Number Cards with the card-login binding (challenge, card
+//! signature, path validation, OCSP with CRL fallback, fail closed) and gives SAML 2.0
+//! SSO to the SPs of its metadata, with persistent pairwise NameIDs.
+//!
+//! Architecture invariant: every trust decision is made in `sso` (requests) and
+//! `card_login` (cards); `http` only translates.
+
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
+
+pub mod card_login;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod pages;
+pub mod platform;
+pub mod revocation;
+pub mod sessions;
+pub mod sso;
+pub mod store;
+
+pub use config::IdpConfig;
+pub use error::IdpError;
+pub use platform::{system_clock, Clock, Platform};

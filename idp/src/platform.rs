@@ -1,0 +1,158 @@
+//! The platform: configuration turned into the state every request uses.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rand::RngCore;
+use time::OffsetDateTime;
+use trust_framework::pairwise::PairwiseSecret;
+use trust_framework::saml::metadata::{self, IdpDescriptor, SpMetadata};
+use trust_framework::x509::{PathPolicy, TrustAnchors};
+use trust_framework::EntityId;
+
+use crate::config::{read_der, AnchorConfig, ConfigError, IdpConfig};
+use crate::sessions::Memory;
+use crate::store::Store;
+
+/// What the IdP reads the time from (steerable in tests).
+pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
+
+/// The system clock.
+pub fn system_clock() -> Clock {
+    Arc::new(OffsetDateTime::now_utc)
+}
+
+/// The certificate policy of JPKI user-authentication certificates.
+pub const JPKI_AUTH_POLICY: &str = "1.2.392.200149.8.5.1.3.30";
+
+/// The running platform.
+pub struct Platform {
+    /// The configuration.
+    pub config: IdpConfig,
+    /// The entityID.
+    pub entity_id: EntityId,
+    /// SAML signing key, PKCS#8 DER.
+    pub key_der: Vec<u8>,
+    /// SAML signing certificate, DER.
+    pub cert_der: Vec<u8>,
+    /// Known SPs by entityID.
+    pub sps: HashMap<String, SpMetadata>,
+    /// Card trust anchors.
+    pub anchors: TrustAnchors,
+    /// What a login certificate must satisfy.
+    pub policy: PathPolicy,
+    /// Persistent store.
+    pub store: Store,
+    /// The pairwise-ID secret.
+    pub secret: PairwiseSecret,
+    /// Logins, challenges, sessions.
+    pub memory: Memory,
+    /// HTTP client for OCSP and CRLs.
+    pub http: reqwest::Client,
+    /// The clock.
+    pub clock: Clock,
+}
+
+impl std::fmt::Debug for Platform {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Platform")
+            .field("entity_id", &self.entity_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Platform {
+    /// Builds the platform from its configuration.
+    pub fn new(config: IdpConfig, clock: Clock) -> Result<Self, ConfigError> {
+        config.check()?;
+        let entity_id =
+            EntityId::new(&config.entity_id).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        let key_der = read_der(&config.signing_key)?;
+        let cert_der = read_der(&config.signing_cert)?;
+        let mut sps = HashMap::new();
+        for path in &config.sp_metadata {
+            let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                path: path.display().to_string(),
+                source,
+            })?;
+            for sp in metadata::parse_sps(&text)
+                .map_err(|e| ConfigError::Invalid(format!("{}: {e}", path.display())))?
+            {
+                sps.insert(sp.entity_id.as_str().to_owned(), sp);
+            }
+        }
+        let mut anchors = TrustAnchors::new();
+        for a in &config.anchors {
+            anchors
+                .add(&a.label, &read_der(&a.certificate)?)
+                .map_err(|e| ConfigError::Invalid(format!("anchor {}: {e}", a.label)))?;
+        }
+        let store = Store::open(&config.store).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        let secret = store
+            .pairwise_secret()
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(Duration::from_millis(config.timing.fetch_ms))
+            .build()
+            .map_err(|e| ConfigError::Invalid(format!("HTTP client: {e}")))?;
+        let policy = PathPolicy {
+            required_policy: JPKI_AUTH_POLICY.parse().ok(),
+            required_eku: Some(const_oid_client_auth()),
+        };
+        Ok(Self {
+            config,
+            entity_id,
+            key_der,
+            cert_der,
+            sps,
+            anchors,
+            policy,
+            store,
+            secret,
+            memory: Memory::default(),
+            http,
+            clock,
+        })
+    }
+
+    /// Now.
+    pub fn now(&self) -> OffsetDateTime {
+        (self.clock)()
+            .replace_nanosecond(0)
+            .unwrap_or_else(|_| (self.clock)())
+    }
+
+    /// A URL on this IdP.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.config.base_url.trim_end_matches('/'))
+    }
+
+    /// The anchor configuration by label.
+    pub fn anchor_config(&self, label: &str) -> Option<&AnchorConfig> {
+        self.config.anchors.iter().find(|a| a.label == label)
+    }
+
+    /// The IdP's metadata (TF-IDP-001).
+    pub fn metadata(&self) -> String {
+        metadata::idp_metadata(&IdpDescriptor {
+            entity_id: self.entity_id.to_string(),
+            sso_url: self.url("/sso"),
+            slo_url: self.url("/slo"),
+            signing_cert: self.cert_der.clone(),
+        })
+    }
+
+    /// A fresh xs:ID.
+    pub fn new_id() -> String {
+        let mut b = [0u8; 16];
+        rand::rngs::OsRng.fill_bytes(&mut b);
+        trust_framework::saml::xml::new_id(b)
+    }
+}
+
+/// id-kp-clientAuth.
+fn const_oid_client_auth() -> trust_framework::x509::Oid {
+    trust_framework::x509::ID_KP_CLIENT_AUTH
+}

@@ -1,0 +1,125 @@
+//! Fetching revocation data over HTTP with time and size limits (TF-PKI-007), then OCSP
+//! with CRL fallback, failing closed (TF-PKI-005, -006).
+
+use std::time::Duration;
+
+use rand::RngCore;
+use time::OffsetDateTime;
+use trust_framework::x509::{
+    check_crl, check_ocsp_response, ocsp_request, Revocation, RevocationAnswer, RevocationChecked,
+    ValidatedCertificate,
+};
+
+use crate::config::AnchorConfig;
+use crate::error::IdpError;
+
+/// Largest OCSP answer or CRL read.
+const MAX_BODY: usize = 1024 * 1024;
+
+/// Limits and clock for one check.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Now.
+    pub now: OffsetDateTime,
+    /// Clock skew tolerated.
+    pub skew: time::Duration,
+    /// Time limit per fetch.
+    pub fetch: Duration,
+}
+
+async fn fetch(req: reqwest::RequestBuilder, limit: Duration) -> Result<Vec<u8>, String> {
+    let work = async {
+        let mut resp = req.send().await.map_err(|e| e.to_string())?;
+        if !resp.status().is_success() {
+            return Err(format!("HTTP {}", resp.status()));
+        }
+        let mut out = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| e.to_string())? {
+            out.extend_from_slice(&chunk);
+            if out.len() > MAX_BODY {
+                return Err(format!("answer over {MAX_BODY} bytes"));
+            }
+        }
+        Ok(out)
+    };
+    tokio::time::timeout(limit, work)
+        .await
+        .map_err(|_| format!("no answer within {limit:?}"))?
+}
+
+async fn ocsp(
+    http: &reqwest::Client,
+    url: &str,
+    cert: &ValidatedCertificate,
+    l: Limits,
+) -> Result<RevocationAnswer, String> {
+    let mut nonce = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut nonce);
+    let request = ocsp_request(cert, &nonce).map_err(|e| e.to_string())?;
+    let req = http
+        .post(url)
+        .header("content-type", "application/ocsp-request")
+        .body(request);
+    let bytes = fetch(req, l.fetch).await?;
+    check_ocsp_response(&bytes, cert, &nonce, l.now, l.skew).map_err(|e| e.to_string())
+}
+
+async fn crl(
+    http: &reqwest::Client,
+    url: &str,
+    cert: &ValidatedCertificate,
+    l: Limits,
+) -> Result<RevocationAnswer, String> {
+    let bytes = fetch(http.get(url), l.fetch).await?;
+    check_crl(&bytes, cert, l.now, l.skew).map_err(|e| e.to_string())
+}
+
+fn decide(answer: RevocationAnswer) -> Result<RevocationChecked, IdpError> {
+    match (answer.proof(), answer.status()) {
+        (Some(proof), _) => Ok(proof),
+        (None, Revocation::Revoked { reason, .. }) => Err(IdpError::Revoked(reason)),
+        (None, Revocation::Good) => Err(IdpError::Internal("a good answer without proof".into())),
+    }
+}
+
+/// OCSP first; the CRL if OCSP gives no verified answer; refused unless one says good.
+pub async fn check(
+    http: &reqwest::Client,
+    anchor: &AnchorConfig,
+    cert: &ValidatedCertificate,
+    limits: Limits,
+) -> Result<RevocationChecked, IdpError> {
+    let ocsp_err = match ocsp(http, &anchor.ocsp_url, cert, limits).await {
+        Ok(answer) => return decide(answer),
+        Err(e) => e,
+    };
+    tracing::warn!(anchor = anchor.label, error = %ocsp_err, "OCSP gave no usable answer; trying the CRL");
+    match crl(http, &anchor.crl_url, cert, limits).await {
+        Ok(answer) => decide(answer),
+        Err(crl_err) => Err(IdpError::RevocationUnavailable {
+            ocsp: ocsp_err,
+            crl: crl_err,
+        }),
+    }
+}
+
+/// Asks the CA which certificate `serial` replaced (its renewal link, TF-PKI-008).
+pub async fn predecessor(
+    http: &reqwest::Client,
+    url: &str,
+    serial: &[u8],
+    limit: Duration,
+) -> Option<Vec<u8>> {
+    let body = fetch(
+        http.get(format!(
+            "{}/{}",
+            url.trim_end_matches('/'),
+            hex::encode(serial)
+        )),
+        limit,
+    )
+    .await
+    .ok()?;
+    let json: serde_json::Value = serde_json::from_slice(&body).ok()?;
+    hex::decode(json.get("old_serial")?.as_str()?).ok()
+}

@@ -1,0 +1,200 @@
+//! In-memory state that does not outlast a restart: login transactions, challenges and
+//! SSO sessions. Each map is bounded and swept of expired entries.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+
+use rand::RngCore;
+use time::OffsetDateTime;
+use trust_framework::binding::Challenge;
+use trust_framework::EntityId;
+
+use crate::error::IdpError;
+
+/// Most entries a map holds (a flood of unfinished logins cannot exhaust memory).
+const CAP: usize = 100_000;
+
+/// A random URL-safe token of 32 bytes.
+pub fn token() -> String {
+    use base64::Engine as _;
+    let mut b = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
+}
+
+/// A login in progress: an accepted AuthnRequest waiting for the card.
+#[derive(Clone, Debug)]
+pub struct LoginTx {
+    /// Its id (in URLs).
+    pub id: String,
+    /// The SP.
+    pub sp: EntityId,
+    /// The registered ACS the Response goes to.
+    pub acs: String,
+    /// The request's ID (InResponseTo).
+    pub request_id: String,
+    /// RelayState to return.
+    pub relay_state: Option<String>,
+    /// ForceAuthn: only a card login after `created` counts.
+    pub force_authn: bool,
+    /// When it started.
+    pub created: OffsetDateTime,
+    /// When it is dropped.
+    pub expires: OffsetDateTime,
+}
+
+/// An SP the session has logged into, for Single Logout.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpVisit {
+    /// The SP.
+    pub sp: EntityId,
+    /// The NameID it was given.
+    pub name_id: String,
+}
+
+/// An SSO session.
+#[derive(Clone, Debug)]
+pub struct Session {
+    /// The cookie value.
+    pub id: String,
+    /// The person.
+    pub person: String,
+    /// When the card last authenticated.
+    pub authn_instant: OffsetDateTime,
+    /// SessionIndex given to SPs.
+    pub index: String,
+    /// When it ends.
+    pub expires: OffsetDateTime,
+    /// SPs logged into.
+    pub visits: Vec<SpVisit>,
+}
+
+struct Bounded<T> {
+    map: Mutex<HashMap<String, T>>,
+    expires: fn(&T) -> OffsetDateTime,
+}
+
+impl<T: Clone> Bounded<T> {
+    fn new(expires: fn(&T) -> OffsetDateTime) -> Self {
+        Self {
+            map: Mutex::default(),
+            expires,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, T>> {
+        self.map.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn insert(&self, key: String, value: T, now: OffsetDateTime) -> Result<(), IdpError> {
+        let mut map = self.lock();
+        if map.len() >= CAP {
+            let expires = self.expires;
+            map.retain(|_, v| expires(v) > now);
+            if map.len() >= CAP {
+                return Err(IdpError::Busy);
+            }
+        }
+        map.insert(key, value);
+        Ok(())
+    }
+
+    fn get(&self, key: &str, now: OffsetDateTime) -> Option<T> {
+        let map = self.lock();
+        map.get(key).filter(|v| (self.expires)(v) > now).cloned()
+    }
+
+    fn take(&self, key: &str) -> Option<T> {
+        self.lock().remove(key)
+    }
+
+    fn update(&self, key: &str, f: impl FnOnce(&mut T)) {
+        if let Some(v) = self.lock().get_mut(key) {
+            f(v);
+        }
+    }
+}
+
+/// A pending challenge with its transaction.
+#[derive(Clone, Debug)]
+pub struct Pending {
+    /// The transaction.
+    pub tx: String,
+    /// The challenge.
+    pub challenge: Challenge,
+}
+
+/// All three stores.
+pub struct Memory {
+    txs: Bounded<LoginTx>,
+    challenges: Bounded<Pending>,
+    sessions: Bounded<Session>,
+}
+
+impl Default for Memory {
+    fn default() -> Self {
+        Self {
+            txs: Bounded::new(|t| t.expires),
+            challenges: Bounded::new(|p| p.challenge.expires),
+            sessions: Bounded::new(|s| s.expires),
+        }
+    }
+}
+
+impl std::fmt::Debug for Memory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Memory")
+    }
+}
+
+impl Memory {
+    /// Records a login transaction.
+    pub fn add_tx(&self, tx: LoginTx, now: OffsetDateTime) -> Result<(), IdpError> {
+        self.txs.insert(tx.id.clone(), tx, now)
+    }
+
+    /// A live transaction.
+    pub fn tx(&self, id: &str, now: OffsetDateTime) -> Option<LoginTx> {
+        self.txs.get(id, now)
+    }
+
+    /// Ends a transaction (its Response was sent).
+    pub fn end_tx(&self, id: &str) {
+        self.txs.take(id);
+    }
+
+    /// Records a challenge under its nonce.
+    pub fn add_challenge(&self, pending: Pending, now: OffsetDateTime) -> Result<(), IdpError> {
+        self.challenges
+            .insert(pending.challenge.nonce.encode(), pending, now)
+    }
+
+    /// Removes and returns a challenge: a nonce is good for one answer (TF-BIND-002).
+    pub fn take_challenge(&self, nonce: &str) -> Option<Pending> {
+        self.challenges.take(nonce)
+    }
+
+    /// Records a session.
+    pub fn add_session(&self, s: Session, now: OffsetDateTime) -> Result<(), IdpError> {
+        self.sessions.insert(s.id.clone(), s, now)
+    }
+
+    /// A live session.
+    pub fn session(&self, id: &str, now: OffsetDateTime) -> Option<Session> {
+        self.sessions.get(id, now)
+    }
+
+    /// Notes an SP visit in a session.
+    pub fn visit(&self, id: &str, visit: SpVisit) {
+        self.sessions.update(id, |s| {
+            if !s.visits.contains(&visit) {
+                s.visits.push(visit);
+            }
+        });
+    }
+
+    /// Ends a session and returns it.
+    pub fn end_session(&self, id: &str) -> Option<Session> {
+        self.sessions.take(id)
+    }
+}

@@ -1,0 +1,102 @@
+//! What must outlast a restart, in SQLite: the pairwise-ID secret and the people the
+//! platform has seen (certificate → person key).
+
+use std::path::Path;
+use std::sync::{Mutex, PoisonError};
+
+use rand::RngCore;
+use rusqlite::{params, Connection, OptionalExtension};
+use trust_framework::pairwise::PairwiseSecret;
+
+/// Why the store failed.
+#[derive(Debug, thiserror::Error)]
+#[error("store: {0}")]
+pub struct StoreError(#[from] rusqlite::Error);
+
+/// The IdP's persistent store.
+#[derive(Debug)]
+pub struct Store {
+    db: Mutex<Connection>,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS secret (id INTEGER PRIMARY KEY CHECK (id = 1), pairwise BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS person_cert (
+    anchor TEXT NOT NULL,
+    serial TEXT NOT NULL,
+    person TEXT NOT NULL,
+    first_seen INTEGER NOT NULL,
+    PRIMARY KEY (anchor, serial)
+);
+";
+
+impl Store {
+    /// Opens (or creates) the store at `path`; `:memory:` for tests.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let db = Connection::open(path)?;
+        db.execute_batch("PRAGMA journal_mode=WAL;")?;
+        db.execute_batch(SCHEMA)?;
+        Ok(Self { db: Mutex::new(db) })
+    }
+
+    fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.db.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The pairwise secret, created on first use.
+    pub fn pairwise_secret(&self) -> Result<PairwiseSecret, StoreError> {
+        let db = self.db();
+        let existing: Option<Vec<u8>> = db
+            .query_row("SELECT pairwise FROM secret WHERE id = 1", [], |r| r.get(0))
+            .optional()?;
+        let bytes = match existing {
+            Some(b) if b.len() == 32 => b,
+            _ => {
+                let mut b = vec![0u8; 32];
+                rand::rngs::OsRng.fill_bytes(&mut b);
+                db.execute(
+                    "INSERT OR REPLACE INTO secret (id, pairwise) VALUES (1, ?1)",
+                    params![b],
+                )?;
+                b
+            }
+        };
+        let mut arr = [0u8; 32];
+        arr.copy_from_slice(&bytes);
+        Ok(PairwiseSecret::new(arr))
+    }
+
+    /// The person a certificate belongs to, if seen before.
+    pub fn person_of(&self, anchor: &str, serial: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .db()
+            .query_row(
+                "SELECT person FROM person_cert WHERE anchor = ?1 AND serial = ?2",
+                params![anchor, serial],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Records that a certificate belongs to `person`.
+    pub fn link(
+        &self,
+        anchor: &str,
+        serial: &str,
+        person: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.db().execute(
+            "INSERT OR IGNORE INTO person_cert (anchor, serial, person, first_seen) VALUES (?1, ?2, ?3, ?4)",
+            params![anchor, serial, person, now],
+        )?;
+        Ok(())
+    }
+
+    /// A fresh person key.
+    pub fn new_person() -> String {
+        let mut b = [0u8; 16];
+        rand::rngs::OsRng.fill_bytes(&mut b);
+        hex::encode(b)
+    }
+}

@@ -1,0 +1,416 @@
+//! The platform end to end on loopback: SP-initiated SSO with a virtual card, the live CA
+//! service for OCSP and CRLs, and the failures each requirement names.
+
+mod common;
+
+use common::{browser, card_login, full_login, interpret, Lab, Outcome};
+use mock_ca::ocsp::Fault;
+use mock_ca::PersonaId;
+use trust_framework::saml::constants::{status, AC_JPKI_USER_AUTH};
+use trust_framework::saml::signature;
+
+/// The verified (signed-only) Response, parsed enough to check fields.
+fn verified(lab: &Lab, xml: &str) -> String {
+    signature::verify_enveloped(xml, std::slice::from_ref(&lab.idp_cert))
+        .expect("the IdP's signature verifies")
+}
+
+fn between<'a>(xml: &'a str, open: &str, close: &str) -> &'a str {
+    let start = xml.find(open).unwrap_or_else(|| panic!("{open} in {xml}"));
+    let from = start + xml[start..].find('>').unwrap() + 1;
+    let end = from + xml[from..].find(close).unwrap();
+    &xml[from..end]
+}
+
+fn name_id(xml: &str) -> String {
+    between(xml, "<saml:NameID", "</saml:NameID>").to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tf_idp_006_sp_initiated_login_gives_a_signed_response_with_a_pairwise_name_id() {
+    let lab = Lab::start().await;
+    let b = browser();
+    let (url, request_id) = lab.login_url(0, |_| {});
+    let Outcome::Login { tx } = interpret(b.get(url).send().await.unwrap()).await else {
+        panic!("expected the login page")
+    };
+    let next = card_login(&lab, &b, &tx, PersonaId::Valid).await.unwrap();
+    let Outcome::Response {
+        action,
+        xml,
+        relay_state,
+    } = interpret(b.get(next).send().await.unwrap()).await
+    else {
+        panic!("expected a Response")
+    };
+    assert_eq!(action, lab.sps[0].acs);
+    assert_eq!(relay_state.as_deref(), Some("relay-1"));
+    let v = verified(&lab, &xml);
+    assert!(v.contains(&format!(r#"InResponseTo="{request_id}""#)));
+    assert!(v.contains(&format!(
+        "<saml:Audience>{}</saml:Audience>",
+        lab.sps[0].entity_id
+    )));
+    assert!(v.contains(&format!(r#"Recipient="{}""#, lab.sps[0].acs)));
+    assert!(v.contains("nameid-format:persistent"));
+    assert!(v.contains(AC_JPKI_USER_AUTH));
+    assert!(v.contains("urn:mnctf:attr:authn-channel") && v.contains(">direct<"));
+    assert_eq!(name_id(&v).len(), 43);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tf_idp_010_second_sp_needs_no_second_card_signature_and_gets_another_name_id() {
+    let lab = Lab::start().await;
+    let b = browser();
+    let Outcome::Response { xml: first, .. } = full_login(&lab, &b, 0, PersonaId::Valid).await
+    else {
+        panic!("first login")
+    };
+    let (url, _) = lab.login_url(1, |_| {});
+    let Outcome::Response {
+        action,
+        xml: second,
+        ..
+    } = interpret(b.get(url).send().await.unwrap()).await
+    else {
+        panic!("the session answers without the card")
+    };
+    assert_eq!(action, lab.sps[1].acs);
+    let (a, c) = (verified(&lab, &first), verified(&lab, &second));
+    assert_ne!(name_id(&a), name_id(&c), "TF-IDP-008: pairwise");
+    let index = |x: &str| {
+        x.split("SessionIndex=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(index(&a), index(&c));
+    // The same card in a new browser gets the same NameID at the same SP.
+    let again = browser();
+    let Outcome::Response { xml: third, .. } = full_login(&lab, &again, 0, PersonaId::Valid).await
+    else {
+        panic!("third login")
+    };
+    assert_eq!(name_id(&verified(&lab, &third)), name_id(&a));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tf_pki_revoked_expired_and_unknown_ca_cards_are_refused_with_their_reason() {
+    let lab = Lab::start().await;
+    for (persona, status, why) in [
+        (PersonaId::AuthRevoked, 403, "revoked"),
+        (PersonaId::AuthExpired, 403, "expired"),
+        (
+            PersonaId::UnknownCa,
+            403,
+            "signature does not verify with that CA's key",
+        ),
+    ] {
+        match full_login(&lab, &browser(), 0, persona).await {
+            Outcome::Error { status: s, body } => {
+                assert_eq!(s, status, "{persona:?}: {body}");
+                assert!(body.contains(why), "{persona:?}: {body}");
+            }
+            other => panic!("{persona:?} must be refused, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tf_pki_006_ocsp_down_falls_back_to_the_crl_and_both_down_fails_closed() {
+    let lab = Lab::start().await;
+    lab.ca.faults.set_ocsp(Some(Fault::Unavailable));
+    assert!(
+        matches!(
+            full_login(&lab, &browser(), 0, PersonaId::Valid).await,
+            Outcome::Response { .. }
+        ),
+        "CRL fallback"
+    );
+    assert!(
+        matches!(
+            full_login(&lab, &browser(), 0, PersonaId::AuthRevoked).await,
+            Outcome::Error { status: 403, .. }
+        ),
+        "the CRL lists it"
+    );
+    lab.ca.faults.set_stale_crl(true);
+    match full_login(&lab, &browser(), 0, PersonaId::Valid).await {
+        Outcome::Error { status, body } => {
+            assert_eq!(status, 503);
+            assert!(
+                body.contains("revocation status unavailable")
+                    && body.contains("503")
+                    && body.contains("stale"),
+                "{body}"
+            );
+        }
+        other => panic!("must fail closed, got {other:?}"),
+    }
+    lab.ca.faults.set_stale_crl(false);
+    lab.ca.faults.set_ocsp(Some(Fault::WrongSigner));
+    assert!(
+        matches!(
+            full_login(&lab, &browser(), 0, PersonaId::Valid).await,
+            Outcome::Response { .. }
+        ),
+        "a forged OCSP answer is ignored, the CRL decides"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tf_bind_002_a_challenge_answers_once() {
+    let lab = Lab::start().await;
+    let b = browser();
+    let (url, _) = lab.login_url(0, |_| {});
+    let Outcome::Login { tx } = interpret(b.get(url).send().await.unwrap()).await else {
+        panic!()
+    };
+    let c: serde_json::Value = b
+        .post(format!("{}/card-login/challenge", lab.idp_url))
+        .header("content-type", "application/json")
+        .body(serde_json::json!({ "tx": tx }).to_string())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let challenge =
+        trust_framework::binding::Challenge::parse(c["challenge"].as_str().unwrap()).unwrap();
+    let persona = lab.ca.pki.persona(PersonaId::Valid);
+    let sig = common::card(&lab, PersonaId::Valid)
+        .authenticate(&persona.auth_pin, &challenge.digest_info())
+        .unwrap();
+    let nonce = c["nonce"].as_str().unwrap();
+    common::answer(&lab, &b, &tx, nonce, &persona.card.auth.issued.der, &sig)
+        .await
+        .unwrap();
+    let replay = common::answer(&lab, &b, &tx, nonce, &persona.card.auth.issued.der, &sig)
+        .await
+        .unwrap_err();
+    assert_eq!(replay.0, 403);
+    assert!(replay.1.contains("already used"), "{}", replay.1);
+    // A signature over one challenge does not answer another.
+    let c2: serde_json::Value = b
+        .post(format!("{}/card-login/challenge", lab.idp_url))
+        .header("content-type", "application/json")
+        .body(serde_json::json!({ "tx": tx }).to_string())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let wrong = common::answer(
+        &lab,
+        &b,
+        &tx,
+        c2["nonce"].as_str().unwrap(),
+        &persona.card.auth.issued.der,
+        &sig,
+    )
+    .await
+    .unwrap_err();
+    assert!(wrong.1.contains("does not verify"), "{}", wrong.1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tf_idp_002_003_unknown_sp_and_unregistered_acs_get_an_error_page_not_a_redirect() {
+    let lab = Lab::start().await;
+    let b = browser();
+    let (url, _) = lab.login_url(1, |r| r.acs_url = "https://evil.example/acs");
+    match interpret(b.get(url).send().await.unwrap()).await {
+        Outcome::Error { status, body } => {
+            assert!(status == 400 && body.contains("not registered"), "{body}")
+        }
+        other => panic!("{other:?}"),
+    }
+    let (url, _) = lab.login_url(1, |r| r.issuer = "http://127.0.0.1:1/unknown-sp");
+    match interpret(b.get(url).send().await.unwrap()).await {
+        Outcome::Error { status, body } => {
+            assert!(status == 400 && body.contains("unknown SP"), "{body}")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tf_idp_004_unsigned_or_badly_signed_requests_are_refused_where_signing_is_required() {
+    let lab = Lab::start().await;
+    let b = browser();
+    let (url, _) = lab.login_url(0, |_| {});
+    let unsigned = url.split("&SigAlg=").next().unwrap().to_owned();
+    match interpret(b.get(unsigned).send().await.unwrap()).await {
+        Outcome::Error { status, body } => {
+            assert!(status == 400 && body.contains("requires signed"), "{body}")
+        }
+        other => panic!("{other:?}"),
+    }
+    // Signed by SP 2's key but claiming to be SP 1.
+    let sp2_key = lab.sps[1].key.clone();
+    let xml = trust_framework::saml::authn_request::build(
+        &trust_framework::saml::authn_request::NewAuthnRequest {
+            id: "_forged",
+            issuer: &lab.sps[0].entity_id,
+            destination: &format!("{}/sso", lab.idp_url),
+            acs_url: &lab.sps[0].acs,
+            issue_instant: lab.clock.now(),
+            force_authn: false,
+            is_passive: false,
+            authn_context_class: None,
+        },
+    );
+    let q = trust_framework::saml::bindings::encode_redirect(
+        trust_framework::saml::bindings::Kind::Request,
+        &xml,
+        None,
+        Some(&sp2_key),
+    )
+    .unwrap();
+    match interpret(
+        b.get(format!("{}/sso?{q}", lab.idp_url))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+    {
+        Outcome::Error { status, body } => {
+            assert!(status == 400 && body.contains("signature"), "{body}")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tf_idp_011_012_force_authn_asks_again_and_is_passive_without_session_gets_no_passive() {
+    let lab = Lab::start().await;
+    let b = browser();
+    let (url, _) = lab.login_url(1, |r| r.is_passive = true);
+    let Outcome::Response { xml, .. } = interpret(b.get(url).send().await.unwrap()).await else {
+        panic!("an error Response to the ACS")
+    };
+    assert!(verified(&lab, &xml).contains(status::NO_PASSIVE));
+    assert!(matches!(
+        full_login(&lab, &b, 1, PersonaId::Valid).await,
+        Outcome::Response { .. }
+    ));
+    let (url, _) = lab.login_url(1, |r| r.force_authn = true);
+    assert!(
+        matches!(
+            interpret(b.get(url).send().await.unwrap()).await,
+            Outcome::Login { .. }
+        ),
+        "ForceAuthn shows the login page despite the session"
+    );
+    let (url, _) = lab.login_url(1, |r| r.is_passive = true);
+    assert!(
+        matches!(
+            interpret(b.get(url).send().await.unwrap()).await,
+            Outcome::Response { .. }
+        ),
+        "IsPassive with a session"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tf_idp_009_a_class_the_platform_cannot_give_gets_no_authn_context() {
+    let lab = Lab::start().await;
+    let b = browser();
+    let (url, _) = lab.login_url(1, |r| {
+        r.authn_context_class =
+            Some("urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport")
+    });
+    let Outcome::Response { xml, .. } = interpret(b.get(url).send().await.unwrap()).await else {
+        panic!()
+    };
+    assert!(verified(&lab, &xml).contains(status::NO_AUTHN_CONTEXT));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tf_idp_015_malformed_requests_get_specific_errors() {
+    let lab = Lab::start().await;
+    let b = browser();
+    for (query, why) in [
+        ("SAMLRequest=%%%", "not base64"),
+        ("SAMLRequest=AAAA", "DEFLATE"),
+        ("", "no SAMLRequest"),
+    ] {
+        match interpret(
+            b.get(format!("{}/sso?{query}", lab.idp_url))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+        {
+            Outcome::Error { status, body } => {
+                assert!(status == 400 && body.contains(why), "{query}: {body}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    let resp = b
+        .post(format!("{}/sso", lab.idp_url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("SAMLRequest={}", "A".repeat(300 * 1024)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 413);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tf_pki_008_a_renewed_card_keeps_the_name_id() {
+    let lab = Lab::start().await;
+    let persona = lab.ca.pki.persona(PersonaId::Renewed);
+    let old_image = persona.previous_card_image().unwrap();
+    // Before the renewal the old card is good: log in with it then.
+    let now = lab.clock.now();
+    lab.clock.set(now - time::Duration::days(40));
+    let b = browser();
+    let (url, _) = lab.login_url(0, |_| {});
+    let Outcome::Login { tx } = interpret(b.get(url).send().await.unwrap()).await else {
+        panic!()
+    };
+    let c: serde_json::Value = b
+        .post(format!("{}/card-login/challenge", lab.idp_url))
+        .header("content-type", "application/json")
+        .body(serde_json::json!({ "tx": tx }).to_string())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let challenge =
+        trust_framework::binding::Challenge::parse(c["challenge"].as_str().unwrap()).unwrap();
+    let mut old_card = mock_card::client::JpkiClient::new(mock_card::transport::InProcess::new(
+        mock_card::JpkiCard::new(old_image),
+    ));
+    let sig = old_card
+        .authenticate(&persona.auth_pin, &challenge.digest_info())
+        .unwrap();
+    let old_cert = &persona.previous_card.as_ref().unwrap().auth.issued.der;
+    let next = common::answer(&lab, &b, &tx, c["nonce"].as_str().unwrap(), old_cert, &sig)
+        .await
+        .unwrap();
+    let Outcome::Response { xml: before, .. } = interpret(b.get(next).send().await.unwrap()).await
+    else {
+        panic!()
+    };
+    lab.clock.set(now);
+    let Outcome::Response { xml: after, .. } =
+        full_login(&lab, &browser(), 0, PersonaId::Renewed).await
+    else {
+        panic!("the new card logs in")
+    };
+    assert_eq!(
+        name_id(&verified(&lab, &before)),
+        name_id(&verified(&lab, &after))
+    );
+}
