@@ -4,10 +4,11 @@
 use std::process::Command;
 
 /// Each crate with its layer; a crate may depend only on crates of a lower layer.
-const LAYERS: [(&str, u8); 4] = [
+const LAYERS: [(&str, u8); 5] = [
     ("mock-card", 0),
     ("mock-ca", 1),
     ("trust-framework", 2),
+    ("idp", 3),
     ("mnctf", 9),
 ];
 
