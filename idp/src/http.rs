@@ -33,6 +33,8 @@ pub fn router(platform: Arc<Platform>) -> Router {
         .route("/sso", get(sso_redirect).post(sso_post))
         .route("/sso/continue", get(sso_continue))
         .route("/login", get(login_page))
+        .route("/slo", get(slo))
+        .route("/logout", get(logout_here))
         .route("/card-login/challenge", post(challenge))
         .route("/card-login/answer", post(answer))
         .route("/healthz", get(|| async { "ok" }))
@@ -230,4 +232,43 @@ async fn answer(State(app): State<App>, Json(a): Json<CardAnswer>) -> Response {
         Json(serde_json::json!({ "continue": format!("/sso/continue?tx={}", a.tx) })),
     )
         .into_response()
+}
+
+async fn slo(State(app): State<App>, RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
+    let message = match bindings::decode_redirect(query.as_deref().unwrap_or_default()) {
+        Ok(m) => m,
+        Err(e) => return error_page(&IdpError::BadRequest(e)),
+    };
+    let cookie = session_cookie(&headers);
+    let next = match message.kind {
+        bindings::Kind::Request => app.logout_requested(&message, cookie.as_deref()),
+        bindings::Kind::Response => app.logout_answered(&message),
+    };
+    logout_step(next)
+}
+
+async fn logout_here(State(app): State<App>, headers: HeaderMap) -> Response {
+    logout_step(app.logout_here(session_cookie(&headers).as_deref()))
+}
+
+fn logout_step(next: Result<crate::slo::Next, IdpError>) -> Response {
+    let clear = format!("{COOKIE}=; Path=/; HttpOnly; Max-Age=0");
+    match next {
+        Ok(crate::slo::Next::Redirect(url)) => {
+            ([(header::SET_COOKIE, clear)], Redirect::to(&url)).into_response()
+        }
+        Ok(crate::slo::Next::Done { failed }) => {
+            let note = if failed.is_empty() {
+                String::from("すべてのサービスからログアウトしました。 / You are logged out of every service.")
+            } else {
+                let names: Vec<String> = failed.iter().map(|s| escape(s.as_str())).collect();
+                format!("次のサービスはログアウトを確認していません / These services did not confirm the logout: {}", names.join(", "))
+            };
+            let body = format!(
+                r#"<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>ログアウト / Logged out</title></head><body><h1>ログアウト / Logged out</h1><p id="result">{note}</p></body></html>"#
+            );
+            ([(header::SET_COOKIE, clear)], Html(body)).into_response()
+        }
+        Err(e) => error_page(&e),
+    }
 }

@@ -18,6 +18,7 @@ pub mod pages;
 pub mod platform;
 pub mod revocation;
 pub mod sessions;
+pub mod slo;
 pub mod sso;
 pub mod store;
 

@@ -34,6 +34,8 @@ pub struct Platform {
     pub entity_id: EntityId,
     /// SAML signing key, PKCS#8 DER.
     pub key_der: Vec<u8>,
+    /// The same key, for detached (redirect) signatures.
+    pub key: rsa::RsaPrivateKey,
     /// SAML signing certificate, DER.
     pub cert_der: Vec<u8>,
     /// Known SPs by entityID.
@@ -70,6 +72,13 @@ impl Platform {
             EntityId::new(&config.entity_id).map_err(|e| ConfigError::Invalid(e.to_string()))?;
         let key_der = read_der(&config.signing_key)?;
         let cert_der = read_der(&config.signing_cert)?;
+        let key = <rsa::RsaPrivateKey as rsa::pkcs8::DecodePrivateKey>::from_pkcs8_der(&key_der)
+            .map_err(|e| {
+                ConfigError::Invalid(format!(
+                    "{}: not a PKCS#8 RSA key: {e}",
+                    config.signing_key.display()
+                ))
+            })?;
         let mut sps = HashMap::new();
         for path in &config.sp_metadata {
             let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
@@ -105,6 +114,7 @@ impl Platform {
             config,
             entity_id,
             key_der,
+            key,
             cert_der,
             sps,
             anchors,

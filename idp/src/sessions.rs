@@ -124,11 +124,30 @@ pub struct Pending {
     pub challenge: Challenge,
 }
 
-/// All three stores.
+/// A Single Logout in progress: the SPs still to visit, and who to answer at the end.
+#[derive(Clone, Debug)]
+pub struct LogoutTx {
+    /// Its id (carried as RelayState through the SPs).
+    pub id: String,
+    /// The SP that asked: (SP, its request ID, its RelayState); `None` when the user
+    /// logged out at the platform.
+    pub initiator: Option<(EntityId, String, Option<String>)>,
+    /// SPs still to log out.
+    pub pending: Vec<SpVisit>,
+    /// The LogoutRequest ID sent to the SP being visited.
+    pub awaiting: Option<(EntityId, String)>,
+    /// SPs that did not confirm.
+    pub failed: Vec<EntityId>,
+    /// When it is dropped.
+    pub expires: OffsetDateTime,
+}
+
+/// All stores.
 pub struct Memory {
     txs: Bounded<LoginTx>,
     challenges: Bounded<Pending>,
     sessions: Bounded<Session>,
+    logouts: Bounded<LogoutTx>,
 }
 
 impl Default for Memory {
@@ -137,6 +156,7 @@ impl Default for Memory {
             txs: Bounded::new(|t| t.expires),
             challenges: Bounded::new(|p| p.challenge.expires),
             sessions: Bounded::new(|s| s.expires),
+            logouts: Bounded::new(|l| l.expires),
         }
     }
 }
@@ -191,6 +211,16 @@ impl Memory {
                 s.visits.push(visit);
             }
         });
+    }
+
+    /// Records a logout in progress.
+    pub fn put_logout(&self, l: LogoutTx, now: OffsetDateTime) -> Result<(), IdpError> {
+        self.logouts.insert(l.id.clone(), l, now)
+    }
+
+    /// Takes a logout in progress out (it is put back if it goes on).
+    pub fn take_logout(&self, id: &str) -> Option<LogoutTx> {
+        self.logouts.take(id)
     }
 
     /// Ends a session and returns it.

@@ -22,6 +22,7 @@ use trust_framework::saml::bindings::{self, Kind};
 pub struct Sp {
     pub entity_id: String,
     pub acs: String,
+    pub slo: String,
     pub key: Arc<rsa::RsaPrivateKey>,
     pub cert: Vec<u8>,
 }
@@ -39,8 +40,8 @@ pub struct Lab {
 fn sp_metadata(sp: &Sp, signed_requests: bool) -> String {
     let cert = base64::engine::general_purpose::STANDARD.encode(&sp.cert);
     format!(
-        r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="{}"><md:SPSSODescriptor AuthnRequestsSigned="{signed_requests}" WantAssertionsSigned="true" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="{}" index="0" isDefault="true"/></md:SPSSODescriptor></md:EntityDescriptor>"#,
-        sp.entity_id, sp.acs
+        r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="{}"><md:SPSSODescriptor AuthnRequestsSigned="{signed_requests}" WantAssertionsSigned="true" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="{}"/><md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="{}" index="0" isDefault="true"/></md:SPSSODescriptor></md:EntityDescriptor>"#,
+        sp.entity_id, sp.slo, sp.acs
     )
 }
 
@@ -70,6 +71,7 @@ impl Lab {
             let sp = Sp {
                 entity_id: format!("http://127.0.0.1:{}/sp", 19001 + i),
                 acs: format!("http://127.0.0.1:{}/acs", 19001 + i),
+                slo: format!("http://127.0.0.1:{}/slo", 19001 + i),
                 key: cred.key,
                 cert: cred.certificate,
             };

@@ -10,6 +10,7 @@
 pub mod authn_request;
 pub mod bindings;
 pub mod constants;
+pub mod logout;
 pub mod metadata;
 pub mod response;
 pub mod signature;
