@@ -233,3 +233,84 @@ fn metadata_round_trip_and_acs_matching_is_exact() {
     assert!(sp.acs_for(Some("https://evil.example/acs"), None).is_none());
     assert!(sp.acs_for(None, None).is_some(), "default ACS");
 }
+
+mod sp_side {
+    use super::*;
+    use trust_framework::saml::sp::{verify_response, Expectations, SpError};
+
+    fn expect<'a>(certs: &'a [Vec<u8>]) -> Expectations<'a> {
+        Expectations {
+            sp_entity_id: "http://127.0.0.1:9000/sp",
+            acs_url: "http://127.0.0.1:9000/acs",
+            idp_entity_id: "http://127.0.0.1:8000/idp",
+            idp_certs: certs,
+            request_id: Some("_req1"),
+            now: datetime!(2026-11-24 03:01 UTC),
+            skew: Duration::minutes(2),
+            required_class: Some(AC_JPKI_USER_AUTH),
+        }
+    }
+
+    fn requirement(r: Result<trust_framework::saml::sp::VerifiedAssertion, SpError>) -> String {
+        match r {
+            Err(SpError::Check { requirement, what }) => format!("{requirement} {what}"),
+            Err(other) => format!("other: {other}"),
+            Ok(_) => "accepted".into(),
+        }
+    }
+
+    #[test]
+    fn accepts_the_platforms_response() {
+        let pki = pki();
+        let idp = pki.service_credential("idp").unwrap();
+        let certs = vec![idp.certificate.clone()];
+        let v = verify_response(&signed_response(&idp), &expect(&certs)).unwrap();
+        assert_eq!(v.name_id, "pairwise-alice");
+        assert_eq!(v.session_index.as_deref(), Some("_sess1"));
+        assert_eq!(
+            v.attribute("urn:mnctf:attr:authn-channel"),
+            Some(&["direct".to_owned()][..])
+        );
+    }
+
+    #[test]
+    fn refuses_what_the_profile_forbids_on_the_right_requirement() {
+        let pki = pki();
+        let idp = pki.service_credential("idp").unwrap();
+        let certs = vec![idp.certificate.clone()];
+        let xml = signed_response(&idp);
+        let mut e = expect(&certs);
+        e.sp_entity_id = "http://127.0.0.1:9000/other-sp";
+        assert!(requirement(verify_response(&xml, &e)).starts_with("TF-SP-003 Audience"));
+        let mut e = expect(&certs);
+        e.request_id = Some("_other");
+        assert!(requirement(verify_response(&xml, &e)).starts_with("TF-SP-003"));
+        let mut e = expect(&certs);
+        e.now = datetime!(2026-11-24 03:30 UTC);
+        assert!(requirement(verify_response(&xml, &e)).starts_with("TF-SP-003"));
+        let mut e = expect(&certs);
+        e.required_class = Some("urn:oasis:names:tc:SAML:2.0:ac:classes:Password");
+        assert!(requirement(verify_response(&xml, &e)).starts_with("TF-SP-005"));
+        let other = vec![pki.service_credential("sp-1").unwrap().certificate];
+        assert!(requirement(verify_response(&xml, &expect(&other))).starts_with("other: signature"));
+    }
+
+    #[test]
+    fn xsw3_evil_assertion_before_the_signed_one_is_refused() {
+        let pki = pki();
+        let idp = pki.service_credential("idp").unwrap();
+        let certs = vec![idp.certificate.clone()];
+        let xml = signed_response(&idp);
+        let start = xml.find("<saml:Assertion").unwrap();
+        let end = xml.find("</saml:Assertion>").unwrap() + "</saml:Assertion>".len();
+        let original = &xml[start..end];
+        let sig_start = original.find("<ds:Signature").unwrap();
+        let sig_end = original.find("</ds:Signature>").unwrap() + "</ds:Signature>".len();
+        let evil = format!("{}{}", &original[..sig_start], &original[sig_end..])
+            .replace("pairwise-alice", "pairwise-admin")
+            .replace("_assert1", "_evil");
+        let wrapped = format!("{}{evil}{}", &xml[..start], &xml[start..]);
+        let r = verify_response(&wrapped, &expect(&certs));
+        assert!(r.is_err(), "XSW3 must be refused");
+    }
+}

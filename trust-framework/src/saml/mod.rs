@@ -14,6 +14,7 @@ pub mod logout;
 pub mod metadata;
 pub mod response;
 pub mod signature;
+pub mod sp;
 pub mod xml;
 
 /// Why a SAML message was refused or could not be made.

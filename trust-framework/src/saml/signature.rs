@@ -59,6 +59,25 @@ fn root_id(xml: &str) -> Result<(String, Option<String>), SamlError> {
     ))
 }
 
+/// Verifies every signature in `xml` against `certs` and returns the document reduced to
+/// what the signatures cover, whatever its root (the caller checks what it got).
+pub fn verify_and_reduce(xml: &str, certs: &[Vec<u8>]) -> Result<String, SamlError> {
+    if certs.is_empty() {
+        return Err(SamlError::BadSignature(
+            "no signing certificate configured for the sender".into(),
+        ));
+    }
+    xml::parse(xml)?;
+    let certs: Vec<CertificateDer> = certs.iter().cloned().map(CertificateDer::from).collect();
+    Crypto::reduce_xml_to_signed_with_allowed_algorithms(
+        xml,
+        &certs,
+        ReduceMode::ValidateAndMarkNoAncestors,
+        Some(&[AllowedSignatureAlgorithm::RsaSha256]),
+    )
+    .map_err(|e| SamlError::BadSignature(e.to_string()))
+}
+
 /// Verifies every signature in `xml` against `certs` (DER, from configured metadata) and
 /// returns the document reduced to what the signatures cover. Fails closed: no
 /// certificates, no signature, another algorithm, or a root that the signatures do not

@@ -1,0 +1,277 @@
+//! The SP side of Web SSO: verifying a Response the way the profile requires of SPs
+//! (TF-SP-001..005). The assertion is read only from what the IdP's signature covers.
+
+use time::{Duration, OffsetDateTime};
+
+use super::constants::{status, CM_BEARER, NS_ASSERTION, NS_PROTOCOL};
+use super::signature;
+use super::xml::{self, parse_instant};
+use super::SamlError;
+
+/// What the SP expects of a Response.
+#[derive(Clone, Debug)]
+pub struct Expectations<'a> {
+    /// The SP's entityID (Audience).
+    pub sp_entity_id: &'a str,
+    /// The ACS URL the Response arrived at (Destination, Recipient).
+    pub acs_url: &'a str,
+    /// The IdP's entityID (Issuer).
+    pub idp_entity_id: &'a str,
+    /// The IdP's signing certificates from metadata (DER).
+    pub idp_certs: &'a [Vec<u8>],
+    /// The ID of the AuthnRequest this answers; `None` accepts only unsolicited Responses.
+    pub request_id: Option<&'a str>,
+    /// Now.
+    pub now: OffsetDateTime,
+    /// Clock skew tolerated.
+    pub skew: Duration,
+    /// An AuthnContext class the service requires.
+    pub required_class: Option<&'a str>,
+}
+
+/// One attribute.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttributeValues {
+    /// Name.
+    pub name: String,
+    /// Values.
+    pub values: Vec<String>,
+}
+
+/// The facts of a verified assertion.
+#[derive(Clone, Debug)]
+pub struct VerifiedAssertion {
+    /// Assertion ID (for replay detection until `not_on_or_after`).
+    pub assertion_id: String,
+    /// NameID.
+    pub name_id: String,
+    /// NameID Format.
+    pub name_id_format: Option<String>,
+    /// SessionIndex.
+    pub session_index: Option<String>,
+    /// AuthnContextClassRef.
+    pub authn_class: Option<String>,
+    /// When the assertion stops being valid.
+    pub not_on_or_after: OffsetDateTime,
+    /// Attributes.
+    pub attributes: Vec<AttributeValues>,
+}
+
+impl VerifiedAssertion {
+    /// The values of an attribute.
+    pub fn attribute(&self, name: &str) -> Option<&[String]> {
+        self.attributes
+            .iter()
+            .find(|a| a.name == name)
+            .map(|a| a.values.as_slice())
+    }
+}
+
+/// Why a Response was refused, with the requirement it breaks.
+#[derive(Debug, thiserror::Error)]
+pub enum SpError {
+    /// Not a usable SAML Response.
+    #[error("{0}")]
+    Saml(#[from] SamlError),
+    /// The IdP reported an error.
+    #[error("the IdP answered with status {0}")]
+    Status(String),
+    /// A field does not have the expected value.
+    #[error("{requirement}: {what}")]
+    Check {
+        /// The profile requirement.
+        requirement: &'static str,
+        /// What is wrong.
+        what: String,
+    },
+}
+
+fn check(
+    requirement: &'static str,
+    ok: bool,
+    what: impl FnOnce() -> String,
+) -> Result<(), SpError> {
+    if ok {
+        Ok(())
+    } else {
+        Err(SpError::Check {
+            requirement,
+            what: what(),
+        })
+    }
+}
+
+fn missing(what: &str) -> SpError {
+    SpError::Check {
+        requirement: "TF-SP-003",
+        what: format!("{what} is missing"),
+    }
+}
+
+/// Verifies a Response (already decoded from its binding).
+pub fn verify_response(text: &str, e: &Expectations<'_>) -> Result<VerifiedAssertion, SpError> {
+    let doc = xml::parse(text)?;
+    let root = doc.root_element();
+    if !xml::is(root, NS_PROTOCOL, "Response") {
+        return Err(SamlError::Invalid("not a samlp:Response".into()).into());
+    }
+    // Response-level fields can only refuse, never grant: checked on the document as sent.
+    if let Some(dest) = root.attribute("Destination") {
+        check("TF-SP-003", dest == e.acs_url, || {
+            format!("Destination {dest:?} is not this ACS")
+        })?;
+    }
+    let code = xml::child(root, NS_PROTOCOL, "Status")
+        .and_then(|s| xml::child(s, NS_PROTOCOL, "StatusCode"))
+        .and_then(|c| c.attribute("Value"));
+    if code != Some(status::SUCCESS) {
+        return Err(SpError::Status(code.unwrap_or("(none)").to_owned()));
+    }
+    check(
+        "TF-SP-003",
+        root.attribute("InResponseTo") == e.request_id || root.attribute("InResponseTo").is_none(),
+        || "Response InResponseTo does not match the request".into(),
+    )?;
+    let assertions = root
+        .children()
+        .filter(|c| xml::is(*c, NS_ASSERTION, "Assertion"))
+        .count();
+    check("TF-SP-002", assertions == 1, || {
+        format!("{assertions} assertions; exactly one is accepted")
+    })?;
+    // TF-SP-001/002: verify, then read only the signed content.
+    let reduced = signature::verify_and_reduce(text, e.idp_certs)?;
+    let signed = xml::parse(&reduced)?;
+    let sroot = signed.root_element();
+    let assertion = if xml::is(sroot, NS_PROTOCOL, "Response") {
+        check(
+            "TF-SP-002",
+            sroot.attribute("ID") == root.attribute("ID"),
+            || "the signature covers another Response".into(),
+        )?;
+        let n: Vec<_> = sroot
+            .children()
+            .filter(|c| xml::is(*c, NS_ASSERTION, "Assertion"))
+            .collect();
+        check("TF-SP-002", n.len() == 1, || {
+            "the signed Response does not hold exactly one assertion".into()
+        })?;
+        n[0]
+    } else if xml::is(sroot, NS_ASSERTION, "Assertion") {
+        sroot
+    } else {
+        return Err(SpError::Check {
+            requirement: "TF-SP-001",
+            what: "the signature covers neither the Response nor an Assertion".into(),
+        });
+    };
+    read_assertion(assertion, e)
+}
+
+fn child<'a, 'i>(n: roxmltree::Node<'a, 'i>, name: &str) -> Option<roxmltree::Node<'a, 'i>> {
+    xml::child(n, NS_ASSERTION, name)
+}
+
+fn read_assertion(
+    a: roxmltree::Node<'_, '_>,
+    e: &Expectations<'_>,
+) -> Result<VerifiedAssertion, SpError> {
+    let issuer = xml::text(child(a, "Issuer").ok_or_else(|| missing("Assertion Issuer"))?)?;
+    check("TF-SP-001", issuer == e.idp_entity_id, || {
+        format!("Issuer {issuer:?} is not the IdP")
+    })?;
+    let subject = child(a, "Subject").ok_or_else(|| missing("Subject"))?;
+    let name_node = child(subject, "NameID").ok_or_else(|| missing("NameID"))?;
+    let name_id = xml::text(name_node).map_err(|_| SpError::Check {
+        requirement: "TF-SP-002",
+        what: "NameID contains markup (comment injection?)".into(),
+    })?;
+    let (lo, hi) = (e.now - e.skew, e.now + e.skew);
+    // Web SSO profile §4.1.4.3: a bearer confirmation with Recipient, NotOnOrAfter, InResponseTo.
+    let confirmed = subject
+        .children()
+        .filter(|c| xml::is(*c, NS_ASSERTION, "SubjectConfirmation"))
+        .any(|sc| {
+            let Some(data) = child(sc, "SubjectConfirmationData") else {
+                return false;
+            };
+            let fresh = data
+                .attribute("NotOnOrAfter")
+                .and_then(|t| parse_instant(t).ok())
+                .is_some_and(|t| t > lo);
+            let not_early = data
+                .attribute("NotBefore")
+                .and_then(|t| parse_instant(t).ok())
+                .is_none_or(|t| t <= hi);
+            sc.attribute("Method") == Some(CM_BEARER)
+                && data.attribute("Recipient") == Some(e.acs_url)
+                && data.attribute("InResponseTo") == e.request_id
+                && fresh
+                && not_early
+        });
+    check("TF-SP-003", confirmed, || {
+        "no bearer SubjectConfirmation for this ACS, request and time".into()
+    })?;
+    let conditions = child(a, "Conditions").ok_or_else(|| missing("Conditions"))?;
+    let not_before = conditions
+        .attribute("NotBefore")
+        .map(parse_instant)
+        .transpose()?;
+    let not_on_or_after = parse_instant(
+        conditions
+            .attribute("NotOnOrAfter")
+            .ok_or_else(|| missing("Conditions NotOnOrAfter"))?,
+    )?;
+    check("TF-SP-003", not_before.is_none_or(|t| t <= hi), || {
+        "the assertion is not yet valid".into()
+    })?;
+    check("TF-SP-003", not_on_or_after > lo, || {
+        "the assertion has expired".into()
+    })?;
+    let audiences: Vec<String> = conditions
+        .descendants()
+        .filter(|d| xml::is(*d, NS_ASSERTION, "Audience"))
+        .map(xml::text)
+        .collect::<Result<_, _>>()?;
+    check(
+        "TF-SP-003",
+        audiences.iter().any(|x| x == e.sp_entity_id),
+        || format!("Audience {audiences:?} does not name this SP"),
+    )?;
+    let authn = child(a, "AuthnStatement").ok_or_else(|| missing("AuthnStatement"))?;
+    let authn_class = authn
+        .descendants()
+        .find(|d| xml::is(*d, NS_ASSERTION, "AuthnContextClassRef"))
+        .map(xml::text)
+        .transpose()?;
+    if let Some(required) = e.required_class {
+        check(
+            "TF-SP-005",
+            authn_class.as_deref() == Some(required),
+            || format!("AuthnContext {authn_class:?} is not the required {required}"),
+        )?;
+    }
+    let attributes = a
+        .descendants()
+        .filter(|d| xml::is(*d, NS_ASSERTION, "Attribute"))
+        .map(|at| {
+            Ok(AttributeValues {
+                name: at.attribute("Name").unwrap_or_default().to_owned(),
+                values: at
+                    .children()
+                    .filter(|v| xml::is(*v, NS_ASSERTION, "AttributeValue"))
+                    .map(xml::text)
+                    .collect::<Result<_, _>>()?,
+            })
+        })
+        .collect::<Result<Vec<_>, SamlError>>()?;
+    Ok(VerifiedAssertion {
+        assertion_id: a.attribute("ID").unwrap_or_default().to_owned(),
+        name_id,
+        name_id_format: name_node.attribute("Format").map(str::to_owned),
+        session_index: authn.attribute("SessionIndex").map(str::to_owned),
+        authn_class,
+        not_on_or_after,
+        attributes,
+    })
+}
