@@ -11,6 +11,8 @@ mod card;
 mod pki;
 mod walkthrough;
 
+use mnctf::stack::{Ports, Stack};
+
 /// Exit codes CI can rely on.
 mod exit {
     /// Everything ran and every check passed.
@@ -39,6 +41,25 @@ enum Command {
         /// Where to write the reports.
         #[arg(long, default_value = "out")]
         out: PathBuf,
+    },
+    /// Start the whole federation on loopback (CAs, platform, demo SPs, card helper) for a
+    /// person to click through; prints the URL to open.
+    Up {
+        /// The persona whose card is in the helper's reader.
+        #[arg(long, default_value = "valid")]
+        persona: String,
+        /// Where keys, metadata and the platform's store go.
+        #[arg(long, default_value = "out/up")]
+        dir: PathBuf,
+    },
+    /// Run the platform (IdP) alone from its TOML configuration.
+    Idp {
+        /// The configuration file.
+        #[arg(long)]
+        config: PathBuf,
+        /// Port on 127.0.0.1.
+        #[arg(long, default_value_t = 18000)]
+        port: u16,
     },
     /// The fake certification authorities.
     Ca {
@@ -72,6 +93,8 @@ fn main() -> ExitCode {
         .init();
     let result = match Cli::parse().command {
         Command::Scenarios { out } => walkthrough::run(&out),
+        Command::Up { persona, dir } => up(&persona, &dir),
+        Command::Idp { config, port } => run_idp(&config, port),
         Command::Ca { command } => ca::run(command),
         Command::Card { command } => card::run(command),
         Command::Pki { command } => pki::run(command),
@@ -85,4 +108,50 @@ fn main() -> ExitCode {
             ExitCode::from(exit::ERROR)
         }
     }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+fn up(persona: &str, dir: &std::path::Path) -> anyhow::Result<bool> {
+    let id = mock_ca::PersonaId::from_slug(persona)
+        .ok_or_else(|| anyhow::anyhow!("no persona {persona:?}: see `mnctf card personas`"))?;
+    runtime()?.block_on(async {
+        let stack = Stack::start(Ports::FIXED, id, dir).await?;
+        println!("The federation is up on loopback (card: persona {persona}, PIN 1234).");
+        println!(
+            "  open      {}/login   (e-application SP)",
+            stack.sp_urls[0]
+        );
+        println!(
+            "  then      {}/login   (a second SP: no second card signature)",
+            stack.sp_urls[1]
+        );
+        println!("  logout    {}/logout", stack.sp_urls[0]);
+        println!("  platform  {}/metadata", stack.idp_url);
+        println!("  CA        {}", stack.ca.base_url());
+        println!("Ctrl-C stops everything.");
+        tokio::signal::ctrl_c().await?;
+        Ok(true)
+    })
+}
+
+fn run_idp(config: &std::path::Path, port: u16) -> anyhow::Result<bool> {
+    let config = idp::IdpConfig::load(config)?;
+    runtime()?.block_on(async {
+        let platform = std::sync::Arc::new(idp::Platform::new(config, idp::system_clock())?);
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+        println!(
+            "platform {} listening on http://{}",
+            platform.entity_id,
+            listener.local_addr()?
+        );
+        axum::serve(listener, idp::http::router(platform))
+            .with_graceful_shutdown(async { drop(tokio::signal::ctrl_c().await) })
+            .await?;
+        Ok(true)
+    })
 }

@@ -4,11 +4,12 @@
 use std::process::Command;
 
 /// Each crate with its layer; a crate may depend only on crates of a lower layer.
-const LAYERS: [(&str, u8); 5] = [
+const LAYERS: [(&str, u8); 6] = [
     ("mock-card", 0),
     ("mock-ca", 1),
     ("trust-framework", 2),
     ("idp", 3),
+    ("mock-sp", 3),
     ("mnctf", 9),
 ];
 

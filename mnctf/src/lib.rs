@@ -1,0 +1,7 @@
+//! The parts of `mnctf` that tests drive too: the card helper and the loopback stack.
+
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod helper;
+pub mod stack;

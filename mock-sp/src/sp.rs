@@ -1,0 +1,339 @@
+//! A SAML SP: SP-initiated login (signed AuthnRequest over HTTP-Redirect), an HTTP-POST
+//! ACS that verifies the Response (TF-SP-001..005, replay refused), a protected page, and
+//! Single Logout both ways.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use axum::extract::{Form, RawQuery, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use base64::Engine as _;
+use rand::RngCore;
+use rsa::RsaPrivateKey;
+use serde::Deserialize;
+use time::{Duration, OffsetDateTime};
+use trust_framework::saml::authn_request::{self, NewAuthnRequest};
+use trust_framework::saml::bindings::{self, Kind};
+use trust_framework::saml::constants::{
+    status, BINDING_POST, BINDING_REDIRECT, NS_DSIG, NS_METADATA,
+};
+use trust_framework::saml::logout::{self, LogoutRequest, LogoutResponse};
+use trust_framework::saml::sp::{verify_response, Expectations, VerifiedAssertion};
+use trust_framework::saml::xml::escape;
+
+/// What an SP is configured with.
+#[derive(Clone)]
+pub struct SpConfig {
+    /// A short name (cookie names, page titles).
+    pub name: String,
+    /// entityID.
+    pub entity_id: String,
+    /// Base URL (`http://127.0.0.1:PORT`).
+    pub base_url: String,
+    /// The IdP's entityID.
+    pub idp_entity_id: String,
+    /// The IdP's SSO URL (HTTP-Redirect).
+    pub idp_sso_url: String,
+    /// The IdP's SLO URL (HTTP-Redirect).
+    pub idp_slo_url: String,
+    /// The IdP's signing certificates (DER), from its metadata.
+    pub idp_certs: Vec<Vec<u8>>,
+    /// The SP's signing key.
+    pub key: RsaPrivateKey,
+    /// Its certificate (DER).
+    pub cert_der: Vec<u8>,
+    /// The AuthnContext class the service requires (TF-SP-005).
+    pub required_class: Option<String>,
+}
+
+/// A logged-in user.
+#[derive(Clone, Debug)]
+pub struct SpSession {
+    /// The verified assertion.
+    pub assertion: VerifiedAssertion,
+}
+
+/// The SP's state.
+pub struct ServiceProvider {
+    config: SpConfig,
+    pending: Mutex<HashMap<String, (String, OffsetDateTime)>>,
+    sessions: Mutex<HashMap<String, SpSession>>,
+    seen: Mutex<HashMap<String, OffsetDateTime>>,
+    clock: Arc<dyn Fn() -> OffsetDateTime + Send + Sync>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn random_token() -> String {
+    let mut b = [0u8; 24];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+impl ServiceProvider {
+    /// A new SP with an empty state.
+    pub fn new(
+        config: SpConfig,
+        clock: Arc<dyn Fn() -> OffsetDateTime + Send + Sync>,
+    ) -> Arc<Self> {
+        Arc::new(Self {
+            config,
+            pending: Mutex::default(),
+            sessions: Mutex::default(),
+            seen: Mutex::default(),
+            clock,
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &SpConfig {
+        &self.config
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.config.base_url.trim_end_matches('/'))
+    }
+
+    fn cookie_name(&self) -> String {
+        format!(
+            "mnctf_sp_{}",
+            self.config
+                .name
+                .replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+        )
+    }
+
+    /// The SP's metadata: signed AuthnRequests, POST ACS, Redirect SLO.
+    pub fn metadata(&self) -> String {
+        let cert = base64::engine::general_purpose::STANDARD.encode(&self.config.cert_der);
+        format!(
+            r#"<md:EntityDescriptor xmlns:md="{NS_METADATA}" xmlns:ds="{NS_DSIG}" entityID="{}"><md:SPSSODescriptor AuthnRequestsSigned="true" WantAssertionsSigned="true" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:SingleLogoutService Binding="{BINDING_REDIRECT}" Location="{}"/><md:AssertionConsumerService Binding="{BINDING_POST}" Location="{}" index="0" isDefault="true"/></md:SPSSODescriptor></md:EntityDescriptor>"#,
+            escape(&self.config.entity_id),
+            escape(&self.url("/slo")),
+            escape(&self.url("/acs")),
+        )
+    }
+
+    fn session(&self, headers: &HeaderMap) -> Option<(String, SpSession)> {
+        let name = self.cookie_name();
+        let id = headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|kv| kv.trim().split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_owned())?;
+        lock(&self.sessions).get(&id).cloned().map(|s| (id, s))
+    }
+
+    /// The routes.
+    pub fn router(self: &Arc<Self>) -> Router {
+        Router::new()
+            .route("/", get(protected))
+            .route("/login", get(login))
+            .route("/acs", post(acs))
+            .route("/logout", get(logout_start))
+            .route("/slo", get(slo))
+            .route(
+                "/metadata",
+                get(|State(sp): State<Arc<ServiceProvider>>| async move {
+                    (
+                        [(header::CONTENT_TYPE, "application/samlmetadata+xml")],
+                        sp.metadata(),
+                    )
+                }),
+            )
+            .with_state(Arc::clone(self))
+    }
+}
+
+fn page(status: StatusCode, title: &str, body: &str) -> Response {
+    (status, Html(format!(r#"<!DOCTYPE html><html><head><meta charset="utf-8"><title>{0}</title></head><body><h1>{0}</h1><pre id="result">{1}</pre></body></html>"#, escape(title), escape(body)))).into_response()
+}
+
+/// The protected page: 200 with the NameID for a session, 401 without.
+async fn protected(State(sp): State<Arc<ServiceProvider>>, headers: HeaderMap) -> Response {
+    match sp.session(&headers) {
+        Some((_, s)) => {
+            let mut text = format!(
+                "AUTHENTICATED\nNameID: {}\nAuthnContext: {}\n",
+                s.assertion.name_id,
+                s.assertion.authn_class.as_deref().unwrap_or("-")
+            );
+            for a in &s.assertion.attributes {
+                text.push_str(&format!("{}: {}\n", a.name, a.values.join(", ")));
+            }
+            page(StatusCode::OK, &sp.config.name, &text)
+        }
+        None => page(
+            StatusCode::UNAUTHORIZED,
+            &sp.config.name,
+            "not logged in: /login",
+        ),
+    }
+}
+
+/// Starts SP-initiated SSO: a signed AuthnRequest by HTTP-Redirect.
+async fn login(State(sp): State<Arc<ServiceProvider>>) -> Response {
+    let id = format!("_{}", random_token());
+    let now = (sp.clock)();
+    let xml = authn_request::build(&NewAuthnRequest {
+        id: &id,
+        issuer: &sp.config.entity_id,
+        destination: &sp.config.idp_sso_url,
+        acs_url: &sp.url("/acs"),
+        issue_instant: now,
+        force_authn: false,
+        is_passive: false,
+        authn_context_class: sp.config.required_class.as_deref(),
+    });
+    let relay = random_token();
+    lock(&sp.pending).insert(relay.clone(), (id, now + Duration::minutes(10)));
+    match bindings::encode_redirect(Kind::Request, &xml, Some(&relay), Some(&sp.config.key)) {
+        Ok(q) => Redirect::to(&format!("{}?{q}", sp.config.idp_sso_url)).into_response(),
+        Err(e) => page(StatusCode::INTERNAL_SERVER_ERROR, "error", &e.to_string()),
+    }
+}
+
+#[derive(Deserialize)]
+struct AcsForm {
+    #[serde(rename = "SAMLResponse")]
+    saml_response: String,
+    #[serde(rename = "RelayState")]
+    relay_state: Option<String>,
+}
+
+/// The ACS: verifies, refuses replays, opens a session.
+async fn acs(State(sp): State<Arc<ServiceProvider>>, Form(form): Form<AcsForm>) -> Response {
+    let now = (sp.clock)();
+    // The request this answers, by RelayState (no unsolicited Responses here).
+    let pending = form
+        .relay_state
+        .as_deref()
+        .and_then(|r| lock(&sp.pending).remove(r))
+        .filter(|(_, exp)| *exp > now);
+    let Some((request_id, _)) = pending else {
+        return page(
+            StatusCode::FORBIDDEN,
+            "refused",
+            "no login in progress for this response",
+        );
+    };
+    let xml = match bindings::decode_post(&form.saml_response) {
+        Ok(x) => x,
+        Err(e) => return page(StatusCode::BAD_REQUEST, "refused", &e.to_string()),
+    };
+    let acs_url = sp.url("/acs");
+    let e = Expectations {
+        sp_entity_id: &sp.config.entity_id,
+        acs_url: &acs_url,
+        idp_entity_id: &sp.config.idp_entity_id,
+        idp_certs: &sp.config.idp_certs,
+        request_id: Some(&request_id),
+        now,
+        skew: Duration::minutes(3),
+        required_class: sp.config.required_class.as_deref(),
+    };
+    let assertion = match verify_response(&xml, &e) {
+        Ok(a) => a,
+        Err(err) => return page(StatusCode::FORBIDDEN, "refused", &err.to_string()),
+    };
+    // TF-SP-004: each assertion once.
+    {
+        let mut seen = lock(&sp.seen);
+        seen.retain(|_, exp| *exp > now);
+        if seen
+            .insert(assertion.assertion_id.clone(), assertion.not_on_or_after)
+            .is_some()
+        {
+            return page(
+                StatusCode::FORBIDDEN,
+                "refused",
+                "TF-SP-004: assertion replayed",
+            );
+        }
+    }
+    let id = random_token();
+    lock(&sp.sessions).insert(id.clone(), SpSession { assertion });
+    let cookie = format!("{}={id}; Path=/; HttpOnly", sp.cookie_name());
+    ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()
+}
+
+/// SP-initiated logout: a signed LogoutRequest to the IdP.
+async fn logout_start(State(sp): State<Arc<ServiceProvider>>, headers: HeaderMap) -> Response {
+    let Some((id, s)) = sp.session(&headers) else {
+        return page(StatusCode::OK, "logged out", "no session");
+    };
+    lock(&sp.sessions).remove(&id);
+    let request = LogoutRequest {
+        id: format!("_{}", random_token()),
+        issuer: sp.config.entity_id.clone(),
+        destination: Some(sp.config.idp_slo_url.clone()),
+        issue_instant: (sp.clock)(),
+        name_id: s.assertion.name_id.clone(),
+        session_index: s.assertion.session_index.clone(),
+    };
+    let xml = logout::build_request(&request, &sp.config.idp_entity_id, &sp.config.entity_id);
+    match bindings::encode_redirect(Kind::Request, &xml, None, Some(&sp.config.key)) {
+        Ok(q) => Redirect::to(&format!("{}?{q}", sp.config.idp_slo_url)).into_response(),
+        Err(e) => page(StatusCode::INTERNAL_SERVER_ERROR, "error", &e.to_string()),
+    }
+}
+
+/// The SLO endpoint: the IdP's LogoutRequest (end the user's session, answer) or its
+/// LogoutResponse (the end of a logout we started).
+async fn slo(State(sp): State<Arc<ServiceProvider>>, RawQuery(q): RawQuery) -> Response {
+    let message = match bindings::decode_redirect(q.as_deref().unwrap_or_default()) {
+        Ok(m) => m,
+        Err(e) => return page(StatusCode::BAD_REQUEST, "refused", &e.to_string()),
+    };
+    let Some(sig) = &message.signature else {
+        return page(StatusCode::FORBIDDEN, "refused", "unsigned logout message");
+    };
+    if let Err(e) = bindings::verify_redirect_signature(sig, &sp.config.idp_certs) {
+        return page(StatusCode::FORBIDDEN, "refused", &e.to_string());
+    }
+    match message.kind {
+        Kind::Response => match logout::parse_response(&message.xml) {
+            Ok(r) if r.status == status::SUCCESS => {
+                page(StatusCode::OK, "logged out", "logged out of every service")
+            }
+            Ok(r) => page(
+                StatusCode::OK,
+                "logged out",
+                &format!("logged out here; the platform reports {}", r.status),
+            ),
+            Err(e) => page(StatusCode::BAD_REQUEST, "refused", &e.to_string()),
+        },
+        Kind::Request => {
+            let request = match logout::parse_request(&message.xml) {
+                Ok(r) => r,
+                Err(e) => return page(StatusCode::BAD_REQUEST, "refused", &e.to_string()),
+            };
+            lock(&sp.sessions).retain(|_, s| s.assertion.name_id != request.name_id);
+            let response = LogoutResponse {
+                id: format!("_{}", random_token()),
+                issuer: sp.config.entity_id.clone(),
+                destination: Some(sp.config.idp_slo_url.clone()),
+                issue_instant: (sp.clock)(),
+                in_response_to: Some(request.id),
+                status: status::SUCCESS.to_owned(),
+            };
+            match bindings::encode_redirect(
+                Kind::Response,
+                &logout::build_response(&response),
+                message.relay_state.as_deref(),
+                Some(&sp.config.key),
+            ) {
+                Ok(q) => Redirect::to(&format!("{}?{q}", sp.config.idp_slo_url)).into_response(),
+                Err(e) => page(StatusCode::INTERNAL_SERVER_ERROR, "error", &e.to_string()),
+            }
+        }
+    }
+}
