@@ -1,7 +1,7 @@
 //! The platform: configuration turned into the state every request uses.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use rand::RngCore;
@@ -39,7 +39,7 @@ pub struct Platform {
     /// SAML signing certificate, DER.
     pub cert_der: Vec<u8>,
     /// Known SPs by entityID.
-    pub sps: HashMap<String, SpMetadata>,
+    sps: RwLock<HashMap<String, Arc<SpMetadata>>>,
     /// Card trust anchors.
     pub anchors: TrustAnchors,
     /// What a login certificate must satisfy.
@@ -88,7 +88,7 @@ impl Platform {
             for sp in metadata::parse_sps(&text)
                 .map_err(|e| ConfigError::Invalid(format!("{}: {e}", path.display())))?
             {
-                sps.insert(sp.entity_id.as_str().to_owned(), sp);
+                sps.insert(sp.entity_id.as_str().to_owned(), Arc::new(sp));
             }
         }
         let mut anchors = TrustAnchors::new();
@@ -116,7 +116,7 @@ impl Platform {
             key_der,
             key,
             cert_der,
-            sps,
+            sps: RwLock::new(sps),
             anchors,
             policy,
             store,
@@ -125,6 +125,32 @@ impl Platform {
             http,
             clock,
         })
+    }
+
+    /// A registered SP.
+    pub fn sp(&self, entity_id: &str) -> Option<Arc<SpMetadata>> {
+        self.sps
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(entity_id)
+            .cloned()
+    }
+
+    /// Registers (or replaces) the SPs of a metadata document while running.
+    pub fn register_sps(
+        &self,
+        xml: &str,
+    ) -> Result<Vec<EntityId>, trust_framework::saml::SamlError> {
+        let parsed = metadata::parse_sps(xml)?;
+        let mut sps = self.sps.write().unwrap_or_else(PoisonError::into_inner);
+        Ok(parsed
+            .into_iter()
+            .map(|sp| {
+                let id = sp.entity_id.clone();
+                sps.insert(id.as_str().to_owned(), Arc::new(sp));
+                id
+            })
+            .collect())
     }
 
     /// Now.

@@ -27,8 +27,7 @@ pub enum Next {
 
 impl Platform {
     fn sp_slo(&self, sp: &EntityId) -> Option<String> {
-        self.sps
-            .get(sp.as_str())?
+        self.sp(sp.as_str())?
             .slo
             .iter()
             .find(|e| e.binding == BINDING_REDIRECT)
@@ -41,8 +40,7 @@ impl Platform {
         issuer: &str,
     ) -> Result<EntityId, IdpError> {
         let sp = self
-            .sps
-            .get(issuer)
+            .sp(issuer)
             .ok_or_else(|| IdpError::UnknownSp(issuer.to_owned()))?;
         // SAML Profiles §4.4.4.1: logout messages are signed.
         let sig = message

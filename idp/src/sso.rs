@@ -64,8 +64,7 @@ impl Platform {
         let issuer = claimed_issuer(&incoming.xml)?;
         // TF-IDP-002: only SPs of the metadata.
         let sp = self
-            .sps
-            .get(&issuer)
+            .sp(&issuer)
             .ok_or_else(|| IdpError::UnknownSp(issuer.clone()))?;
         // TF-IDP-004: verify any signature there is; require one where metadata says so.
         let signed_xml = match (

@@ -3,5 +3,7 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod browser;
 pub mod helper;
+pub mod peers;
 pub mod stack;

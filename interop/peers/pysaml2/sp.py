@@ -1,0 +1,90 @@
+#!/usr/bin/python3
+"""A SAML SP with pysaml2 (Debian's python3-pysaml2, xmlsec1 for signatures), for interop
+tests against the platform.
+
+usage: sp.py PORT IDP_METADATA.xml SP_KEY.pem SP_CERT.pem AUTHN_CONTEXT_CLASS
+Routes: /metadata, /login, /acs, /protected (200 with the NameID, else 401).
+"""
+import sys
+
+from flask import Flask, make_response, redirect, request, session
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
+from saml2.client import Saml2Client
+from saml2.config import SPConfig
+from saml2.metadata import create_metadata_string
+from saml2.saml import AuthnContextClassRef
+from saml2.samlp import RequestedAuthnContext
+
+port = int(sys.argv[1])
+base = f"http://127.0.0.1:{port}"
+idp_md, key_file, cert_file, authn_class = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+
+config = SPConfig()
+config.load({
+    "entityid": base + "/metadata",
+    "xmlsec_binary": "/usr/bin/xmlsec1",
+    "key_file": key_file,
+    "cert_file": cert_file,
+    "metadata": {"local": [idp_md]},
+    "service": {
+        "sp": {
+            "endpoints": {"assertion_consumer_service": [(base + "/acs", BINDING_HTTP_POST)]},
+            "authn_requests_signed": True,
+            "want_assertions_signed": True,
+            "want_response_signed": False,
+            "allow_unsolicited": False,
+            "name_id_format": "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
+        }
+    },
+    "accepted_time_diff": 60,
+})
+client = Saml2Client(config)
+
+app = Flask(__name__)
+app.secret_key = "pysaml2-interop-test"
+app.config["SESSION_COOKIE_NAME"] = f"pysaml2sp{port}"
+outstanding = {}
+
+
+@app.route("/metadata")
+def metadata():
+    return make_response(create_metadata_string(None, config=config).decode(), 200, {"Content-Type": "text/xml"})
+
+
+@app.route("/login")
+def login():
+    rac = RequestedAuthnContext(authn_context_class_ref=[AuthnContextClassRef(authn_class)], comparison="exact")
+    req_id, info = client.prepare_for_authenticate(binding=BINDING_HTTP_REDIRECT, requested_authn_context=rac,
+                                                   sign=True, sigalg="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+                                                   digest_alg="http://www.w3.org/2001/04/xmlenc#sha256")
+    outstanding[req_id] = "/protected"
+    return redirect(dict(info["headers"])["Location"])
+
+
+@app.route("/acs", methods=["POST"])
+def acs():
+    try:
+        resp = client.parse_authn_request_response(request.form["SAMLResponse"], BINDING_HTTP_POST, outstanding)
+    except Exception as e:  # every refusal is reported, not crashed on
+        return make_response(f"REFUSED {type(e).__name__}: {e}", 403)
+    # pysaml2 7.0.1 can return a response without an assertion on some failures (peers.md).
+    if resp is None or resp.assertion is None or resp.name_id is None:
+        return make_response("REFUSED no assertion", 403)
+    session["name_id"] = resp.name_id.text
+    session["authn"] = [c.authn_context_class_ref.text for s in resp.assertion.authn_statement for c in [s.authn_context]]
+    session["attributes"] = resp.get_identity()
+    return redirect(base + "/protected")
+
+
+@app.route("/protected")
+def protected():
+    if "name_id" not in session:
+        return make_response("not logged in", 401)
+    lines = ["AUTHENTICATED", "NameID: " + session["name_id"], "AuthnContext: " + " ".join(session.get("authn", []))]
+    for k, v in sorted(session.get("attributes", {}).items()):
+        lines.append(f"{k}: {', '.join(v)}")
+    return make_response("\n".join(lines) + "\n", 200, {"Content-Type": "text/plain"})
+
+
+if __name__ == "__main__":
+    app.run(host="127.0.0.1", port=port, debug=False, use_reloader=False)
