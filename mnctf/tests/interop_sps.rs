@@ -126,3 +126,8 @@ async fn python3_saml_logs_in_with_the_card_and_logs_out() {
 async fn pysaml2_logs_in_with_the_card() {
     check_peer("pysaml2", false).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lasso_logs_in_with_the_card() {
+    check_peer("lasso", false).await;
+}
