@@ -93,9 +93,13 @@ impl Peer {
         }
     }
 
-    /// The peer's log so far.
+    /// The peer's logs so far (its output and, for Apache, its error log).
     pub fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.join("peer.log")).unwrap_or_default()
+        ["peer.log", "error.log"]
+            .iter()
+            .filter_map(|f| std::fs::read_to_string(self.dir.join(f)).ok())
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 }
 
@@ -141,4 +145,103 @@ pub fn python_sp(
     .map(|p| p.display().to_string());
     // Debian's python, not a pyenv one on PATH: the packages are Debian's.
     Peer::spawn(name, port, dir, "/usr/bin/python3", &args)
+}
+
+/// Paths of an SP peer's pages.
+#[derive(Clone, Debug)]
+pub struct SpPaths {
+    /// Starts SP-initiated login.
+    pub login: String,
+    /// The protected page (200 with the NameID, 401 without a session).
+    pub protected: String,
+    /// Starts SP-initiated logout, if the peer does SLO.
+    pub logout: Option<String>,
+    /// The SP's metadata.
+    pub metadata: String,
+}
+
+impl SpPaths {
+    /// The layout of our Python SPs.
+    pub fn python(slo: bool) -> Self {
+        Self {
+            login: "/login".into(),
+            protected: "/protected".into(),
+            logout: slo.then(|| "/logout".into()),
+            metadata: "/metadata".into(),
+        }
+    }
+}
+
+fn fill(template: &str, pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .fold(template.to_owned(), |t, (k, v)| t.replace(k, v))
+}
+
+/// Apache runs its workers as www-data: the run folder and its files must be readable.
+fn open_up(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt as _;
+    for d in [dir.parent(), Some(dir)].into_iter().flatten() {
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o755))?;
+    }
+    Ok(())
+}
+
+/// mod_auth_mellon in a private Apache (`interop/peers/mellon/httpd.conf.in`).
+pub fn mellon_sp(
+    dir: &Path,
+    idp_metadata: &str,
+    key_pem: &str,
+    cert_pem: &str,
+    class: &str,
+) -> anyhow::Result<(Peer, SpPaths)> {
+    let port = free_port()?;
+    let src = peers_dir().join("mellon");
+    std::fs::create_dir_all(dir.join("htdocs").join("protected"))?;
+    open_up(dir)?;
+    let run = dir.display().to_string();
+    let conf = fill(
+        &std::fs::read_to_string(src.join("httpd.conf.in"))?,
+        &[
+            ("@RUN@", &run),
+            ("@PORT@", &port.to_string()),
+            ("@CLASS@", class),
+        ],
+    );
+    std::fs::write(dir.join("httpd.conf"), conf)?;
+    std::fs::write(dir.join("idp-metadata.xml"), idp_metadata)?;
+    std::fs::write(dir.join("sp.key"), key_pem)?;
+    std::fs::write(dir.join("sp.crt"), cert_pem)?;
+    let cert_b64: String = cert_pem
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    let base = format!("http://127.0.0.1:{port}");
+    let md = fill(
+        &std::fs::read_to_string(src.join("sp-metadata.xml.in"))?,
+        &[("@BASE@", &base), ("@CERT@", &cert_b64)],
+    );
+    std::fs::write(dir.join("sp-metadata.xml"), md)?;
+    std::fs::copy(
+        src.join("whoami.shtml"),
+        dir.join("htdocs").join("protected").join("whoami.shtml"),
+    )?;
+    std::fs::copy(
+        src.join("loggedout.shtml"),
+        dir.join("htdocs").join("loggedout.shtml"),
+    )?;
+    let args = [
+        "-f".to_owned(),
+        dir.join("httpd.conf").display().to_string(),
+        "-D".to_owned(),
+        "FOREGROUND".to_owned(),
+    ];
+    let peer = Peer::spawn("mellon", port, dir, "/usr/sbin/apache2", &args)?;
+    let paths = SpPaths {
+        login: format!("/mellon/login?ReturnTo={base}/protected/whoami.shtml"),
+        protected: "/protected/whoami.shtml".into(),
+        logout: Some(format!("/mellon/logout?ReturnTo={base}/loggedout.shtml")),
+        metadata: "/mellon/metadata".into(),
+    };
+    Ok((peer, paths))
 }
