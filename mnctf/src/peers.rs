@@ -31,7 +31,27 @@ pub struct Peer {
     pub base_url: String,
     /// Its run folder.
     pub dir: PathBuf,
-    child: Child,
+    children: Vec<Child>,
+}
+
+fn start_child(
+    name: &str,
+    dir: &Path,
+    log: &str,
+    program: &str,
+    args: &[String],
+) -> anyhow::Result<Child> {
+    use std::os::unix::process::CommandExt as _;
+    let log = std::fs::File::create(dir.join(log))?;
+    Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .process_group(0)
+        .spawn()
+        .with_context(|| format!("starting {name} ({program})"))
 }
 
 impl Peer {
@@ -43,24 +63,22 @@ impl Peer {
         program: &str,
         args: &[String],
     ) -> anyhow::Result<Self> {
-        use std::os::unix::process::CommandExt as _;
         std::fs::create_dir_all(dir)?;
-        let log = std::fs::File::create(dir.join("peer.log"))?;
-        let child = Command::new(program)
-            .args(args)
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .stdout(log.try_clone()?)
-            .stderr(log)
-            .process_group(0)
-            .spawn()
-            .with_context(|| format!("starting {name} ({program})"))?;
+        let child = start_child(name, dir, "peer.log", program, args)?;
         Ok(Self {
             name: name.to_owned(),
             base_url: format!("http://127.0.0.1:{port}"),
             dir: dir.to_owned(),
-            child,
+            children: vec![child],
         })
+    }
+
+    /// Starts a further process of the same peer (e.g. Apache beside shibd), output to
+    /// `dir/<log>`; all are stopped together.
+    pub fn also(&mut self, log: &str, program: &str, args: &[String]) -> anyhow::Result<()> {
+        let child = start_child(&self.name, &self.dir, log, program, args)?;
+        self.children.push(child);
+        Ok(())
     }
 
     /// Polls `path` until it answers 200, or fails with the peer's log.
@@ -75,7 +93,11 @@ impl Peer {
                     return Ok(());
                 }
             }
-            if let Ok(Some(status)) = self.child.try_wait() {
+            if let Some(status) = self
+                .children
+                .iter_mut()
+                .find_map(|c| c.try_wait().ok().flatten())
+            {
                 anyhow::bail!(
                     "{} exited ({status}) before answering:\n{}",
                     self.name,
@@ -93,24 +115,38 @@ impl Peer {
         }
     }
 
-    /// The peer's logs so far (its output and, for Apache, its error log).
+    /// The peer's logs so far (its output and its servers' own logs).
     pub fn log(&self) -> String {
-        ["peer.log", "error.log"]
-            .iter()
-            .filter_map(|f| std::fs::read_to_string(self.dir.join(f)).ok())
-            .collect::<Vec<_>>()
-            .join("\n")
+        [
+            "peer.log",
+            "error.log",
+            "apache.log",
+            "shibd.log",
+            "native.log",
+        ]
+        .iter()
+        .filter_map(|f| std::fs::read_to_string(self.dir.join(f)).ok())
+        .collect::<Vec<_>>()
+        .join("\n")
     }
 }
 
 impl Drop for Peer {
     fn drop(&mut self) {
-        // The whole process group: interpreters and servers may have children.
-        let _ = Command::new("kill")
-            .args(["-TERM", &format!("-{}", self.child.id())])
-            .status();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        // Stopped by pid: SIGTERM lets servers stop their own workers; SIGKILL after 5 s.
+        for child in self.children.iter_mut().rev() {
+            if matches!(child.try_wait(), Ok(None)) {
+                let _ = Command::new("kill")
+                    .args(["-TERM", &child.id().to_string()])
+                    .status();
+                let deadline = Instant::now() + Duration::from_secs(5);
+                while matches!(child.try_wait(), Ok(None)) && Instant::now() < deadline {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 
@@ -242,6 +278,103 @@ pub fn mellon_sp(
         protected: "/protected/whoami.shtml".into(),
         logout: Some(format!("/mellon/logout?ReturnTo={base}/loggedout.shtml")),
         metadata: "/mellon/metadata".into(),
+    };
+    Ok((peer, paths))
+}
+
+/// Shibboleth SP: a private shibd and Apache with mod_shib (`interop/peers/shibboleth/`).
+pub async fn shibboleth_sp(
+    dir: &Path,
+    idp_metadata: &str,
+    idp_entity_id: &str,
+    key_pem: &str,
+    cert_pem: &str,
+    class: &str,
+) -> anyhow::Result<(Peer, SpPaths)> {
+    let port = free_port()?;
+    let src = peers_dir().join("shibboleth");
+    std::fs::create_dir_all(dir.join("htdocs").join("protected"))?;
+    open_up(dir)?;
+    let run = dir.display().to_string();
+    let base = format!("http://127.0.0.1:{port}");
+    let vars = [
+        ("@RUN@", run.as_str()),
+        ("@PORT@", &port.to_string()),
+        ("@CLASS@", class),
+        ("@BASE@", &base),
+        ("@IDP@", idp_entity_id),
+    ];
+    for (template, out) in [
+        ("shibboleth2.xml.in", "shibboleth2.xml"),
+        ("httpd.conf.in", "httpd.conf"),
+        ("shibd.logger.in", "shibd.logger"),
+        ("native.logger.in", "native.logger"),
+    ] {
+        std::fs::write(
+            dir.join(out),
+            fill(&std::fs::read_to_string(src.join(template))?, &vars),
+        )?;
+    }
+    for f in ["attribute-map.xml", "attribute-policy.xml"] {
+        std::fs::copy(src.join(f), dir.join(f))?;
+    }
+    std::fs::write(dir.join("idp-metadata.xml"), idp_metadata)?;
+    std::fs::write(dir.join("sp.key"), key_pem)?;
+    std::fs::write(dir.join("sp.crt"), cert_pem)?;
+    std::fs::copy(
+        src.join("whoami.shtml"),
+        dir.join("htdocs").join("protected").join("whoami.shtml"),
+    )?;
+    std::fs::copy(
+        src.join("loggedout.shtml"),
+        dir.join("htdocs").join("loggedout.shtml"),
+    )?;
+    let conf = dir.join("shibboleth2.xml").display().to_string();
+    let pid = dir.join("shibd.pid").display().to_string();
+    let mut peer = Peer::spawn(
+        "shibboleth",
+        port,
+        dir,
+        "/usr/sbin/shibd",
+        &[
+            "-F".into(),
+            "-f".into(),
+            "-c".into(),
+            conf,
+            "-p".into(),
+            pid,
+        ],
+    )?;
+    // mod_shib needs shibd's socket before Apache serves a request.
+    let sock = dir.join("shibd.sock");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !sock.exists() {
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "shibd did not open its socket:\n{}",
+            peer.log()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Apache's workers (www-data) connect to shibd's socket.
+    std::fs::set_permissions(&sock, std::os::unix::fs::PermissionsExt::from_mode(0o777))?;
+    peer.also(
+        "apache.log",
+        "/usr/sbin/apache2",
+        &[
+            "-f".into(),
+            dir.join("httpd.conf").display().to_string(),
+            "-D".into(),
+            "FOREGROUND".into(),
+        ],
+    )?;
+    let paths = SpPaths {
+        login: format!("/Shibboleth.sso/Login?target={base}/protected/whoami.shtml"),
+        protected: "/protected/whoami.shtml".into(),
+        logout: Some(format!(
+            "/Shibboleth.sso/Logout?return={base}/loggedout.shtml"
+        )),
+        metadata: "/Shibboleth.sso/Metadata".into(),
     };
     Ok((peer, paths))
 }

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use mnctf::browser::Browser;
-use mnctf::peers::{mellon_sp, python_sp, Peer, SpPaths};
+use mnctf::peers::{mellon_sp, python_sp, shibboleth_sp, Peer, SpPaths};
 use mnctf::stack::{Ports, Stack};
 use mock_ca::PersonaId;
 use rsa::pkcs8::EncodePrivateKey;
@@ -22,12 +22,22 @@ fn sp_credential(stack: &Stack) -> (String, String) {
     (key, mock_ca::pki::pem("CERTIFICATE", &cred.certificate))
 }
 
-fn start(name: &str, stack: &Stack, dir: &std::path::Path) -> (Peer, SpPaths) {
+async fn start(name: &str, stack: &Stack, dir: &std::path::Path) -> (Peer, SpPaths) {
     let (key, cert) = sp_credential(stack);
     let md = stack.idp.metadata();
     let dir = dir.join(name);
     match name {
         "mellon" => mellon_sp(&dir, &md, &key, &cert, AC_JPKI_USER_AUTH).unwrap(),
+        "shibboleth" => shibboleth_sp(
+            &dir,
+            &md,
+            stack.idp.entity_id.as_str(),
+            &key,
+            &cert,
+            AC_JPKI_USER_AUTH,
+        )
+        .await
+        .unwrap(),
         _ => (
             python_sp(name, &dir, &md, &key, &cert, AC_JPKI_USER_AUTH).unwrap(),
             SpPaths::python(name == "python3-saml"),
@@ -41,7 +51,7 @@ async fn check_peer(name: &str) {
     let stack = Stack::start(Ports::ANY, PersonaId::Valid, dir.path())
         .await
         .unwrap();
-    let (mut peer, paths) = start(name, &stack, dir.path());
+    let (mut peer, paths) = start(name, &stack, dir.path()).await;
     peer.wait_ready(&paths.metadata, Duration::from_secs(30))
         .await
         .unwrap();
@@ -145,4 +155,9 @@ async fn lasso_logs_in_with_the_card() {
 #[tokio::test(flavor = "multi_thread")]
 async fn mod_auth_mellon_logs_in_with_the_card_and_logs_out() {
     check_peer("mellon").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn shibboleth_sp_logs_in_with_the_card_and_logs_out() {
+    check_peer("shibboleth").await;
 }
