@@ -40,11 +40,13 @@ fn start_child(
     log: &str,
     program: &str,
     args: &[String],
+    env: &[(&str, &str)],
 ) -> anyhow::Result<Child> {
     use std::os::unix::process::CommandExt as _;
     let log = std::fs::File::create(dir.join(log))?;
     Command::new(program)
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(log.try_clone()?)
@@ -64,7 +66,26 @@ impl Peer {
         args: &[String],
     ) -> anyhow::Result<Self> {
         std::fs::create_dir_all(dir)?;
-        let child = start_child(name, dir, "peer.log", program, args)?;
+        let child = start_child(name, dir, "peer.log", program, args, &[])?;
+        Ok(Self {
+            name: name.to_owned(),
+            base_url: format!("http://127.0.0.1:{port}"),
+            dir: dir.to_owned(),
+            children: vec![child],
+        })
+    }
+
+    /// As [`Peer::spawn`], with environment variables.
+    pub fn spawn_with_env(
+        name: &str,
+        port: u16,
+        dir: &Path,
+        program: &str,
+        args: &[String],
+        env: &[(&str, &str)],
+    ) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        let child = start_child(name, dir, "peer.log", program, args, env)?;
         Ok(Self {
             name: name.to_owned(),
             base_url: format!("http://127.0.0.1:{port}"),
@@ -76,7 +97,7 @@ impl Peer {
     /// Starts a further process of the same peer (e.g. Apache beside shibd), output to
     /// `dir/<log>`; all are stopped together.
     pub fn also(&mut self, log: &str, program: &str, args: &[String]) -> anyhow::Result<()> {
-        let child = start_child(&self.name, &self.dir, log, program, args)?;
+        let child = start_child(&self.name, &self.dir, log, program, args, &[])?;
         self.children.push(child);
         Ok(())
     }
@@ -375,6 +396,107 @@ pub async fn shibboleth_sp(
             "/Shibboleth.sso/Logout?return={base}/loggedout.shtml"
         )),
         metadata: "/Shibboleth.sso/Metadata".into(),
+    };
+    Ok((peer, paths))
+}
+
+/// SimpleSAMLphp as an SP under `php -S` (`interop/peers/simplesamlphp/`).
+pub fn simplesamlphp_sp(
+    dir: &Path,
+    idp_url: &str,
+    idp_entity_id: &str,
+    idp_cert_der: &[u8],
+    key_pem: &str,
+    cert_pem: &str,
+    class: &str,
+) -> anyhow::Result<(Peer, SpPaths)> {
+    use base64::Engine as _;
+    let port = free_port()?;
+    let src = peers_dir().join("simplesamlphp");
+    let base = format!("http://127.0.0.1:{port}");
+    let run = dir.display().to_string();
+    let cert_b64 = base64::engine::general_purpose::STANDARD.encode(idp_cert_der);
+    let vars = [
+        ("@RUN@", run.as_str()),
+        ("@PORT@", &port.to_string()),
+        ("@BASE@", &base),
+        ("@IDP@", idp_entity_id),
+        ("@IDP_URL@", idp_url),
+        ("@IDP_CERT@", &cert_b64),
+        ("@CLASS@", class),
+    ];
+    for sub in ["config", "metadata", "data", "tmp", "www/app"] {
+        std::fs::create_dir_all(dir.join(sub))?;
+    }
+    // Debian's config with our overrides appended (later assignments win).
+    let debian = std::fs::read_to_string("/etc/simplesamlphp/config.php")
+        .context("SimpleSAMLphp is not installed (scripts/setup)")?;
+    let overrides = fill(
+        &std::fs::read_to_string(src.join("config-overrides.php.in"))?,
+        &vars,
+    );
+    std::fs::write(
+        dir.join("config").join("config.php"),
+        format!("{debian}\n{overrides}"),
+    )?;
+    std::fs::write(
+        dir.join("config").join("authsources.php"),
+        fill(
+            &std::fs::read_to_string(src.join("authsources.php.in"))?,
+            &vars,
+        ),
+    )?;
+    std::fs::write(
+        dir.join("metadata").join("saml20-idp-remote.php"),
+        fill(
+            &std::fs::read_to_string(src.join("saml20-idp-remote.php.in"))?,
+            &vars,
+        ),
+    )?;
+    std::fs::write(dir.join("sp.key"), key_pem)?;
+    std::fs::write(dir.join("sp.crt"), cert_pem)?;
+    // The docroot: Debian's www, entry by entry, plus our app.
+    for entry in std::fs::read_dir("/usr/share/simplesamlphp/www")? {
+        let entry = entry?;
+        std::os::unix::fs::symlink(entry.path(), dir.join("www").join(entry.file_name()))?;
+    }
+    for page in ["login", "protected", "logout", "loggedout"] {
+        let text = fill(
+            &std::fs::read_to_string(src.join("app").join(format!("{page}.php.in")))?,
+            &vars,
+        );
+        std::fs::write(
+            dir.join("www").join("app").join(format!("{page}.php")),
+            text,
+        )?;
+    }
+    let args = [
+        "-d".into(),
+        "variables_order=EGPCS".into(),
+        "-S".into(),
+        format!("127.0.0.1:{port}"),
+        "-t".into(),
+        dir.join("www").display().to_string(),
+    ];
+    let peer = Peer::spawn_with_env(
+        "simplesamlphp",
+        port,
+        dir,
+        "/usr/bin/php",
+        &args,
+        &[
+            (
+                "SIMPLESAMLPHP_CONFIG_DIR",
+                &dir.join("config").display().to_string(),
+            ),
+            ("PHP_CLI_SERVER_WORKERS", "4"),
+        ],
+    )?;
+    let paths = SpPaths {
+        login: "/app/login.php".into(),
+        protected: "/app/protected.php".into(),
+        logout: Some("/app/logout.php".into()),
+        metadata: "/module.php/saml/sp/metadata.php/default-sp".into(),
     };
     Ok((peer, paths))
 }

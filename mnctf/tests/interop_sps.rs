@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use mnctf::browser::Browser;
-use mnctf::peers::{mellon_sp, python_sp, shibboleth_sp, Peer, SpPaths};
+use mnctf::peers::{mellon_sp, python_sp, shibboleth_sp, simplesamlphp_sp, Peer, SpPaths};
 use mnctf::stack::{Ports, Stack};
 use mock_ca::PersonaId;
 use rsa::pkcs8::EncodePrivateKey;
@@ -28,6 +28,16 @@ async fn start(name: &str, stack: &Stack, dir: &std::path::Path) -> (Peer, SpPat
     let dir = dir.join(name);
     match name {
         "mellon" => mellon_sp(&dir, &md, &key, &cert, AC_JPKI_USER_AUTH).unwrap(),
+        "simplesamlphp" => simplesamlphp_sp(
+            &dir,
+            &stack.idp_url,
+            stack.idp.entity_id.as_str(),
+            &stack.idp.cert_der,
+            &key,
+            &cert,
+            AC_JPKI_USER_AUTH,
+        )
+        .unwrap(),
         "shibboleth" => shibboleth_sp(
             &dir,
             &md,
@@ -160,4 +170,9 @@ async fn mod_auth_mellon_logs_in_with_the_card_and_logs_out() {
 #[tokio::test(flavor = "multi_thread")]
 async fn shibboleth_sp_logs_in_with_the_card_and_logs_out() {
     check_peer("shibboleth").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn simplesamlphp_logs_in_with_the_card_and_logs_out() {
+    check_peer("simplesamlphp").await;
 }
