@@ -414,3 +414,125 @@ async fn tf_pki_008_a_renewed_card_keeps_the_name_id() {
         name_id(&verified(&lab, &after))
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tf_pki_003_a_certificate_not_yet_valid_is_refused() {
+    let lab = Lab::start().await;
+    let now = lab.clock.now();
+    lab.clock.set(now - time::Duration::days(40));
+    match full_login(&lab, &browser(), 0, PersonaId::Valid).await {
+        Outcome::Error { status, body } => {
+            assert!(status == 403 && body.contains("not valid before"), "{body}")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tf_idp_004_a_wrapped_post_authn_request_is_refused() {
+    use base64::Engine as _;
+    let lab = Lab::start().await;
+    let sp = &lab.sps[0];
+    let id = "_signed";
+    let unsigned = trust_framework::saml::authn_request::build(
+        &trust_framework::saml::authn_request::NewAuthnRequest {
+            id,
+            issuer: &sp.entity_id,
+            destination: &format!("{}/sso", lab.idp_url),
+            acs_url: &sp.acs,
+            issue_instant: lab.clock.now(),
+            force_authn: false,
+            is_passive: false,
+            authn_context_class: None,
+        },
+    );
+    let with_template = unsigned.replacen(
+        "</saml:Issuer>",
+        &format!("</saml:Issuer>{}", signature::template(id, &sp.cert)),
+        1,
+    );
+    let key = rsa::pkcs8::EncodePrivateKey::to_pkcs8_der(sp.key.as_ref()).unwrap();
+    let signed = signature::sign(&with_template, key.as_bytes()).unwrap();
+    // The genuine signed request is accepted by POST …
+    let post = |xml: String| {
+        let body = format!(
+            "SAMLRequest={}",
+            base64::engine::general_purpose::STANDARD
+                .encode(xml)
+                .replace('+', "%2B")
+                .replace('/', "%2F")
+                .replace('=', "%3D")
+        );
+        browser()
+            .post(format!("{}/sso", lab.idp_url))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    };
+    assert!(matches!(
+        interpret(post(signed.clone()).await.unwrap()).await,
+        Outcome::Login { .. }
+    ));
+    // … and hidden in the Extensions of an attacker's request with another ACS, refused.
+    let evil = format!(
+        r#"<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_evil" Version="2.0" IssueInstant="{}" AssertionConsumerServiceURL="https://evil.example/acs"><saml:Issuer>{}</saml:Issuer><samlp:Extensions>{signed}</samlp:Extensions></samlp:AuthnRequest>"#,
+        trust_framework::saml::xml::instant(lab.clock.now()),
+        sp.entity_id
+    );
+    // The outer request carries no signature of its own: refused as unsigned (the
+    // signature inside it covers another element).
+    match interpret(post(evil).await.unwrap()).await {
+        Outcome::Error { status, body } => {
+            assert!(
+                status == 400 && body.contains("this one is not signed"),
+                "{body}"
+            )
+        }
+        other => panic!("a wrapped request must be refused: {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn xmlsec1_accepts_every_signature_the_idp_emits() {
+    let lab = Lab::start().await;
+    let Outcome::Response { xml, .. } = full_login(&lab, &browser(), 0, PersonaId::Valid).await
+    else {
+        panic!()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let cert = dir.path().join("idp.pem");
+    std::fs::write(&cert, mock_ca::pki::pem("CERTIFICATE", &lab.idp_cert)).unwrap();
+    let start = xml.find("<saml:Assertion").unwrap();
+    let end = xml.find("</saml:Assertion>").unwrap() + "</saml:Assertion>".len();
+    for (doc, node) in [
+        (
+            xml.as_str(),
+            "urn:oasis:names:tc:SAML:2.0:protocol:Response",
+        ),
+        (
+            &xml[start..end],
+            "urn:oasis:names:tc:SAML:2.0:assertion:Assertion",
+        ),
+    ] {
+        let file = dir.path().join("doc.xml");
+        std::fs::write(&file, doc).unwrap();
+        let out = std::process::Command::new("xmlsec1")
+            .args([
+                "--verify",
+                "--enabled-key-data",
+                "raw-x509-cert",
+                "--id-attr:ID",
+                node,
+                "--pubkey-cert-pem",
+            ])
+            .arg(&cert)
+            .arg(&file)
+            .output()
+            .expect("xmlsec1 is installed (scripts/setup)");
+        assert!(
+            out.status.success(),
+            "{node}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

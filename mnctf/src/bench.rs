@@ -8,6 +8,20 @@ use clap::Subcommand;
 
 #[derive(Subcommand)]
 pub enum BenchCommand {
+    /// Complete card logins per second at the platform (fresh browser each: challenge,
+    /// card signature, OCSP, signed Response), and SimpleSAMLphp's IdP (password login)
+    /// measured the same way in the same run.
+    Idp {
+        /// Seconds per measurement.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Logins in flight at once.
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+        /// Skip the SimpleSAMLphp side.
+        #[arg(long)]
+        no_peer: bool,
+    },
     /// APDU round trips through PC/SC (pcscd + vpcd) and full OpenSC signatures.
     Card {
         /// APDU round trips to time.
@@ -34,12 +48,19 @@ fn median_us(mut samples: Vec<Duration>) -> f64 {
 }
 
 pub fn run(cmd: BenchCommand) -> anyhow::Result<bool> {
-    let BenchCommand::Card {
-        apdus,
-        signatures,
-        reader,
-        module,
-    } = cmd;
+    let (apdus, signatures, reader, module) = match cmd {
+        BenchCommand::Card {
+            apdus,
+            signatures,
+            reader,
+            module,
+        } => (apdus, signatures, reader, module),
+        BenchCommand::Idp {
+            seconds,
+            concurrency,
+            no_peer,
+        } => return crate::bench_idp::run(seconds, concurrency, no_peer),
+    };
     let local = in_process_round_trips(apdus);
     println!("apdu_in_process_median_us={local:.2} (n={apdus}, SELECT JPKI AP, no IO: the applet's own share)");
     let apdu = apdu_round_trips(&reader, apdus)?;

@@ -500,3 +500,80 @@ pub fn simplesamlphp_sp(
     };
     Ok((peer, paths))
 }
+
+/// SimpleSAMLphp as an IdP with password login (`interop/peers/simplesamlphp-idp/`), for
+/// side-by-side benchmarks. User `testuser` / `testpass`; `sp` is the one SP it knows.
+pub fn simplesamlphp_idp(
+    dir: &Path,
+    key_pem: &str,
+    cert_pem: &str,
+    sp: &str,
+    sp_acs: &str,
+) -> anyhow::Result<Peer> {
+    let port = free_port()?;
+    let src = peers_dir().join("simplesamlphp-idp");
+    let base = format!("http://127.0.0.1:{port}");
+    let run = dir.display().to_string();
+    let vars = [
+        ("@RUN@", run.as_str()),
+        ("@PORT@", &port.to_string()),
+        ("@BASE@", &base),
+        ("@SP@", sp),
+        ("@SP_ACS@", sp_acs),
+    ];
+    for sub in ["config", "metadata", "data", "tmp", "www"] {
+        std::fs::create_dir_all(dir.join(sub))?;
+    }
+    let debian = std::fs::read_to_string("/etc/simplesamlphp/config.php")
+        .context("SimpleSAMLphp is not installed (scripts/setup)")?;
+    let overrides = fill(
+        &std::fs::read_to_string(src.join("config-overrides.php.in"))?,
+        &vars,
+    );
+    std::fs::write(
+        dir.join("config").join("config.php"),
+        format!("{debian}\n{overrides}"),
+    )?;
+    std::fs::write(
+        dir.join("config").join("authsources.php"),
+        fill(
+            &std::fs::read_to_string(src.join("authsources.php.in"))?,
+            &vars,
+        ),
+    )?;
+    for f in ["saml20-idp-hosted.php", "saml20-sp-remote.php"] {
+        std::fs::write(
+            dir.join("metadata").join(f),
+            fill(
+                &std::fs::read_to_string(src.join(format!("{f}.in")))?,
+                &vars,
+            ),
+        )?;
+    }
+    std::fs::write(dir.join("idp.key"), key_pem)?;
+    std::fs::write(dir.join("idp.crt"), cert_pem)?;
+    for entry in std::fs::read_dir("/usr/share/simplesamlphp/www")? {
+        let entry = entry?;
+        std::os::unix::fs::symlink(entry.path(), dir.join("www").join(entry.file_name()))?;
+    }
+    let args = [
+        "-S".into(),
+        format!("127.0.0.1:{port}"),
+        "-t".into(),
+        dir.join("www").display().to_string(),
+    ];
+    Peer::spawn_with_env(
+        "simplesamlphp-idp",
+        port,
+        dir,
+        "/usr/bin/php",
+        &args,
+        &[
+            (
+                "SIMPLESAMLPHP_CONFIG_DIR",
+                &dir.join("config").display().to_string(),
+            ),
+            ("PHP_CLI_SERVER_WORKERS", "4"),
+        ],
+    )
+}

@@ -208,6 +208,12 @@ impl Authority {
         &self.key
     }
 
+    /// Signs `message` with the CA key, RSASSA-PKCS1-v1_5 SHA-256 (through ring: the
+    /// OCSP responder signs on every request).
+    pub fn sign_sha256_rsa(&self, message: &[u8]) -> Result<Vec<u8>, CaError> {
+        Ok(rcgen::SigningKey::sign(&self.key_pair, message)?)
+    }
+
     /// Where the CA publishes.
     pub fn urls(&self) -> &Urls {
         &self.urls

@@ -1,18 +1,19 @@
 //! The OCSP responder's logic (RFC 6960), with switchable faults. No IO: the HTTP
 //! server in [`crate::server`] carries requests and answers.
 
+use der::asn1::BitString;
 use der::asn1::{GeneralizedTime, OctetString};
 use der::{Decode, Encode};
-use rsa::pkcs1v15::SigningKey;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
+use spki::AlgorithmIdentifierOwned;
 use time::{Duration, OffsetDateTime};
 use x509_cert::ext::pkix::CrlReason;
+use x509_cert::ext::AsExtension;
 use x509_cert::Certificate;
-use x509_ocsp::builder::OcspResponseBuilder;
 use x509_ocsp::{
-    CertId, CertStatus, OcspGeneralizedTime, OcspRequest, OcspResponse, ResponderId, RevokedInfo,
-    SingleResponse,
+    BasicOcspResponse, CertId, CertStatus, OcspGeneralizedTime, OcspRequest, OcspResponse,
+    ResponderId, ResponseData, RevokedInfo, SingleResponse, Version,
 };
 
 use crate::authority::{Authority, CertState, Reason};
@@ -188,8 +189,7 @@ fn build(
             .subject_public_key
             .raw_bytes(),
     );
-    let mut builder =
-        OcspResponseBuilder::new(ResponderId::ByKey(OctetString::new(key_hash.to_vec())?));
+    let mut responses = Vec::new();
     for req in &request.tbs_request.request_list {
         let id = &req.req_cert;
         let status = if issued_by(id, &issuer)? {
@@ -204,7 +204,7 @@ fn build(
         } else {
             CertStatus::unknown()
         };
-        builder = builder.with_single_response(
+        responses.push(
             SingleResponse::new(id.clone(), status, gtime(this_update)?)
                 .with_next_update(gtime(next_update)?),
         );
@@ -216,20 +216,32 @@ fn build(
         (None, Some(Fault::BadNonce)) => Some(x509_ocsp::ext::Nonce::new(vec![0x42; 16])?),
         (n, _) => n,
     };
-    if let Some(nonce) = nonce {
-        builder = builder
-            .with_extension(nonce)
-            .map_err(|e| OcspError::Sign(e.to_string()))?;
-    }
-    let mut key = SigningKey::<Sha256>::new(signer.key().clone());
-    let certs = (fault == Some(Fault::WrongSigner)).then(|| vec![signer_cert.clone()]);
-    let produced_at = gtime(if fault == Some(Fault::Stale) {
-        this_update
-    } else {
-        now
-    })?;
-    let response = builder
-        .sign(&mut key, certs, produced_at)
+    let response_extensions = nonce
+        .map(|n| n.to_extension(&x509_cert::name::Name::default(), &[]))
+        .transpose()?
+        .map(|e| vec![e]);
+    let tbs = ResponseData {
+        version: Version::default(),
+        responder_id: ResponderId::ByKey(OctetString::new(key_hash.to_vec())?),
+        produced_at: gtime(if fault == Some(Fault::Stale) {
+            this_update
+        } else {
+            now
+        })?,
+        responses,
+        response_extensions,
+    };
+    let signature = signer
+        .sign_sha256_rsa(&tbs.to_der()?)
         .map_err(|e| OcspError::Sign(e.to_string()))?;
-    Ok(response.to_der()?)
+    let basic = BasicOcspResponse {
+        tbs_response_data: tbs,
+        signature_algorithm: AlgorithmIdentifierOwned {
+            oid: const_oid::db::rfc5912::SHA_256_WITH_RSA_ENCRYPTION,
+            parameters: Some(der::asn1::Null.into()),
+        },
+        signature: BitString::from_bytes(&signature)?,
+        certs: (fault == Some(Fault::WrongSigner)).then(|| vec![signer_cert.clone()]),
+    };
+    Ok(OcspResponse::successful(basic)?.to_der()?)
 }

@@ -1,0 +1,354 @@
+//! `mnctf bench idp`: logins per second at the platform and at SimpleSAMLphp's IdP, on
+//! loopback, in the same run. Each login uses a fresh cookie jar (no SSO session).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use mnctf::stack::{Ports, Stack};
+use mock_ca::PersonaId;
+use mock_card::client::JpkiClient;
+use mock_card::transport::InProcess;
+use mock_card::JpkiCard;
+use rsa::pkcs8::EncodePrivateKey;
+use trust_framework::binding::Challenge;
+use trust_framework::saml::authn_request::{self, NewAuthnRequest};
+use trust_framework::saml::bindings::{self, Kind};
+
+/// Results of one side.
+struct Measured {
+    logins: usize,
+    failures: usize,
+    elapsed: Duration,
+    latencies: Vec<Duration>,
+}
+
+impl Measured {
+    fn per_second(&self) -> f64 {
+        self.logins as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn median_ms(&mut self) -> f64 {
+        self.latencies.sort();
+        self.latencies
+            .get(self.latencies.len() / 2)
+            .map_or(f64::NAN, |d| d.as_secs_f64() * 1e3)
+    }
+}
+
+fn client() -> anyhow::Result<reqwest::Client> {
+    Ok(reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(10))
+        .build()?)
+}
+
+fn location(r: &reqwest::Response) -> anyhow::Result<String> {
+    Ok(r.headers()
+        .get("location")
+        .context("no Location")?
+        .to_str()?
+        .to_owned())
+}
+
+/// Runs `login` from `concurrency` tasks for `seconds`.
+async fn measure<F, Fut>(seconds: u64, concurrency: usize, login: F) -> Measured
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = anyhow::Result<()>> + Send,
+{
+    let login = Arc::new(login);
+    let start = Instant::now();
+    let deadline = start + Duration::from_secs(seconds);
+    let mut tasks = Vec::new();
+    for worker in 0..concurrency {
+        let login = Arc::clone(&login);
+        tasks.push(tokio::spawn(async move {
+            let (mut ok, mut failed, mut lat) = (0, 0, Vec::new());
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                match login(worker).await {
+                    Ok(()) => {
+                        ok += 1;
+                        lat.push(t.elapsed());
+                    }
+                    Err(e) => {
+                        failed += 1;
+                        if failed == 1 {
+                            eprintln!("a login failed: {e:#}");
+                        }
+                    }
+                }
+            }
+            (ok, failed, lat)
+        }));
+    }
+    let mut m = Measured {
+        logins: 0,
+        failures: 0,
+        elapsed: Duration::ZERO,
+        latencies: Vec::new(),
+    };
+    for t in tasks {
+        if let Ok((ok, failed, lat)) = t.await {
+            m.logins += ok;
+            m.failures += failed;
+            m.latencies.extend(lat);
+        }
+    }
+    m.elapsed = start.elapsed();
+    m
+}
+
+pub fn run(seconds: u64, concurrency: usize, no_peer: bool) -> anyhow::Result<bool> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let dir = std::env::temp_dir().join(format!("mnctf-bench-idp-{}", std::process::id()));
+        let stack = Arc::new(Stack::start(Ports::ANY, PersonaId::Valid, &dir).await?);
+        // The same SP on both sides: unsigned AuthnRequests, one POST ACS.
+        let (sp, acs) = ("http://127.0.0.1:9/bench-sp", "http://127.0.0.1:9/acs");
+        stack.idp.register_sps(&format!(
+            r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="{sp}"><md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="{acs}" index="0"/></md:SPSSODescriptor></md:EntityDescriptor>"#
+        ))?;
+        let mut ours = measure(seconds, concurrency, {
+            let stack = Arc::clone(&stack);
+            let cards: Arc<Vec<std::sync::Mutex<JpkiClient<InProcess>>>> =
+                Arc::new((0..concurrency).map(|_| std::sync::Mutex::new(JpkiClient::new(InProcess::new(JpkiCard::new(stack.ca.pki.persona(PersonaId::Valid).card_image()))))).collect());
+            move |worker| {
+                let (stack, cards) = (Arc::clone(&stack), Arc::clone(&cards));
+                async move { card_login(&stack, &cards[worker], sp, acs).await }
+            }
+        })
+        .await;
+        println!(
+            "platform: {:.0} card logins/s, median {:.1} ms ({} logins, {} failed, {concurrency} in flight, {seconds} s)",
+            ours.per_second(),
+            ours.median_ms(),
+            ours.logins,
+            ours.failures
+        );
+        if !no_peer {
+            let cred = stack.ca.pki.service_credential("sp-2")?;
+            let key = cred.key.to_pkcs8_pem(rsa::pkcs8::LineEnding::LF)?.to_string();
+            let cert = mock_ca::pki::pem("CERTIFICATE", &cred.certificate);
+            let mut peer = mnctf::peers::simplesamlphp_idp(&dir.join("ssp-idp"), &key, &cert, sp, acs)?;
+            peer.wait_ready("/saml2/idp/metadata.php", Duration::from_secs(30)).await?;
+            let base = Arc::new(peer.base_url.clone());
+            let mut theirs = measure(seconds, concurrency, move |_| {
+                let base = Arc::clone(&base);
+                async move { password_login(&base, sp, acs).await }
+            })
+            .await;
+            println!(
+                "simplesamlphp IdP: {:.0} password logins/s, median {:.1} ms ({} logins, {} failed)",
+                theirs.per_second(),
+                theirs.median_ms(),
+                theirs.logins,
+                theirs.failures
+            );
+            println!("ratio platform / simplesamlphp: {:.2}", ours.per_second() / theirs.per_second());
+        }
+        breakdown(&stack)?;
+        let _ = std::fs::remove_dir_all(&dir);
+        Ok(ours.failures == 0)
+    })
+}
+
+/// One complete card login at the platform, as the browser and card helper do it.
+async fn card_login(
+    stack: &Stack,
+    card: &std::sync::Mutex<JpkiClient<InProcess>>,
+    sp: &str,
+    acs: &str,
+) -> anyhow::Result<()> {
+    let http = client()?;
+    let id = format!("_b{}", rand_hex());
+    let xml = authn_request::build(&NewAuthnRequest {
+        id: &id,
+        issuer: sp,
+        destination: &format!("{}/sso", stack.idp_url),
+        acs_url: acs,
+        issue_instant: time::OffsetDateTime::now_utc(),
+        force_authn: false,
+        is_passive: false,
+        authn_context_class: None,
+    });
+    let q = bindings::encode_redirect(Kind::Request, &xml, None, None)?;
+    let r = http
+        .get(format!("{}/sso?{q}", stack.idp_url))
+        .send()
+        .await?;
+    let tx = location(&r)?
+        .split("tx=")
+        .nth(1)
+        .context("not the login page")?
+        .to_owned();
+    let c: serde_json::Value = http
+        .post(format!("{}/card-login/challenge", stack.idp_url))
+        .json(&serde_json::json!({ "tx": tx }))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let challenge = Challenge::parse(c["challenge"].as_str().context("no challenge")?)?;
+    let (cert, sig) = tokio::task::block_in_place(|| {
+        let mut card = card
+            .lock()
+            .map_err(|_| anyhow::anyhow!("card lock poisoned"))?;
+        card.select_ap()?;
+        let cert = card.read_certificate(mock_card::client::CertificateFile::UserAuthentication)?;
+        let sig =
+            card.authenticate(&mock_card::Pin::unchecked("1234"), &challenge.digest_info())?;
+        Ok::<_, anyhow::Error>((cert, sig))
+    })?;
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let answer = serde_json::json!({ "tx": tx, "nonce": c["nonce"], "certificate": b64.encode(cert), "signature": b64.encode(sig) });
+    let r = http
+        .post(format!("{}/card-login/answer", stack.idp_url))
+        .json(&answer)
+        .send()
+        .await?;
+    anyhow::ensure!(
+        r.status().is_success(),
+        "answer refused: {}",
+        r.text().await?
+    );
+    let a: serde_json::Value = r.json().await?;
+    let page = http
+        .get(format!(
+            "{}{}",
+            stack.idp_url,
+            a["continue"].as_str().context("no continue")?
+        ))
+        .send()
+        .await?
+        .text()
+        .await?;
+    anyhow::ensure!(page.contains("SAMLResponse"), "no Response");
+    Ok(())
+}
+
+/// One complete password login at SimpleSAMLphp's IdP.
+async fn password_login(base: &str, sp: &str, acs: &str) -> anyhow::Result<()> {
+    let http = client()?;
+    let xml = authn_request::build(&NewAuthnRequest {
+        id: &format!("_b{}", rand_hex()),
+        issuer: sp,
+        destination: &format!("{base}/saml2/idp/SSOService.php"),
+        acs_url: acs,
+        issue_instant: time::OffsetDateTime::now_utc(),
+        force_authn: false,
+        is_passive: false,
+        authn_context_class: None,
+    });
+    let q = bindings::encode_redirect(Kind::Request, &xml, None, None)?;
+    let r = http
+        .get(format!("{base}/saml2/idp/SSOService.php?{q}"))
+        .send()
+        .await?;
+    let login_url = url_join(base, &location(&r)?);
+    let state = login_url
+        .split("AuthState=")
+        .nth(1)
+        .context("no AuthState")?
+        .to_owned();
+    let state = percent_decode(&state);
+    let mut r = http
+        .post(login_url.split('?').next().unwrap_or_default())
+        .form(&[
+            ("username", "testuser"),
+            ("password", "testpass"),
+            ("AuthState", state.as_str()),
+        ])
+        .send()
+        .await?;
+    for _ in 0..5 {
+        if r.status().is_redirection() {
+            r = http.get(url_join(base, &location(&r)?)).send().await?;
+            continue;
+        }
+        let page = r.text().await?;
+        anyhow::ensure!(
+            page.contains("SAMLResponse"),
+            "no Response from SimpleSAMLphp"
+        );
+        return Ok(());
+    }
+    anyhow::bail!("too many redirects at SimpleSAMLphp")
+}
+
+fn url_join(base: &str, loc: &str) -> String {
+    if loc.starts_with("http") {
+        loc.to_owned()
+    } else {
+        format!("{base}{loc}")
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match (
+            bytes[i],
+            bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok()),
+        ) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn rand_hex() -> String {
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    format!("{:x}{:x}", t.as_nanos(), std::process::id())
+}
+
+/// Where a login's CPU goes: the big cryptographic steps, each timed alone.
+fn breakdown(stack: &Stack) -> anyhow::Result<()> {
+    let median = |mut v: Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2].as_secs_f64() * 1e3
+    };
+    let time =
+        |n: usize, mut f: Box<dyn FnMut() -> anyhow::Result<()> + '_>| -> anyhow::Result<f64> {
+            let mut v = Vec::with_capacity(n);
+            for _ in 0..n {
+                let t = Instant::now();
+                f()?;
+                v.push(t.elapsed());
+            }
+            Ok(median(v))
+        };
+    let persona = stack.ca.pki.persona(PersonaId::Valid);
+    let mut card = JpkiClient::new(InProcess::new(JpkiCard::new(persona.card_image())));
+    let di = trust_framework::binding::digest_info(b"x");
+    let card_ms = time(
+        50,
+        Box::new(|| Ok(card.authenticate(&persona.auth_pin, &di).map(drop)?)),
+    )?;
+    let ca = stack
+        .ca
+        .pki
+        .authority(mock_ca::pki::ca::JPKI_AUTH)
+        .context("no CA")?;
+    let ca_ms = time(50, Box::new(|| Ok(ca.sign_sha256_rsa(b"x").map(drop)?)))?;
+    println!("per-login crypto (median of 50): virtual card RSA sign {card_ms:.2} ms (rsa crate), CA/OCSP RSA sign {ca_ms:.2} ms (ring)");
+    Ok(())
+}
