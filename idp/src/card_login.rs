@@ -30,10 +30,18 @@ pub struct CardAnswer {
     pub signature: String,
 }
 
-/// Proof that the card signed the challenge. Only [`Platform::verify_answer`] makes it.
+/// Proof that the card signed: the challenge ([`Platform::verify_answer`]) or the TLS
+/// handshake (`tls_binding`). Nothing else in or out of this crate makes it.
 #[derive(Debug, Clone, Copy)]
 pub struct SignatureChecked {
     _private: (),
+}
+
+impl SignatureChecked {
+    /// rustls verified the CertificateVerify signature with the presented certificate.
+    pub(crate) fn by_tls_handshake() -> Self {
+        Self { _private: () }
+    }
 }
 
 /// A card login with every check done.
@@ -125,7 +133,7 @@ impl Platform {
             fetch: std::time::Duration::from_millis(self.config.timing.fetch_ms),
         };
         let revocation = revocation::check(&self.http, anchor, &cert, limits).await?;
-        let person = self.person_for(&cert, anchor).await?;
+        let person = self.person_for_certificate(&cert, anchor).await?;
         let path = cert.proof;
         Ok(VerifiedCardLogin {
             certificate: cert,
@@ -136,7 +144,7 @@ impl Platform {
 
     /// The person a certificate belongs to: known, the predecessor's through the CA's
     /// renewal link (TF-PKI-008), or new.
-    async fn person_for(
+    pub(crate) async fn person_for_certificate(
         &self,
         cert: &ValidatedCertificate,
         anchor: &crate::config::AnchorConfig,

@@ -70,6 +70,16 @@ pub struct AnchorConfig {
     pub predecessor_url: Option<String>,
 }
 
+/// The TLS client-authentication binding (TF-BIND-006).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsBindingConfig {
+    /// The server certificate (DER or PEM).
+    pub certificate: PathBuf,
+    /// Its key (PKCS#8, DER or PEM).
+    pub key: PathBuf,
+}
+
 /// The whole configuration.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -92,6 +102,9 @@ pub struct IdpConfig {
     /// Timing.
     #[serde(default)]
     pub timing: Timing,
+    /// The TLS client-authentication binding, if offered.
+    #[serde(default)]
+    pub tls_binding: Option<TlsBindingConfig>,
     /// The local card helper the login page talks to (as JPKI client software runs on
     /// the user's machine).
     #[serde(default = "default_helper")]
@@ -156,6 +169,10 @@ impl IdpConfig {
         self.anchors
             .iter_mut()
             .for_each(|a| fix(&mut a.certificate));
+        if let Some(tls) = &mut self.tls_binding {
+            fix(&mut tls.certificate);
+            fix(&mut tls.key);
+        }
     }
 
     /// Checks limits the profile sets.

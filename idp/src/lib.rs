@@ -21,6 +21,7 @@ pub mod sessions;
 pub mod slo;
 pub mod sso;
 pub mod store;
+pub mod tls_binding;
 
 pub use config::IdpConfig;
 pub use error::IdpError;

@@ -61,6 +61,9 @@ enum Command {
         /// Port on 127.0.0.1.
         #[arg(long, default_value_t = 18000)]
         port: u16,
+        /// Port of the TLS client-authentication binding (when configured).
+        #[arg(long, default_value_t = 18443)]
+        tls_port: u16,
     },
     /// The fake certification authorities.
     Ca {
@@ -95,7 +98,11 @@ fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Scenarios { out } => walkthrough::run(&out),
         Command::Up { persona, dir } => up(&persona, &dir),
-        Command::Idp { config, port } => run_idp(&config, port),
+        Command::Idp {
+            config,
+            port,
+            tls_port,
+        } => run_idp(&config, port, tls_port),
         Command::Ca { command } => ca::run(command),
         Command::Card { command } => card::run(command),
         Command::Pki { command } => pki::run(command),
@@ -140,10 +147,23 @@ fn up(persona: &str, dir: &std::path::Path) -> anyhow::Result<bool> {
     })
 }
 
-fn run_idp(config: &std::path::Path, port: u16) -> anyhow::Result<bool> {
+fn run_idp(config: &std::path::Path, port: u16, tls_port: u16) -> anyhow::Result<bool> {
     let config = idp::IdpConfig::load(config)?;
     runtime()?.block_on(async {
         let platform = std::sync::Arc::new(idp::Platform::new(config, idp::system_clock())?);
+        if platform.config.tls_binding.is_some() {
+            let tls = idp::tls_binding::server_config(&platform)?;
+            let listener = tokio::net::TcpListener::bind(("127.0.0.1", tls_port)).await?;
+            println!(
+                "TLS client-authentication binding on https://{} (TLS 1.2)",
+                listener.local_addr()?
+            );
+            tokio::spawn(idp::tls_binding::serve(
+                std::sync::Arc::clone(&platform),
+                listener,
+                tls,
+            ));
+        }
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
         println!(
             "platform {} listening on http://{}",

@@ -520,6 +520,38 @@ impl Pki {
         Ok(ServiceCredential { key, certificate })
     }
 
+    /// A TLS server credential for service `name` on loopback: the service's key and a
+    /// self-signed certificate for `127.0.0.1` and `localhost`.
+    pub fn tls_server_credential(&self, name: &str) -> Result<ServiceCredential, CaError> {
+        let key = self.key(&format!("service/{name}"))?;
+        let mut params = rcgen::CertificateParams::default();
+        params.distinguished_name = crate::names::Dn::new()
+            .c("JP")
+            .o("mnctf test services")
+            .cn(&format!("{name} TLS"))
+            .to_rcgen()?;
+        params.subject_alt_names = vec![
+            rcgen::SanType::IpAddress(std::net::IpAddr::from([127, 0, 0, 1])),
+            rcgen::SanType::DnsName("localhost".try_into()?),
+        ];
+        params.not_before = midnight(self.config.now - Duration::days(1));
+        params.not_after = params.not_before + Duration::days(365);
+        params.serial_number = Some(rcgen::SerialNumber::from_slice(&serial(
+            &self.config.seed,
+            &format!("tls/{name}"),
+        )));
+        params.key_usages = vec![
+            rcgen::KeyUsagePurpose::DigitalSignature,
+            rcgen::KeyUsagePurpose::KeyEncipherment,
+        ];
+        params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+        let certificate = params
+            .self_signed(&crate::authority::key_pair(&key)?)?
+            .der()
+            .to_vec();
+        Ok(ServiceCredential { key, certificate })
+    }
+
     /// Writes every CA certificate, current CRL and persona certificate as PEM under `dir`
     /// (`ca/<id>.pem`, `crl/<id>.pem`, `persona/<slug>/{auth,sign,shigyo}.pem`,
     /// `trust-anchors.pem`), for OpenSSL and people.

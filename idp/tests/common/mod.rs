@@ -34,6 +34,10 @@ pub struct Lab {
     pub idp_url: String,
     pub sps: Vec<Sp>,
     pub idp_cert: Vec<u8>,
+    /// The TLS client-authentication endpoint (`https://127.0.0.1:PORT`).
+    pub tls_url: String,
+    /// Its server certificate (DER), for clients' trust.
+    pub tls_cert: Vec<u8>,
     _dir: tempfile::TempDir,
 }
 
@@ -63,6 +67,9 @@ impl Lab {
         )
         .unwrap();
         std::fs::write(path("idp.crt"), &idp_cred.certificate).unwrap();
+        let tls = ca.pki.tls_server_credential("idp").unwrap();
+        std::fs::write(path("tls.key"), tls.key.to_pkcs8_der().unwrap().as_bytes()).unwrap();
+        std::fs::write(path("tls.crt"), &tls.certificate).unwrap();
         let auth_ca = ca.pki.authority(mock_ca::pki::ca::JPKI_AUTH).unwrap();
         std::fs::write(path("jpki-auth.crt"), auth_ca.certificate()).unwrap();
         let mut sps = Vec::new();
@@ -96,6 +103,9 @@ crl_url = "{base}/crl/jpki-auth.crl"
 predecessor_url = "{base}/predecessors"
 [timing]
 fetch_ms = 1000
+[tls_binding]
+certificate = "tls.crt"
+key = "tls.key"
 "#
         );
         std::fs::write(path("idp.toml"), toml).unwrap();
@@ -105,6 +115,14 @@ fetch_ms = 1000
         let idp = Arc::new(Platform::new(config, Arc::new(move || steer.now())).unwrap());
         let app = idp::http::router(Arc::clone(&idp));
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let tls_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let tls_url = format!("https://{}", tls_listener.local_addr().unwrap());
+        let tls_config = idp::tls_binding::server_config(&idp).unwrap();
+        tokio::spawn(idp::tls_binding::serve(
+            Arc::clone(&idp),
+            tls_listener,
+            tls_config,
+        ));
         Self {
             ca,
             clock,
@@ -112,6 +130,8 @@ fetch_ms = 1000
             idp_url: format!("http://{addr}"),
             sps,
             idp_cert: idp_cred.certificate,
+            tls_url,
+            tls_cert: tls.certificate,
             _dir: dir,
         }
     }
