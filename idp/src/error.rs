@@ -59,7 +59,7 @@ pub enum IdpError {
     #[error("card certificate refused: {0}")]
     Path(PathError),
     /// The certificate is revoked (TF-PKI-005, -006).
-    #[error("card certificate refused: revoked (reason code {0:?})")]
+    #[error("card certificate refused: revoked ({})", reason_name(*.0))]
     Revoked(Option<u8>),
     /// No verified revocation answer: fail closed (TF-PKI-006).
     #[error("card certificate refused: revocation status unavailable (OCSP: {ocsp}; CRL: {crl})")]
@@ -80,6 +80,21 @@ pub enum IdpError {
     /// A bug or a broken dependency.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// RFC 5280 §5.3.1 reason names.
+fn reason_name(code: Option<u8>) -> &'static str {
+    match code {
+        None => "no reason given",
+        Some(0) => "unspecified",
+        Some(1) => "keyCompromise: the card was reported lost or stolen",
+        Some(3) => "affiliationChanged",
+        Some(4) => "superseded: a new card was issued",
+        Some(5) => "cessationOfOperation",
+        Some(6) => "certificateHold: suspended",
+        Some(9) => "privilegeWithdrawn",
+        Some(_) => "another reason",
+    }
 }
 
 impl IdpError {

@@ -27,6 +27,8 @@ struct Outcome {
     steps: Vec<String>,
     outcome: String,
     expected: &'static str,
+    /// What happened when the persona logged in at an SP through the platform.
+    sso: String,
     passed: bool,
 }
 
@@ -43,15 +45,21 @@ fn expected(id: PersonaId) -> &'static str {
 pub fn run(out: &Path) -> anyhow::Result<bool> {
     let clock = Clock::system();
     let pki = Pki::build(PkiConfig::new("http://127.0.0.1:18080"), clock.clone())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let run_dir = out.join("walkthrough-run");
     let mut outcomes = Vec::new();
     for persona in pki.personas() {
         let mut steps = Vec::new();
         let outcome = login(&pki, persona.card_image(), &persona.auth_pin, &mut steps)
             .unwrap_or_else(|why| format!("refused: {why}"));
         let expected = expected(persona.id);
-        let passed = outcome == expected;
+        let sso = runtime.block_on(sso_login(persona.id, &run_dir.join(persona.id.slug())))?;
+        // At the SP the outcome must agree: accepted exactly when the card check accepts.
+        let passed = outcome == expected && sso.starts_with("accepted") == (expected == "accepted");
         println!(
-            "{} {:<20} {outcome}",
+            "{} {:<20} {outcome:<28} SSO: {sso}",
             if passed { "ok  " } else { "FAIL" },
             persona.id.slug()
         );
@@ -61,9 +69,11 @@ pub fn run(out: &Path) -> anyhow::Result<bool> {
             steps,
             outcome,
             expected,
+            sso,
             passed,
         });
     }
+    let _ = std::fs::remove_dir_all(&run_dir);
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     std::fs::write(
         out.join("card-walkthrough.json"),
@@ -148,6 +158,38 @@ fn login(
     Ok("accepted".to_owned())
 }
 
+/// The persona's card logs in at the e-application SP through the platform, on a fresh
+/// loopback federation (`mnctf up` without the fixed ports).
+async fn sso_login(id: PersonaId, dir: &Path) -> anyhow::Result<String> {
+    let stack = mnctf::stack::Stack::start(mnctf::stack::Ports::ANY, id, dir).await?;
+    let b = mnctf::browser::Browser::new();
+    let login = b.get(&format!("{}/login", stack.sp_urls[0])).await?;
+    anyhow::ensure!(
+        login.url.contains("/login?tx="),
+        "the SP did not send the browser to the platform's login page"
+    );
+    Ok(
+        match b
+            .card_login(&stack.idp_url, &stack.helper_url, &login.url, "1234")
+            .await?
+        {
+            Ok(page) if page.status == 200 && page.body.contains("AUTHENTICATED") => {
+                let name_id = page
+                    .body
+                    .lines()
+                    .find_map(|l| l.strip_prefix("NameID: "))
+                    .unwrap_or_default();
+                format!(
+                    "accepted at the SP (pairwise NameID {}…)",
+                    name_id.chars().take(8).collect::<String>()
+                )
+            }
+            Ok(page) => format!("refused by the SP: HTTP {}", page.status),
+            Err(why) => format!("refused: {why}"),
+        },
+    )
+}
+
 fn public_key(cert: &Certificate) -> Result<VerifyingKey<Sha256>, String> {
     let spki = cert
         .tbs_certificate
@@ -176,15 +218,17 @@ fn issued_by(cert: &Certificate, ca_der: &[u8]) -> bool {
 fn markdown(outcomes: &[Outcome]) -> String {
     let mut md = String::from("# Card and PKI walkthrough / カードと認証局の動作確認\n\n");
     md.push_str("Each persona's virtual My Number Card goes through a login: the user-authentication certificate is read, the PIN verified, a challenge signed, and the certificate checked (trusted issuer, validity, status at the CA).\n\n");
-    md.push_str("| | persona | situation | outcome | expected |\n|---|---|---|---|---|\n");
+    md.push_str("Then the same card logs in at an SP (the e-application system) through the platform: SAML SSO with the card-login binding, OCSP at the CA, a signed Response.\n\n");
+    md.push_str("| | persona | situation | card check | expected | login at the SP through the platform |\n|---|---|---|---|---|---|\n");
     for o in outcomes {
+        let mark = if o.passed { "✅" } else { "❌" };
         md.push_str(&format!(
-            "| {} | `{}` | {} | {} | {} |\n",
-            if o.passed { "✅" } else { "❌" },
+            "| {mark} | `{}` | {} | {} | {} | {} |\n",
             o.persona,
             o.description,
             o.outcome,
-            o.expected
+            o.expected,
+            o.sso.replace('|', "/")
         ));
     }
     md

@@ -348,9 +348,9 @@ impl Pki {
         let (from, to) = match id {
             // Issued five years ago; its fifth birthday after issue was yesterday.
             PersonaId::AuthExpired => (
-                midnight(now - Duration::days(5 * 365 + 30)),
+                midnight(now - Duration::days(5 * 365 - 30)),
                 fifth_birthday_after(
-                    (now - Duration::days(5 * 365 + 30)).date(),
+                    (now - Duration::days(5 * 365 - 30)).date(),
                     holder.birth_date,
                 ),
             ),
