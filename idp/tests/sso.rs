@@ -169,52 +169,24 @@ async fn tf_bind_002_a_challenge_answers_once() {
     let Outcome::Login { tx } = interpret(b.get(url).send().await.unwrap()).await else {
         panic!()
     };
-    let c: serde_json::Value = b
-        .post(format!("{}/card-login/challenge", lab.idp_url))
-        .header("content-type", "application/json")
-        .body(serde_json::json!({ "tx": tx }).to_string())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let challenge =
-        trust_framework::binding::Challenge::parse(c["challenge"].as_str().unwrap()).unwrap();
+    let (challenge, nonce) = common::challenge(&lab, &b, &tx).await;
     let persona = lab.ca.pki.persona(PersonaId::Valid);
     let sig = common::card(&lab, PersonaId::Valid)
         .authenticate(&persona.auth_pin, &challenge.digest_info())
         .unwrap();
-    let nonce = c["nonce"].as_str().unwrap();
-    common::answer(&lab, &b, &tx, nonce, &persona.card.auth.issued.der, &sig)
+    common::answer(&lab, &b, &tx, &nonce, &persona.card.auth.issued.der, &sig)
         .await
         .unwrap();
-    let replay = common::answer(&lab, &b, &tx, nonce, &persona.card.auth.issued.der, &sig)
+    let replay = common::answer(&lab, &b, &tx, &nonce, &persona.card.auth.issued.der, &sig)
         .await
         .unwrap_err();
     assert_eq!(replay.0, 403);
     assert!(replay.1.contains("already used"), "{}", replay.1);
     // A signature over one challenge does not answer another.
-    let c2: serde_json::Value = b
-        .post(format!("{}/card-login/challenge", lab.idp_url))
-        .header("content-type", "application/json")
-        .body(serde_json::json!({ "tx": tx }).to_string())
-        .send()
+    let (_, nonce2) = common::challenge(&lab, &b, &tx).await;
+    let wrong = common::answer(&lab, &b, &tx, &nonce2, &persona.card.auth.issued.der, &sig)
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let wrong = common::answer(
-        &lab,
-        &b,
-        &tx,
-        c2["nonce"].as_str().unwrap(),
-        &persona.card.auth.issued.der,
-        &sig,
-    )
-    .await
-    .unwrap_err();
+        .unwrap_err();
     assert!(wrong.1.contains("does not verify"), "{}", wrong.1);
 }
 
@@ -377,18 +349,7 @@ async fn tf_pki_008_a_renewed_card_keeps_the_name_id() {
     let Outcome::Login { tx } = interpret(b.get(url).send().await.unwrap()).await else {
         panic!()
     };
-    let c: serde_json::Value = b
-        .post(format!("{}/card-login/challenge", lab.idp_url))
-        .header("content-type", "application/json")
-        .body(serde_json::json!({ "tx": tx }).to_string())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let challenge =
-        trust_framework::binding::Challenge::parse(c["challenge"].as_str().unwrap()).unwrap();
+    let (challenge, nonce) = common::challenge(&lab, &b, &tx).await;
     let mut old_card = mock_card::client::JpkiClient::new(mock_card::transport::InProcess::new(
         mock_card::JpkiCard::new(old_image),
     ));
@@ -396,7 +357,7 @@ async fn tf_pki_008_a_renewed_card_keeps_the_name_id() {
         .authenticate(&persona.auth_pin, &challenge.digest_info())
         .unwrap();
     let old_cert = &persona.previous_card.as_ref().unwrap().auth.issued.der;
-    let next = common::answer(&lab, &b, &tx, c["nonce"].as_str().unwrap(), old_cert, &sig)
+    let next = common::answer(&lab, &b, &tx, &nonce, old_cert, &sig)
         .await
         .unwrap();
     let Outcome::Response { xml: before, .. } = interpret(b.get(next).send().await.unwrap()).await

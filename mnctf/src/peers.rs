@@ -400,7 +400,75 @@ pub async fn shibboleth_sp(
     Ok((peer, paths))
 }
 
-/// SimpleSAMLphp as an SP under `php -S` (`interop/peers/simplesamlphp/`).
+/// A private SimpleSAMLphp under `php -S` from `interop/peers/<template>/`: Debian's
+/// config with our overrides appended (later assignments win), our authsources and
+/// metadata files, and a docroot of Debian's www entries plus `app_pages`.
+fn simplesamlphp(
+    name: &str,
+    template: &str,
+    dir: &Path,
+    port: u16,
+    vars: &[(&str, &str)],
+    metadata: &[&str],
+    app_pages: &[&str],
+) -> anyhow::Result<Peer> {
+    let src = peers_dir().join(template);
+    let read = |rel: &str| {
+        std::fs::read_to_string(src.join(rel)).with_context(|| format!("{template}/{rel}"))
+    };
+    for sub in ["config", "metadata", "data", "tmp", "www/app"] {
+        std::fs::create_dir_all(dir.join(sub))?;
+    }
+    let debian = std::fs::read_to_string("/etc/simplesamlphp/config.php")
+        .context("SimpleSAMLphp is not installed (scripts/setup)")?;
+    std::fs::write(
+        dir.join("config").join("config.php"),
+        format!(
+            "{debian}\n{}",
+            fill(&read("config-overrides.php.in")?, vars)
+        ),
+    )?;
+    std::fs::write(
+        dir.join("config").join("authsources.php"),
+        fill(&read("authsources.php.in")?, vars),
+    )?;
+    for f in metadata {
+        std::fs::write(
+            dir.join("metadata").join(f),
+            fill(&read(&format!("{f}.in"))?, vars),
+        )?;
+    }
+    for entry in std::fs::read_dir("/usr/share/simplesamlphp/www")? {
+        let entry = entry?;
+        std::os::unix::fs::symlink(entry.path(), dir.join("www").join(entry.file_name()))?;
+    }
+    for page in app_pages {
+        std::fs::write(
+            dir.join("www").join("app").join(format!("{page}.php")),
+            fill(&read(&format!("app/{page}.php.in"))?, vars),
+        )?;
+    }
+    let args = [
+        "-S".into(),
+        format!("127.0.0.1:{port}"),
+        "-t".into(),
+        dir.join("www").display().to_string(),
+    ];
+    let config_dir = dir.join("config").display().to_string();
+    Peer::spawn_with_env(
+        name,
+        port,
+        dir,
+        "/usr/bin/php",
+        &args,
+        &[
+            ("SIMPLESAMLPHP_CONFIG_DIR", &config_dir),
+            ("PHP_CLI_SERVER_WORKERS", "4"),
+        ],
+    )
+}
+
+/// SimpleSAMLphp as an SP (`interop/peers/simplesamlphp/`).
 pub fn simplesamlphp_sp(
     dir: &Path,
     idp_url: &str,
@@ -412,9 +480,10 @@ pub fn simplesamlphp_sp(
 ) -> anyhow::Result<(Peer, SpPaths)> {
     use base64::Engine as _;
     let port = free_port()?;
-    let src = peers_dir().join("simplesamlphp");
-    let base = format!("http://127.0.0.1:{port}");
-    let run = dir.display().to_string();
+    let (base, run) = (
+        format!("http://127.0.0.1:{port}"),
+        dir.display().to_string(),
+    );
     let cert_b64 = base64::engine::general_purpose::STANDARD.encode(idp_cert_der);
     let vars = [
         ("@RUN@", run.as_str()),
@@ -425,72 +494,17 @@ pub fn simplesamlphp_sp(
         ("@IDP_CERT@", &cert_b64),
         ("@CLASS@", class),
     ];
-    for sub in ["config", "metadata", "data", "tmp", "www/app"] {
-        std::fs::create_dir_all(dir.join(sub))?;
-    }
-    // Debian's config with our overrides appended (later assignments win).
-    let debian = std::fs::read_to_string("/etc/simplesamlphp/config.php")
-        .context("SimpleSAMLphp is not installed (scripts/setup)")?;
-    let overrides = fill(
-        &std::fs::read_to_string(src.join("config-overrides.php.in"))?,
-        &vars,
-    );
-    std::fs::write(
-        dir.join("config").join("config.php"),
-        format!("{debian}\n{overrides}"),
-    )?;
-    std::fs::write(
-        dir.join("config").join("authsources.php"),
-        fill(
-            &std::fs::read_to_string(src.join("authsources.php.in"))?,
-            &vars,
-        ),
-    )?;
-    std::fs::write(
-        dir.join("metadata").join("saml20-idp-remote.php"),
-        fill(
-            &std::fs::read_to_string(src.join("saml20-idp-remote.php.in"))?,
-            &vars,
-        ),
-    )?;
+    std::fs::create_dir_all(dir)?;
     std::fs::write(dir.join("sp.key"), key_pem)?;
     std::fs::write(dir.join("sp.crt"), cert_pem)?;
-    // The docroot: Debian's www, entry by entry, plus our app.
-    for entry in std::fs::read_dir("/usr/share/simplesamlphp/www")? {
-        let entry = entry?;
-        std::os::unix::fs::symlink(entry.path(), dir.join("www").join(entry.file_name()))?;
-    }
-    for page in ["login", "protected", "logout", "loggedout"] {
-        let text = fill(
-            &std::fs::read_to_string(src.join("app").join(format!("{page}.php.in")))?,
-            &vars,
-        );
-        std::fs::write(
-            dir.join("www").join("app").join(format!("{page}.php")),
-            text,
-        )?;
-    }
-    let args = [
-        "-d".into(),
-        "variables_order=EGPCS".into(),
-        "-S".into(),
-        format!("127.0.0.1:{port}"),
-        "-t".into(),
-        dir.join("www").display().to_string(),
-    ];
-    let peer = Peer::spawn_with_env(
+    let peer = simplesamlphp(
         "simplesamlphp",
-        port,
+        "simplesamlphp",
         dir,
-        "/usr/bin/php",
-        &args,
-        &[
-            (
-                "SIMPLESAMLPHP_CONFIG_DIR",
-                &dir.join("config").display().to_string(),
-            ),
-            ("PHP_CLI_SERVER_WORKERS", "4"),
-        ],
+        port,
+        &vars,
+        &["saml20-idp-remote.php"],
+        &["login", "protected", "logout", "loggedout"],
     )?;
     let paths = SpPaths {
         login: "/app/login.php".into(),
@@ -511,9 +525,10 @@ pub fn simplesamlphp_idp(
     sp_acs: &str,
 ) -> anyhow::Result<Peer> {
     let port = free_port()?;
-    let src = peers_dir().join("simplesamlphp-idp");
-    let base = format!("http://127.0.0.1:{port}");
-    let run = dir.display().to_string();
+    let (base, run) = (
+        format!("http://127.0.0.1:{port}"),
+        dir.display().to_string(),
+    );
     let vars = [
         ("@RUN@", run.as_str()),
         ("@PORT@", &port.to_string()),
@@ -521,59 +536,16 @@ pub fn simplesamlphp_idp(
         ("@SP@", sp),
         ("@SP_ACS@", sp_acs),
     ];
-    for sub in ["config", "metadata", "data", "tmp", "www"] {
-        std::fs::create_dir_all(dir.join(sub))?;
-    }
-    let debian = std::fs::read_to_string("/etc/simplesamlphp/config.php")
-        .context("SimpleSAMLphp is not installed (scripts/setup)")?;
-    let overrides = fill(
-        &std::fs::read_to_string(src.join("config-overrides.php.in"))?,
-        &vars,
-    );
-    std::fs::write(
-        dir.join("config").join("config.php"),
-        format!("{debian}\n{overrides}"),
-    )?;
-    std::fs::write(
-        dir.join("config").join("authsources.php"),
-        fill(
-            &std::fs::read_to_string(src.join("authsources.php.in"))?,
-            &vars,
-        ),
-    )?;
-    for f in ["saml20-idp-hosted.php", "saml20-sp-remote.php"] {
-        std::fs::write(
-            dir.join("metadata").join(f),
-            fill(
-                &std::fs::read_to_string(src.join(format!("{f}.in")))?,
-                &vars,
-            ),
-        )?;
-    }
+    std::fs::create_dir_all(dir)?;
     std::fs::write(dir.join("idp.key"), key_pem)?;
     std::fs::write(dir.join("idp.crt"), cert_pem)?;
-    for entry in std::fs::read_dir("/usr/share/simplesamlphp/www")? {
-        let entry = entry?;
-        std::os::unix::fs::symlink(entry.path(), dir.join("www").join(entry.file_name()))?;
-    }
-    let args = [
-        "-S".into(),
-        format!("127.0.0.1:{port}"),
-        "-t".into(),
-        dir.join("www").display().to_string(),
-    ];
-    Peer::spawn_with_env(
+    simplesamlphp(
         "simplesamlphp-idp",
-        port,
+        "simplesamlphp-idp",
         dir,
-        "/usr/bin/php",
-        &args,
-        &[
-            (
-                "SIMPLESAMLPHP_CONFIG_DIR",
-                &dir.join("config").display().to_string(),
-            ),
-            ("PHP_CLI_SERVER_WORKERS", "4"),
-        ],
+        port,
+        &vars,
+        &["saml20-idp-hosted.php", "saml20-sp-remote.php"],
+        &[],
     )
 }

@@ -252,13 +252,8 @@ pub async fn interpret(resp: reqwest::Response) -> Outcome {
     }
 }
 
-/// Card login for `tx` with `persona`'s card; returns the continue URL or the error.
-pub async fn card_login(
-    lab: &Lab,
-    b: &reqwest::Client,
-    tx: &str,
-    id: PersonaId,
-) -> Result<String, (u16, String)> {
+/// A challenge for `tx` and its nonce, as the login page fetches them.
+pub async fn challenge(lab: &Lab, b: &reqwest::Client, tx: &str) -> (Challenge, String) {
     let c: serde_json::Value = b
         .post(format!("{}/card-login/challenge", lab.idp_url))
         .header("content-type", "application/json")
@@ -269,8 +264,20 @@ pub async fn card_login(
         .json()
         .await
         .unwrap();
-    let text = c["challenge"].as_str().unwrap();
-    let challenge = Challenge::parse(text).unwrap();
+    (
+        Challenge::parse(c["challenge"].as_str().unwrap()).unwrap(),
+        c["nonce"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// Card login for `tx` with `persona`'s card; returns the continue URL or the error.
+pub async fn card_login(
+    lab: &Lab,
+    b: &reqwest::Client,
+    tx: &str,
+    id: PersonaId,
+) -> Result<String, (u16, String)> {
+    let (challenge, nonce) = challenge(lab, b, tx).await;
     assert_eq!(
         challenge.endpoint,
         format!("{}/card-login/answer", lab.idp_url),
@@ -285,7 +292,7 @@ pub async fn card_login(
         lab,
         b,
         tx,
-        c["nonce"].as_str().unwrap(),
+        &nonce,
         &persona.card.auth.issued.der,
         &signature,
     )
