@@ -50,7 +50,7 @@ async fn start(name: &str, stack: &Stack, dir: &std::path::Path) -> (Peer, SpPat
         .unwrap(),
         _ => (
             python_sp(name, &dir, &md, &key, &cert, AC_JPKI_USER_AUTH).unwrap(),
-            SpPaths::python(name == "python3-saml"),
+            SpPaths::python(matches!(name, "python3-saml" | "pysaml2" | "lasso")),
         ),
     }
 }
@@ -153,12 +153,12 @@ async fn python3_saml_logs_in_with_the_card_and_logs_out() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn pysaml2_logs_in_with_the_card() {
+async fn pysaml2_logs_in_with_the_card_and_logs_out() {
     check_peer("pysaml2").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn lasso_logs_in_with_the_card() {
+async fn lasso_logs_in_with_the_card_and_logs_out() {
     check_peer("lasso").await;
 }
 

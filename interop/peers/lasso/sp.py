@@ -5,9 +5,11 @@ like mod_auth_mellon, this application adds the Audience, Destination, Recipient
 InResponseTo and time checks.
 
 usage: sp.py PORT IDP_METADATA.xml SP_KEY.pem SP_CERT.pem AUTHN_CONTEXT_CLASS
-Routes: /metadata, /login, /acs, /protected (200 with the NameID, else 401).
+Routes: /metadata, /login, /acs, /protected (200 with the NameID, else 401), /logout,
+/slo (the IdP's LogoutRequest or LogoutResponse, HTTP-Redirect).
 """
 import datetime
+import secrets
 import sys
 
 import lasso
@@ -24,6 +26,7 @@ cert_body = "".join(l for l in cert.splitlines() if not l.startswith("-----"))
 sp_md = f"""<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="{entity_id}">
 <md:SPSSODescriptor AuthnRequestsSigned="true" WantAssertionsSigned="true" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
 <md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{cert_body}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>
+<md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="{base}/slo"/>
 <md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:persistent</md:NameIDFormat>
 <md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="{base}/acs" index="0" isDefault="true"/>
 </md:SPSSODescriptor></md:EntityDescriptor>"""
@@ -38,6 +41,9 @@ def server():
 
 SERVER = server()
 IDP_ID = list(SERVER.providers.keys())[0]
+
+# Lasso session dumps hold the assertion: too big for a cookie, kept here by a random key.
+LASSO_SESSIONS = {}
 
 app = Flask(__name__)
 app.secret_key = "lasso-interop-test"
@@ -102,6 +108,9 @@ def acs():
         return refuse("expired")
     if a.conditions.notBefore and instant(a.conditions.notBefore) - skew > now:
         return refuse("not yet valid")
+    key = secrets.token_hex(16)
+    LASSO_SESSIONS[key] = lg.session.dump()
+    session["lasso"] = key
     session["name_id"] = lg.nameIdentifier.content
     session["authn"] = [s.authnContext.authnContextClassRef for s in a.authnStatement]
     return redirect(base + "/protected")
@@ -113,6 +122,47 @@ def protected():
         return make_response("not logged in", 401)
     lines = ["AUTHENTICATED", "NameID: " + session["name_id"], "AuthnContext: " + " ".join(session.get("authn", []))]
     return make_response("\n".join(lines) + "\n", 200, {"Content-Type": "text/plain"})
+
+
+@app.route("/logout")
+def logout():
+    dump = LASSO_SESSIONS.pop(session.get("lasso", ""), None)
+    if dump is None:
+        session.clear()
+        return make_response("LOGGED OUT\n", 200)
+    lo = lasso.Logout(SERVER)
+    lo.setSessionFromDump(dump)
+    lo.initRequest(IDP_ID, lasso.HTTP_METHOD_REDIRECT)
+    lo.buildRequestMsg()
+    session.clear()
+    return redirect(lo.msgUrl)
+
+
+@app.route("/slo")
+def slo():
+    query = request.query_string.decode()
+    lo = lasso.Logout(SERVER)
+    if "SAMLResponse" in request.args:
+        try:
+            lo.processResponseMsg(query)
+        except lasso.Error as e:
+            return refuse(f"lasso logout response: {e}")
+        session.clear()
+        return make_response("LOGGED OUT\n", 200, {"Content-Type": "text/plain"})
+    try:
+        lo.processRequestMsg(query)
+    except lasso.Error as e:
+        return refuse(f"lasso logout request: {e}")
+    dump = LASSO_SESSIONS.pop(session.get("lasso", ""), None)
+    if dump:
+        lo.setSessionFromDump(dump)
+    try:
+        lo.validateRequest()
+    except lasso.Error:
+        pass  # an unknown session is answered with the failure status Lasso has set
+    lo.buildResponseMsg()
+    session.clear()
+    return redirect(lo.msgUrl)
 
 
 if __name__ == "__main__":

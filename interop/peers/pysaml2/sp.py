@@ -3,7 +3,8 @@
 tests against the platform.
 
 usage: sp.py PORT IDP_METADATA.xml SP_KEY.pem SP_CERT.pem AUTHN_CONTEXT_CLASS
-Routes: /metadata, /login, /acs, /protected (200 with the NameID, else 401).
+Routes: /metadata, /login, /acs, /protected (200 with the NameID, else 401), /logout,
+/slo (the IdP's LogoutRequest or LogoutResponse, HTTP-Redirect).
 """
 import sys
 
@@ -11,6 +12,7 @@ from flask import Flask, make_response, redirect, request, session
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.client import Saml2Client
 from saml2.config import SPConfig
+from saml2.ident import code, decode
 from saml2.metadata import create_metadata_string
 from saml2.saml import AuthnContextClassRef
 from saml2.samlp import RequestedAuthnContext
@@ -28,7 +30,11 @@ config.load({
     "metadata": {"local": [idp_md]},
     "service": {
         "sp": {
-            "endpoints": {"assertion_consumer_service": [(base + "/acs", BINDING_HTTP_POST)]},
+            "endpoints": {
+                "assertion_consumer_service": [(base + "/acs", BINDING_HTTP_POST)],
+                "single_logout_service": [(base + "/slo", BINDING_HTTP_REDIRECT)],
+            },
+            "logout_requests_signed": True,
             "authn_requests_signed": True,
             "want_assertions_signed": True,
             "want_response_signed": False,
@@ -71,6 +77,7 @@ def acs():
     if resp is None or resp.assertion is None or resp.name_id is None:
         return make_response("REFUSED no assertion", 403)
     session["name_id"] = resp.name_id.text
+    session["name_id_code"] = code(resp.name_id)
     session["authn"] = [c.authn_context_class_ref.text for s in resp.assertion.authn_statement for c in [s.authn_context]]
     session["attributes"] = resp.get_identity()
     return redirect(base + "/protected")
@@ -84,6 +91,40 @@ def protected():
     for k, v in sorted(session.get("attributes", {}).items()):
         lines.append(f"{k}: {', '.join(v)}")
     return make_response("\n".join(lines) + "\n", 200, {"Content-Type": "text/plain"})
+
+
+SIG = {"sign": True, "sign_alg": "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", "digest_alg": "http://www.w3.org/2001/04/xmlenc#sha256"}
+
+
+@app.route("/logout")
+def logout():
+    if "name_id_code" not in session:
+        return make_response("LOGGED OUT\n", 200)
+    responses = client.global_logout(decode(session["name_id_code"]), **SIG)
+    for _idp, (binding, http_args) in responses.items():
+        location = dict(http_args["headers"]).get("Location")
+        if location:
+            return redirect(location)
+    session.clear()
+    return make_response("LOGGED OUT\n", 200)
+
+
+@app.route("/slo")
+def slo():
+    if "SAMLResponse" in request.args:
+        try:
+            client.parse_logout_request_response(request.args["SAMLResponse"], BINDING_HTTP_REDIRECT)
+        except Exception as e:
+            return make_response(f"SLO REFUSED {type(e).__name__}: {e}", 403)
+        session.clear()
+        return make_response("LOGGED OUT\n", 200, {"Content-Type": "text/plain"})
+    if "SAMLRequest" in request.args:
+        name_id = decode(session["name_id_code"]) if "name_id_code" in session else None
+        http_args = client.handle_logout_request(request.args["SAMLRequest"], name_id, BINDING_HTTP_REDIRECT,
+                                                 relay_state=request.args.get("RelayState"), **SIG)
+        session.clear()
+        return redirect(dict(http_args["headers"])["Location"])
+    return make_response("no SAML message", 400)
 
 
 if __name__ == "__main__":
