@@ -101,6 +101,49 @@ where
     m
 }
 
+/// CPU time (user + system) of every process in process group `pgid`, from /proc.
+fn group_cpu(pgid: u32) -> Duration {
+    let tick = std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
+        .unwrap_or(100);
+    let mut ticks = 0u64;
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // Fields after the command name: state ppid pgrp … utime(14) stime(15).
+        let Some((_, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        if f.get(2).and_then(|g| g.parse::<u32>().ok()) == Some(pgid) {
+            ticks += f.get(11).and_then(|t| t.parse::<u64>().ok()).unwrap_or(0)
+                + f.get(12).and_then(|t| t.parse::<u64>().ok()).unwrap_or(0);
+        }
+    }
+    Duration::from_millis(ticks * 1000 / tick)
+}
+
+fn report(name: &str, what: &str, m: &mut Measured, cpu: Duration) {
+    let per_login = cpu.as_secs_f64() * 1e3 / m.logins.max(1) as f64;
+    println!(
+        "{name}: {:.0} {what}/s, median {:.1} ms ({} logins, {} failed); server CPU {per_login:.2} ms per login, so about {:.0} logins/s on 2 cores with the machine to itself",
+        m.per_second(),
+        m.median_ms(),
+        m.logins,
+        m.failures,
+        2000.0 / per_login
+    );
+}
+
 pub fn run(seconds: u64, concurrency: usize, no_peer: bool) -> anyhow::Result<bool> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -110,26 +153,33 @@ pub fn run(seconds: u64, concurrency: usize, no_peer: bool) -> anyhow::Result<bo
         let stack = Arc::new(Stack::start(Ports::ANY, PersonaId::Valid, &dir).await?);
         // The same SP on both sides: unsigned AuthnRequests, one POST ACS.
         let (sp, acs) = ("http://127.0.0.1:9/bench-sp", "http://127.0.0.1:9/acs");
-        stack.idp.register_sps(&format!(
-            r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="{sp}"><md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="{acs}" index="0"/></md:SPSSODescriptor></md:EntityDescriptor>"#
-        ))?;
-        let mut ours = measure(seconds, concurrency, {
-            let stack = Arc::clone(&stack);
-            let cards: Arc<Vec<std::sync::Mutex<JpkiClient<InProcess>>>> =
-                Arc::new((0..concurrency).map(|_| std::sync::Mutex::new(JpkiClient::new(InProcess::new(JpkiCard::new(stack.ca.pki.persona(PersonaId::Valid).card_image()))))).collect());
-            move |worker| {
-                let (stack, cards) = (Arc::clone(&stack), Arc::clone(&cards));
-                async move { card_login(&stack, &cards[worker], sp, acs).await }
-            }
+        std::fs::write(
+            dir.join("bench-sp.xml"),
+            format!(r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="{sp}"><md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="{acs}" index="0"/></md:SPSSODescriptor></md:EntityDescriptor>"#),
+        )?;
+        // The platform in a process of its own, so that its CPU time can be read apart
+        // from the clients', the virtual cards' and the CA's.
+        let port = mnctf::peers::free_port()?;
+        let config = std::fs::read_to_string(dir.join("idp.toml"))?
+            .replace(&stack.idp_url, &format!("http://127.0.0.1:{port}"))
+            .replace("store = \"idp.sqlite\"", "store = \"idp-bench.sqlite\"")
+            .replace("sp_metadata = [", "sp_metadata = [\"bench-sp.xml\", ");
+        std::fs::write(dir.join("idp-bench.toml"), config)?;
+        let exe = std::env::current_exe()?.display().to_string();
+        let args = ["idp".into(), "--config".into(), dir.join("idp-bench.toml").display().to_string(), "--port".into(), port.to_string()];
+        let mut platform = mnctf::peers::Peer::spawn("platform", port, &dir.join("platform"), &exe, &args)?;
+        platform.wait_ready("/metadata", Duration::from_secs(20)).await?;
+        let idp_url = Arc::new(platform.base_url.clone());
+        let cards: Arc<Vec<std::sync::Mutex<JpkiClient<InProcess>>>> =
+            Arc::new((0..concurrency).map(|_| std::sync::Mutex::new(JpkiClient::new(InProcess::new(JpkiCard::new(stack.ca.pki.persona(PersonaId::Valid).card_image()))))).collect());
+        let before = group_cpu(platform.pid());
+        let mut ours = measure(seconds, concurrency, move |worker| {
+            let (idp_url, cards) = (Arc::clone(&idp_url), Arc::clone(&cards));
+            async move { card_login(&idp_url, &cards[worker], sp, acs).await }
         })
         .await;
-        println!(
-            "platform: {:.0} card logins/s, median {:.1} ms ({} logins, {} failed, {concurrency} in flight, {seconds} s)",
-            ours.per_second(),
-            ours.median_ms(),
-            ours.logins,
-            ours.failures
-        );
+        report("platform", "card logins", &mut ours, group_cpu(platform.pid()).saturating_sub(before));
+        drop(platform);
         if !no_peer {
             let cred = stack.ca.pki.service_credential("sp-2")?;
             let key = cred.key.to_pkcs8_pem(rsa::pkcs8::LineEnding::LF)?.to_string();
@@ -137,19 +187,14 @@ pub fn run(seconds: u64, concurrency: usize, no_peer: bool) -> anyhow::Result<bo
             let mut peer = mnctf::peers::simplesamlphp_idp(&dir.join("ssp-idp"), &key, &cert, sp, acs)?;
             peer.wait_ready("/saml2/idp/metadata.php", Duration::from_secs(30)).await?;
             let base = Arc::new(peer.base_url.clone());
+            let before = group_cpu(peer.pid());
             let mut theirs = measure(seconds, concurrency, move |_| {
                 let base = Arc::clone(&base);
                 async move { password_login(&base, sp, acs).await }
             })
             .await;
-            println!(
-                "simplesamlphp IdP: {:.0} password logins/s, median {:.1} ms ({} logins, {} failed)",
-                theirs.per_second(),
-                theirs.median_ms(),
-                theirs.logins,
-                theirs.failures
-            );
-            println!("ratio platform / simplesamlphp: {:.2}", ours.per_second() / theirs.per_second());
+            report("simplesamlphp IdP", "password logins", &mut theirs, group_cpu(peer.pid()).saturating_sub(before));
+            println!("ratio platform / simplesamlphp (logins/s in this run): {:.2}", ours.per_second() / theirs.per_second());
         }
         breakdown(&stack)?;
         let _ = std::fs::remove_dir_all(&dir);
@@ -159,7 +204,7 @@ pub fn run(seconds: u64, concurrency: usize, no_peer: bool) -> anyhow::Result<bo
 
 /// One complete card login at the platform, as the browser and card helper do it.
 async fn card_login(
-    stack: &Stack,
+    idp_url: &str,
     card: &std::sync::Mutex<JpkiClient<InProcess>>,
     sp: &str,
     acs: &str,
@@ -169,7 +214,7 @@ async fn card_login(
     let xml = authn_request::build(&NewAuthnRequest {
         id: &id,
         issuer: sp,
-        destination: &format!("{}/sso", stack.idp_url),
+        destination: &format!("{}/sso", idp_url),
         acs_url: acs,
         issue_instant: time::OffsetDateTime::now_utc(),
         force_authn: false,
@@ -177,17 +222,14 @@ async fn card_login(
         authn_context_class: None,
     });
     let q = bindings::encode_redirect(Kind::Request, &xml, None, None)?;
-    let r = http
-        .get(format!("{}/sso?{q}", stack.idp_url))
-        .send()
-        .await?;
+    let r = http.get(format!("{}/sso?{q}", idp_url)).send().await?;
     let tx = location(&r)?
         .split("tx=")
         .nth(1)
         .context("not the login page")?
         .to_owned();
     let c: serde_json::Value = http
-        .post(format!("{}/card-login/challenge", stack.idp_url))
+        .post(format!("{}/card-login/challenge", idp_url))
         .json(&serde_json::json!({ "tx": tx }))
         .send()
         .await?
@@ -208,7 +250,7 @@ async fn card_login(
     let b64 = base64::engine::general_purpose::STANDARD;
     let answer = serde_json::json!({ "tx": tx, "nonce": c["nonce"], "certificate": b64.encode(cert), "signature": b64.encode(sig) });
     let r = http
-        .post(format!("{}/card-login/answer", stack.idp_url))
+        .post(format!("{}/card-login/answer", idp_url))
         .json(&answer)
         .send()
         .await?;
@@ -221,7 +263,7 @@ async fn card_login(
     let page = http
         .get(format!(
             "{}{}",
-            stack.idp_url,
+            idp_url,
             a["continue"].as_str().context("no continue")?
         ))
         .send()

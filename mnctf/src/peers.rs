@@ -136,6 +136,11 @@ impl Peer {
         }
     }
 
+    /// The pid (and process group) of its first process.
+    pub fn pid(&self) -> u32 {
+        self.children.first().map_or(0, Child::id)
+    }
+
     /// The peer's logs so far (its output and its servers' own logs).
     pub fn log(&self) -> String {
         [
