@@ -2,9 +2,11 @@
 //! what a login will do (read the certificate, PIN, card signature over a challenge) and
 //! its certificate through the checks a relying party makes (signature by a trusted CA,
 //! validity, revocation status at the CA), with the outcome each persona should have.
-//! Path validation and OCSP as the IdP will do them come with the IdP issue.
+//! Then the same card logs in at an SP through the platform. Writes the report model's
+//! three renderings: `report.json`, `junit.xml`, `report.md`.
 
 use std::path::Path;
+use std::time::Instant;
 
 use anyhow::Context as _;
 use der::{Decode, Encode};
@@ -12,25 +14,13 @@ use mock_ca::{CertState, Clock, PersonaId, Pki, PkiConfig};
 use mock_card::client::{sha256_digest_info, CertificateFile, ClientError, JpkiClient};
 use mock_card::transport::InProcess;
 use mock_card::{CardImage, JpkiCard, PinKind};
+use reports::{Case, Report, Step, Verdict};
 use rsa::pkcs1v15::{Signature, VerifyingKey};
 use rsa::pkcs8::DecodePublicKey;
 use rsa::signature::Verifier;
 use rsa::RsaPublicKey;
 use sha2::Sha256;
 use x509_cert::Certificate;
-
-/// One persona's run.
-#[derive(serde::Serialize)]
-struct Outcome {
-    persona: &'static str,
-    description: &'static str,
-    steps: Vec<String>,
-    outcome: String,
-    expected: &'static str,
-    /// What happened when the persona logged in at an SP through the platform.
-    sso: String,
-    passed: bool,
-}
 
 fn expected(id: PersonaId) -> &'static str {
     match id {
@@ -49,44 +39,110 @@ pub fn run(out: &Path) -> anyhow::Result<bool> {
         .enable_all()
         .build()?;
     let run_dir = out.join("walkthrough-run");
-    let mut outcomes = Vec::new();
+    let now = clock
+        .now()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let mut report = Report::new(
+        "Card, PKI and SSO walkthrough / カード・認証局・SSOの動作確認",
+        &now,
+    );
     for persona in pki.personas() {
-        let mut steps = Vec::new();
-        let outcome = login(&pki, persona.card_image(), &persona.auth_pin, &mut steps)
+        let started = Instant::now();
+        let mut notes = Vec::new();
+        let outcome = login(&pki, persona.card_image(), &persona.auth_pin, &mut notes)
             .unwrap_or_else(|why| format!("refused: {why}"));
+        let card_ms = ms(started);
         let expected = expected(persona.id);
+        let started = Instant::now();
         let sso = runtime.block_on(sso_login(persona.id, &run_dir.join(persona.id.slug())))?;
         // At the SP the outcome must agree: accepted exactly when the card check accepts.
-        let passed = outcome == expected && sso.starts_with("accepted") == (expected == "accepted");
+        let sso_ok = sso.starts_with("accepted") == (expected == "accepted");
+        let mut case = Case::new(persona.id.slug(), persona.id.description());
+        for note in notes {
+            case.steps.push(step(&note, &[], Verdict::Passed, "", 0));
+        }
+        let card_verdict = if outcome == expected {
+            Verdict::Passed
+        } else {
+            Verdict::Failed
+        };
+        case.steps.push(step(
+            "the relying party's card check",
+            &["TF-PKI-001", "TF-PKI-003", "TF-PKI-005", "TF-BIND-004"],
+            card_verdict,
+            &format!("{outcome} (expected: {expected})"),
+            card_ms,
+        ));
+        let sso_verdict = if sso_ok {
+            Verdict::Passed
+        } else {
+            Verdict::Failed
+        };
+        case.steps.push(step(
+            "login at an SP through the platform",
+            &["TF-IDP-006", "TF-IDP-008", "TF-PKI-006"],
+            sso_verdict,
+            &sso,
+            ms(started),
+        ));
+        case.verdict = if card_verdict == Verdict::Passed && sso_ok {
+            Verdict::Passed
+        } else {
+            Verdict::Failed
+        };
+        if case.verdict == Verdict::Failed {
+            case.reason = Some(format!(
+                "card check: {outcome}; at the SP: {sso}; expected: {expected}"
+            ));
+        }
         println!(
             "{} {:<20} {outcome:<28} SSO: {sso}",
-            if passed { "ok  " } else { "FAIL" },
+            if case.verdict == Verdict::Passed {
+                "ok  "
+            } else {
+                "FAIL"
+            },
             persona.id.slug()
         );
-        outcomes.push(Outcome {
-            persona: persona.id.slug(),
-            description: persona.id.description(),
-            steps,
-            outcome,
-            expected,
-            sso,
-            passed,
-        });
+        report.suite("personas").cases.push(case);
     }
     let _ = std::fs::remove_dir_all(&run_dir);
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    std::fs::write(
-        out.join("card-walkthrough.json"),
-        serde_json::to_string_pretty(&outcomes)?,
-    )?;
-    std::fs::write(out.join("card-walkthrough.md"), markdown(&outcomes))?;
-    let failed = outcomes.iter().filter(|o| !o.passed).count();
+    std::fs::write(out.join("report.json"), reports::json(&report))?;
+    std::fs::write(out.join("junit.xml"), reports::junit::render(&report))?;
+    std::fs::write(out.join("report.md"), reports::markdown::render(&report))?;
+    let failed = report
+        .cases()
+        .filter(|c| c.verdict != Verdict::Passed)
+        .count();
     println!(
-        "{} personas, {failed} unexpected; reports in {}",
-        outcomes.len(),
+        "{} personas, {failed} unexpected; reports in {} (report.md, report.json, junit.xml)",
+        report.cases().count(),
         out.display()
     );
-    Ok(failed == 0)
+    Ok(!report.failed())
+}
+
+fn ms(since: Instant) -> u64 {
+    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+fn step(
+    name: &str,
+    requirements: &[&str],
+    verdict: Verdict,
+    detail: &str,
+    duration_ms: u64,
+) -> Step {
+    Step {
+        name: name.to_owned(),
+        requirements: requirements.iter().map(|r| (*r).to_owned()).collect(),
+        verdict,
+        detail: detail.to_owned(),
+        evidence: Vec::new(),
+        duration_ms,
+    }
 }
 
 /// The login a relying party will run, on the virtual card; `Err` says why it is refused.
@@ -213,23 +269,4 @@ fn issued_by(cert: &Certificate, ca_der: &[u8]) -> bool {
         return false;
     };
     key.verify(&tbs, &sig).is_ok()
-}
-
-fn markdown(outcomes: &[Outcome]) -> String {
-    let mut md = String::from("# Card and PKI walkthrough / カードと認証局の動作確認\n\n");
-    md.push_str("Each persona's virtual My Number Card goes through a login: the user-authentication certificate is read, the PIN verified, a challenge signed, and the certificate checked (trusted issuer, validity, status at the CA).\n\n");
-    md.push_str("Then the same card logs in at an SP (the e-application system) through the platform: SAML SSO with the card-login binding, OCSP at the CA, a signed Response.\n\n");
-    md.push_str("| | persona | situation | card check | expected | login at the SP through the platform |\n|---|---|---|---|---|---|\n");
-    for o in outcomes {
-        let mark = if o.passed { "✅" } else { "❌" };
-        md.push_str(&format!(
-            "| {mark} | `{}` | {} | {} | {} | {} |\n",
-            o.persona,
-            o.description,
-            o.outcome,
-            o.expected,
-            o.sso.replace('|', "/")
-        ));
-    }
-    md
 }

@@ -1,0 +1,120 @@
+//! The Markdown summary a person reads: totals, one table per suite, then each case's
+//! steps in plain words (Japanese and English headings).
+
+use crate::model::{Report, Verdict};
+
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// Renders the report as Markdown.
+pub fn render(report: &Report) -> String {
+    let mut md = format!("# {} / 実行結果\n\n", report.title);
+    md.push_str(&format!(
+        "Generated / 生成日時: {}\n\n",
+        report.generated_at
+    ));
+    let counts: Vec<String> = report
+        .counts()
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(v, n)| format!("{} {} / {}: {n}", v.mark(), v.label(), v.label_ja()))
+        .collect();
+    md.push_str(&format!("{}\n\n", counts.join(" · ")));
+    for suite in &report.suites {
+        md.push_str(&format!("## {}\n\n| | case / ケース | requirements / 要件 | verdict / 判定 | why / 理由 |\n|---|---|---|---|---|\n", suite.name));
+        for case in &suite.cases {
+            let title = match &case.title_ja {
+                Some(ja) => format!("{} / {ja}", case.title),
+                None => case.title.clone(),
+            };
+            md.push_str(&format!(
+                "| {} | **{}** {} | {} | {} / {} | {} |\n",
+                case.verdict.mark(),
+                cell(&case.id),
+                cell(&title),
+                cell(&case.requirements().join(", ")),
+                case.verdict.label(),
+                case.verdict.label_ja(),
+                cell(case.reason.as_deref().unwrap_or(""))
+            ));
+        }
+        md.push('\n');
+        for case in suite.cases.iter().filter(|c| !c.steps.is_empty()) {
+            md.push_str(&format!("### {} — {}\n\n", case.id, case.title));
+            for (i, step) in case.steps.iter().enumerate() {
+                let reqs = if step.requirements.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", step.requirements.join(", "))
+                };
+                md.push_str(&format!(
+                    "{}. {} {}{}: {}\n",
+                    i + 1,
+                    step.verdict.mark(),
+                    step.name,
+                    reqs,
+                    step.detail
+                ));
+            }
+            md.push('\n');
+        }
+    }
+    if report.cases().all(|c| c.verdict == Verdict::Passed) {
+        md.push_str("Every case passed. / すべて合格しました。\n");
+    }
+    md
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Case, Evidence, Step};
+
+    fn sample() -> Report {
+        let mut r = Report::new("sample run", "[instant]");
+        let suite = r.suite("cards");
+        let mut ok = Case::new("valid", "a valid card logs in").verdict(Verdict::Passed);
+        ok.title_ja = Some("有効なカードでログインできる".into());
+        ok.steps.push(Step {
+            name: "card signs the challenge".into(),
+            requirements: vec!["TF-BIND-004".into()],
+            verdict: Verdict::Passed,
+            detail: "the signature verifies".into(),
+            evidence: vec![Evidence {
+                title: "challenge".into(),
+                content: "mnctf-card-login/1".into(),
+            }],
+            duration_ms: 3,
+        });
+        suite.cases.push(ok);
+        let mut bad = Case::new("revoked", "a revoked card is refused").verdict(Verdict::Failed);
+        bad.reason = Some("accepted | although revoked".into());
+        suite.cases.push(bad);
+        suite.cases.push(Case::new("tls", "TLS binding"));
+        r
+    }
+
+    #[test]
+    fn markdown_snapshot() {
+        insta::assert_snapshot!(render(&sample()));
+    }
+
+    #[test]
+    fn junit_snapshot_and_counts() {
+        let xml = crate::junit::render(&sample());
+        assert!(
+            xml.contains("failures=\"2\""),
+            "FAILED and NOT IMPLEMENTED both fail the run"
+        );
+        insta::assert_snapshot!(xml);
+    }
+
+    #[test]
+    fn json_round_trips() {
+        let r = sample();
+        let back: Report = serde_json::from_str(&crate::json(&r)).unwrap();
+        assert_eq!(back, r);
+        assert!(r.failed());
+    }
+}

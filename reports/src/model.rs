@@ -1,0 +1,206 @@
+//! The report model: plain data, serialisable.
+
+use serde::{Deserialize, Serialize};
+
+/// The outcome of a case or step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Verdict {
+    /// The behaviour checked is as required.
+    Passed,
+    /// It is not.
+    Failed,
+    /// Allowed by the profile but discouraged.
+    Warning,
+    /// Not run, for the reason given.
+    Skipped,
+    /// The check is not built yet (never counted as passed).
+    NotImplemented,
+}
+
+impl Verdict {
+    /// Short English label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Passed => "PASSED",
+            Self::Failed => "FAILED",
+            Self::Warning => "WARNING",
+            Self::Skipped => "SKIPPED",
+            Self::NotImplemented => "NOT IMPLEMENTED",
+        }
+    }
+
+    /// Short Japanese label.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Self::Passed => "合格",
+            Self::Failed => "不合格",
+            Self::Warning => "警告",
+            Self::Skipped => "未実施",
+            Self::NotImplemented => "未実装",
+        }
+    }
+
+    /// A mark for tables.
+    pub fn mark(self) -> &'static str {
+        match self {
+            Self::Passed => "✅",
+            Self::Failed => "❌",
+            Self::Warning => "⚠️",
+            Self::Skipped => "⏭️",
+            Self::NotImplemented => "🚧",
+        }
+    }
+
+    /// Whether a run with this verdict is a failing run.
+    pub fn fails_run(self) -> bool {
+        matches!(self, Self::Failed | Self::NotImplemented)
+    }
+}
+
+/// Something exchanged or observed, kept as evidence.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// What it is (e.g. `SAML Response`, `HTTP 403 body`).
+    pub title: String,
+    /// The content (decoded XML, a page, a log excerpt).
+    pub content: String,
+}
+
+/// One step of a case.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    /// What the step does, in English.
+    pub name: String,
+    /// The profile requirements it checks.
+    pub requirements: Vec<String>,
+    /// Its verdict.
+    pub verdict: Verdict,
+    /// What happened, in plain words.
+    pub detail: String,
+    /// Messages exchanged.
+    pub evidence: Vec<Evidence>,
+    /// How long it took, in milliseconds.
+    pub duration_ms: u64,
+}
+
+/// One case: a scenario variant, a test of a plan.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Case {
+    /// A stable identifier.
+    pub id: String,
+    /// What it shows, in English.
+    pub title: String,
+    /// The same in Japanese, if given.
+    pub title_ja: Option<String>,
+    /// Its verdict.
+    pub verdict: Verdict,
+    /// Why, when not passed.
+    pub reason: Option<String>,
+    /// Its steps.
+    pub steps: Vec<Step>,
+}
+
+impl Case {
+    /// A case not yet judged (NotImplemented until a verdict is set: never a silent pass).
+    pub fn new(id: &str, title: &str) -> Self {
+        Self {
+            id: id.to_owned(),
+            title: title.to_owned(),
+            title_ja: None,
+            verdict: Verdict::NotImplemented,
+            reason: None,
+            steps: Vec::new(),
+        }
+    }
+
+    /// Sets the verdict.
+    pub fn verdict(mut self, verdict: Verdict) -> Self {
+        self.verdict = verdict;
+        self
+    }
+
+    /// The requirement IDs its steps check, each once, in order of appearance.
+    pub fn requirements(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for r in self.steps.iter().flat_map(|s| s.requirements.iter()) {
+            if !out.contains(&r.as_str()) {
+                out.push(r);
+            }
+        }
+        out
+    }
+
+    /// Total duration of its steps.
+    pub fn duration_ms(&self) -> u64 {
+        self.steps.iter().map(|s| s.duration_ms).sum()
+    }
+}
+
+/// A group of cases.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suite {
+    /// Its name.
+    pub name: String,
+    /// Its cases, in report order.
+    pub cases: Vec<Case>,
+}
+
+/// A whole run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    /// What ran.
+    pub title: String,
+    /// When (RFC 3339).
+    pub generated_at: String,
+    /// Its suites.
+    pub suites: Vec<Suite>,
+}
+
+impl Report {
+    /// An empty report.
+    pub fn new(title: &str, generated_at: &str) -> Self {
+        Self {
+            title: title.to_owned(),
+            generated_at: generated_at.to_owned(),
+            suites: Vec::new(),
+        }
+    }
+
+    /// The suite named `name`, created if needed.
+    pub fn suite(&mut self, name: &str) -> &mut Suite {
+        let at = match self.suites.iter().position(|s| s.name == name) {
+            Some(i) => i,
+            None => {
+                self.suites.push(Suite {
+                    name: name.to_owned(),
+                    cases: Vec::new(),
+                });
+                self.suites.len() - 1
+            }
+        };
+        &mut self.suites[at]
+    }
+
+    /// Every case.
+    pub fn cases(&self) -> impl Iterator<Item = &Case> {
+        self.suites.iter().flat_map(|s| s.cases.iter())
+    }
+
+    /// Counts per verdict, in the order of [`Verdict`].
+    pub fn counts(&self) -> [(Verdict, usize); 5] {
+        [
+            Verdict::Passed,
+            Verdict::Failed,
+            Verdict::Warning,
+            Verdict::Skipped,
+            Verdict::NotImplemented,
+        ]
+        .map(|v| (v, self.cases().filter(|c| c.verdict == v).count()))
+    }
+
+    /// Whether the run fails (a FAILED or NOT IMPLEMENTED case).
+    pub fn failed(&self) -> bool {
+        self.cases().any(|c| c.verdict.fails_run())
+    }
+}
