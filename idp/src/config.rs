@@ -70,6 +70,16 @@ pub struct AnchorConfig {
     pub predecessor_url: Option<String>,
 }
 
+/// The federation's signed metadata aggregate (TF-MD-001..003).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AggregateConfig {
+    /// The aggregate (an EntitiesDescriptor signed by the federation operator).
+    pub path: PathBuf,
+    /// The operator's signing certificate (DER or PEM): the only key it is checked with.
+    pub operator_certificate: PathBuf,
+}
+
 /// The TLS client-authentication binding (TF-BIND-006).
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -102,6 +112,9 @@ pub struct IdpConfig {
     /// Timing.
     #[serde(default)]
     pub timing: Timing,
+    /// The federation's metadata aggregate, whose SPs are registered beside `sp_metadata`.
+    #[serde(default)]
+    pub metadata_aggregate: Option<AggregateConfig>,
     /// The TLS client-authentication binding, if offered.
     #[serde(default)]
     pub tls_binding: Option<TlsBindingConfig>,
@@ -172,6 +185,10 @@ impl IdpConfig {
         if let Some(tls) = &mut self.tls_binding {
             fix(&mut tls.certificate);
             fix(&mut tls.key);
+        }
+        if let Some(agg) = &mut self.metadata_aggregate {
+            fix(&mut agg.path);
+            fix(&mut agg.operator_certificate);
         }
     }
 

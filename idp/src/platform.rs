@@ -91,6 +91,20 @@ impl Platform {
                 sps.insert(sp.entity_id.as_str().to_owned(), Arc::new(sp));
             }
         }
+        if let Some(agg) = &config.metadata_aggregate {
+            let text = std::fs::read_to_string(&agg.path).map_err(|source| ConfigError::Read {
+                path: agg.path.display().to_string(),
+                source,
+            })?;
+            let operator = read_der(&agg.operator_certificate)?;
+            let loaded = trust_framework::saml::aggregate::load(&text, &[operator], clock())
+                .map_err(|e| {
+                    ConfigError::Invalid(format!("metadata aggregate {}: {e}", agg.path.display()))
+                })?;
+            for sp in loaded.sps {
+                sps.insert(sp.entity_id.as_str().to_owned(), Arc::new(sp));
+            }
+        }
         let mut anchors = TrustAnchors::new();
         for a in &config.anchors {
             anchors

@@ -62,13 +62,14 @@ impl PkiConfig {
 
 /// Services that get a key and a self-signed certificate for SAML metadata (their keys
 /// are in the committed bundle).
-pub const SERVICES: [&str; 6] = [
+pub const SERVICES: [&str; 7] = [
     "idp",
     "sp-1",
     "sp-2",
     "sp-3",
     "catv-idp",
     "attribute-authority",
+    "federation-operator",
 ];
 
 /// A service's SAML signing credential: key and self-signed certificate.

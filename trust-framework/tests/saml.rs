@@ -314,3 +314,74 @@ mod sp_side {
         assert!(r.is_err(), "XSW3 must be refused");
     }
 }
+
+mod federation {
+    use super::*;
+    use trust_framework::saml::aggregate;
+
+    fn sp_md(entity: &str, acs: &str) -> String {
+        format!(
+            r#"<?xml version="1.0"?><md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="{entity}"><md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="{acs}" index="0"/></md:SPSSODescriptor></md:EntityDescriptor>"#
+        )
+    }
+
+    fn signed(valid_until: time::OffsetDateTime) -> (String, Vec<u8>) {
+        let pki = pki();
+        let op = pki.service_credential("federation-operator").unwrap();
+        let entities = vec![
+            sp_md("http://127.0.0.1:9001/sp", "http://127.0.0.1:9001/acs"),
+            sp_md("http://127.0.0.1:9002/sp", "http://127.0.0.1:9002/acs"),
+        ];
+        let xml = aggregate::build(
+            "_fed1",
+            "mnctf-federation",
+            valid_until,
+            &entities,
+            &key_der(&op),
+            &op.certificate,
+        )
+        .unwrap();
+        (xml, op.certificate)
+    }
+
+    const NOW: time::OffsetDateTime = datetime!(2026-11-24 03:00 UTC);
+
+    #[test]
+    fn tf_md_001_a_signed_aggregate_loads_with_its_entities() {
+        let (xml, cert) = signed(NOW + Duration::days(7));
+        let agg = aggregate::load(&xml, &[cert], NOW).unwrap();
+        assert_eq!(agg.sps.len(), 2);
+        assert_eq!(agg.valid_until, NOW + Duration::days(7));
+    }
+
+    #[test]
+    fn tf_md_002_expired_badly_signed_or_tampered_aggregates_are_refused() {
+        let (xml, cert) = signed(NOW + Duration::days(7));
+        let expired = aggregate::load(&xml, std::slice::from_ref(&cert), NOW + Duration::days(8))
+            .unwrap_err();
+        assert!(expired.to_string().contains("expired"), "{expired}");
+        let other = pki().service_credential("sp-1").unwrap().certificate;
+        assert!(matches!(
+            aggregate::load(&xml, &[other], NOW),
+            Err(SamlError::BadSignature(_))
+        ));
+        assert!(
+            aggregate::load(&xml, &[], NOW).is_err(),
+            "no operator key configured: fail closed"
+        );
+        let tampered = xml.replace("http://127.0.0.1:9002/acs", "https://evil.example/acs");
+        assert!(aggregate::load(&tampered, std::slice::from_ref(&cert), NOW).is_err());
+        let smuggled = xml.replace(
+            "</md:EntitiesDescriptor>",
+            &format!(
+                "{}</md:EntitiesDescriptor>",
+                sp_md("https://evil.example/sp", "https://evil.example/acs")
+                    .trim_start_matches(r#"<?xml version="1.0"?>"#)
+            ),
+        );
+        assert!(
+            aggregate::load(&smuggled, &[cert], NOW).is_err(),
+            "an entity added after signing"
+        );
+    }
+}

@@ -38,6 +38,8 @@ pub struct Lab {
     pub tls_url: String,
     /// Its server certificate (DER), for clients' trust.
     pub tls_cert: Vec<u8>,
+    /// The platform's configuration file.
+    pub config_path: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -132,6 +134,7 @@ key = "tls.key"
             idp_cert: idp_cred.certificate,
             tls_url,
             tls_cert: tls.certificate,
+            config_path: path("idp.toml"),
             _dir: dir,
         }
     }

@@ -7,6 +7,7 @@
 //! digests in our own templates, the reduced (signed-only) document is what gets used,
 //! the root ID is checked against it, redirect parameters are parsed by us without panics.
 
+pub mod aggregate;
 pub mod authn_request;
 pub mod bindings;
 pub mod constants;

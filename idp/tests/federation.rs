@@ -1,0 +1,82 @@
+//! The platform takes its SPs from the federation's signed metadata aggregate
+//! (TF-MD-001..003), and refuses an expired one at start.
+
+mod common;
+
+use common::{browser, full_login, Lab, Outcome};
+use mock_ca::{Clock, PersonaId, Pki, PkiConfig};
+use rsa::pkcs8::EncodePrivateKey;
+use time::{Duration, OffsetDateTime};
+use trust_framework::saml::aggregate;
+
+/// Writes an aggregate of the files in `sps` signed by the federation operator, and the
+/// operator's certificate, next to them; returns their paths.
+fn write_aggregate(
+    sps: &[std::path::PathBuf],
+    valid_until: OffsetDateTime,
+    name: &str,
+) -> (std::path::PathBuf, std::path::PathBuf) {
+    // Same seed, same day: the same operator key as any other build of the PKI.
+    let pki = Pki::build(PkiConfig::new("http://127.0.0.1:1"), Clock::system()).unwrap();
+    let op = pki.service_credential("federation-operator").unwrap();
+    let entities: Vec<String> = sps
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    let key = op.key.to_pkcs8_der().unwrap();
+    let xml = aggregate::build(
+        "_fed",
+        "mnctf-federation",
+        valid_until,
+        &entities,
+        key.as_bytes(),
+        &op.certificate,
+    )
+    .unwrap();
+    let dir = sps[0].parent().unwrap();
+    let (path, cert) = (dir.join(name), dir.join("operator.crt"));
+    std::fs::write(&path, xml).unwrap();
+    std::fs::write(&cert, &op.certificate).unwrap();
+    (path, cert)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tf_md_003_the_platform_trusts_the_sps_of_the_aggregate() {
+    let lab = Lab::start_with(|cfg| {
+        let (path, operator_certificate) = write_aggregate(
+            &cfg.sp_metadata,
+            OffsetDateTime::now_utc() + Duration::days(7),
+            "federation.xml",
+        );
+        cfg.sp_metadata.clear();
+        cfg.metadata_aggregate = Some(idp::config::AggregateConfig {
+            path,
+            operator_certificate,
+        });
+    })
+    .await;
+    assert!(matches!(
+        full_login(&lab, &browser(), 0, PersonaId::Valid).await,
+        Outcome::Response { .. }
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tf_md_002_an_expired_aggregate_stops_the_platform_from_starting() {
+    let lab = Lab::start().await;
+    let toml = lab.config_path.clone();
+    let mut cfg = idp::IdpConfig::load(&toml).unwrap();
+    let (path, operator_certificate) = write_aggregate(
+        &cfg.sp_metadata,
+        OffsetDateTime::now_utc() - Duration::hours(1),
+        "expired.xml",
+    );
+    cfg.metadata_aggregate = Some(idp::config::AggregateConfig {
+        path,
+        operator_certificate,
+    });
+    let err = idp::Platform::new(cfg, idp::system_clock())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("expired"), "{err}");
+}
