@@ -33,6 +33,9 @@ pub enum IdpError {
     /// IssueInstant too far from now (TF-IDP-005).
     #[error("the AuthnRequest was issued at {0}, too far from the platform's clock")]
     StaleRequest(String),
+    /// A login started in another browser.
+    #[error("this login was started in another browser: start again at the service")]
+    ForeignTransaction,
     /// No such login transaction (expired, or never existed).
     #[error("no such login in progress (it may have expired): start again at the service")]
     UnknownTransaction,
@@ -129,7 +132,8 @@ impl IdpError {
             | Self::Unsigned(_)
             | Self::BadRequestSignature(_)
             | Self::StaleRequest(_)
-            | Self::UnknownTransaction => (status::REQUESTER, Some(status::REQUEST_UNSUPPORTED)),
+            | Self::UnknownTransaction
+            | Self::ForeignTransaction => (status::REQUESTER, Some(status::REQUEST_UNSUPPORTED)),
             Self::Busy | Self::Internal(_) => (status::RESPONDER, None),
         }
     }

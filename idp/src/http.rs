@@ -21,6 +21,9 @@ use crate::sso::Incoming;
 /// The session cookie.
 pub const COOKIE: &str = "mnctf_idp";
 
+/// The browser cookie: binds a login in progress to the browser that started it.
+pub const BROWSER_COOKIE: &str = "mnctf_idp_browser";
+
 /// Largest request body (a POSTed AuthnRequest, base64).
 const MAX_BODY: usize = 256 * 1024;
 
@@ -63,14 +66,34 @@ fn json_error(err: &IdpError) -> Response {
 }
 
 fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, COOKIE)
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
+        .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_owned())
+}
+
+/// The live transaction `id`, if this browser started it.
+pub(crate) fn tx_for(
+    app: &Platform,
+    id: &str,
+    headers: &HeaderMap,
+) -> Result<crate::sessions::LoginTx, IdpError> {
+    let tx = app
+        .memory
+        .tx(id, app.now())
+        .ok_or(IdpError::UnknownTransaction)?;
+    match cookie(headers, BROWSER_COOKIE) {
+        Some(b) if b == tx.browser => Ok(tx),
+        _ => Err(IdpError::ForeignTransaction),
+    }
 }
 
 fn current_session(app: &Platform, headers: &HeaderMap) -> Option<Session> {
@@ -157,18 +180,24 @@ async fn sso(app: App, incoming: Incoming, headers: &HeaderMap) -> Response {
     if session.is_none() && accepted.request.is_passive {
         return report(IdpError::NoPassive).await;
     }
-    let tx = match app.start_login(&accepted) {
+    let browser = cookie(headers, BROWSER_COOKIE).unwrap_or_else(crate::sessions::token);
+    let set_browser = [(
+        header::SET_COOKIE,
+        format!("{BROWSER_COOKIE}={browser}; Path=/; HttpOnly"),
+    )];
+    let tx = match app.start_login(&accepted, &browser) {
         Ok(tx) => tx,
         Err(e) => return error_page(&e),
     };
-    match session {
+    let response = match session {
         // TF-IDP-010: the session answers without the card; TF-IDP-011: unless ForceAuthn.
         Some(s) if !tx.force_authn => match app.respond(&tx, &s).await {
             Ok(page) => Html(page).into_response(),
             Err(e) => error_page(&e),
         },
         _ => Redirect::to(&format!("/login?tx={}", tx.id)).into_response(),
-    }
+    };
+    (set_browser, response).into_response()
 }
 
 #[derive(Deserialize)]
@@ -181,9 +210,9 @@ async fn sso_continue(
     Query(q): Query<TxQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let now = app.now();
-    let Some(tx) = app.memory.tx(&q.tx, now) else {
-        return error_page(&IdpError::UnknownTransaction);
+    let tx = match tx_for(&app, &q.tx, &headers) {
+        Ok(tx) => tx,
+        Err(e) => return error_page(&e),
     };
     match current_session(&app, &headers) {
         // With ForceAuthn only a card login made for this transaction counts.
@@ -197,14 +226,22 @@ async fn sso_continue(
     }
 }
 
-async fn login_page(State(app): State<App>, Query(q): Query<TxQuery>) -> Response {
-    let Some(tx) = app.memory.tx(&q.tx, app.now()) else {
-        return error_page(&IdpError::UnknownTransaction);
+async fn login_page(
+    State(app): State<App>,
+    Query(q): Query<TxQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let tx = match tx_for(&app, &q.tx, &headers) {
+        Ok(tx) => tx,
+        Err(e) => return error_page(&e),
     };
     Html(crate::pages::login(&tx, &app.config.card_helper_url)).into_response()
 }
 
-async fn challenge(State(app): State<App>, Json(q): Json<TxQuery>) -> Response {
+async fn challenge(State(app): State<App>, headers: HeaderMap, Json(q): Json<TxQuery>) -> Response {
+    if let Err(e) = tx_for(&app, &q.tx, &headers) {
+        return json_error(&e);
+    }
     match app.challenge(&q.tx) {
         Ok(c) => Json(serde_json::json!({
             "challenge": c.to_be_signed(),
@@ -217,7 +254,10 @@ async fn challenge(State(app): State<App>, Json(q): Json<TxQuery>) -> Response {
     }
 }
 
-async fn answer(State(app): State<App>, Json(a): Json<CardAnswer>) -> Response {
+async fn answer(State(app): State<App>, headers: HeaderMap, Json(a): Json<CardAnswer>) -> Response {
+    if let Err(e) = tx_for(&app, &a.tx, &headers) {
+        return json_error(&e);
+    }
     let login = match app.verify_answer(&a).await {
         Ok(l) => l,
         Err(e) => return json_error(&e),

@@ -35,6 +35,8 @@ pub struct LoginTx {
     pub request_id: String,
     /// RelayState to return.
     pub relay_state: Option<String>,
+    /// The browser that started it (its cookie): only it may finish the login.
+    pub browser: String,
     /// ForceAuthn: only a card login after `created` counts.
     pub force_authn: bool,
     /// When it started.

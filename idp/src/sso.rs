@@ -155,7 +155,7 @@ impl Platform {
     }
 
     /// A login transaction for an accepted request.
-    pub fn start_login(&self, accepted: &Accepted) -> Result<LoginTx, IdpError> {
+    pub fn start_login(&self, accepted: &Accepted, browser: &str) -> Result<LoginTx, IdpError> {
         let now = self.now();
         let tx = LoginTx {
             id: crate::sessions::token(),
@@ -163,6 +163,7 @@ impl Platform {
             acs: accepted.acs.clone(),
             request_id: accepted.request.id.clone(),
             relay_state: accepted.relay_state.clone(),
+            browser: browser.to_owned(),
             force_authn: accepted.request.force_authn,
             created: now,
             expires: now + Duration::minutes(10),

@@ -159,7 +159,12 @@ async fn tls_login(
     State(app): State<Arc<Platform>>,
     Extension(peer): Extension<PeerCertificate>,
     Query(q): Query<TxQuery>,
+    headers: axum::http::HeaderMap,
 ) -> Response {
+    // Only the browser that started the login may finish it.
+    if let Err(e) = crate::http::tx_for(&app, &q.tx, &headers) {
+        return (axum::http::StatusCode::BAD_REQUEST, e.to_string()).into_response();
+    }
     let result = match peer.0 {
         Some(der) => app.verify_tls_login(&q.tx, &der).await,
         None => Err(IdpError::BadAnswer("no client certificate".into())),

@@ -497,3 +497,46 @@ async fn xmlsec1_accepts_every_signature_the_idp_emits() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_login_started_in_one_browser_cannot_be_finished_in_another() {
+    let lab = Lab::start().await;
+    let victim = browser();
+    let (url, _) = lab.login_url(0, |_| {});
+    let Outcome::Login { tx } = interpret(victim.get(url).send().await.unwrap()).await else {
+        panic!()
+    };
+    // The attacker has a session of their own at the platform …
+    let attacker = browser();
+    assert!(matches!(
+        full_login(&lab, &attacker, 1, PersonaId::Valid).await,
+        Outcome::Response { .. }
+    ));
+    // … but cannot finish the victim's login as themselves, nor get its challenge.
+    match interpret(
+        attacker
+            .get(format!("{}/sso/continue?tx={tx}", lab.idp_url))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+    {
+        Outcome::Error { status, body } => {
+            assert!(status == 400 && body.contains("another browser"), "{body}")
+        }
+        other => panic!("{other:?}"),
+    }
+    let resp = attacker
+        .post(format!("{}/card-login/challenge", lab.idp_url))
+        .header("content-type", "application/json")
+        .body(serde_json::json!({ "tx": tx }).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 400);
+    // The victim still can.
+    assert!(common::card_login(&lab, &victim, &tx, PersonaId::Valid)
+        .await
+        .is_ok());
+}

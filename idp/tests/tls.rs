@@ -73,7 +73,19 @@ fn client_config(
 }
 
 /// GET /card-login/tls over TLS with the card; returns the raw HTTP response head.
-async fn tls_get(lab: &Lab, config: Arc<rustls::ClientConfig>, tx: &str) -> Result<String, String> {
+/// GET /card-login/tls with the browser's cookies for the platform (a browser sends
+/// them to every port of the host).
+async fn tls_get(
+    lab: &Lab,
+    config: Arc<rustls::ClientConfig>,
+    tx: &str,
+    jar: &reqwest::cookie::Jar,
+) -> Result<String, String> {
+    use reqwest::cookie::CookieStore as _;
+    let cookies = jar
+        .cookies(&lab.idp_url.parse().unwrap())
+        .map(|c| c.to_str().unwrap().to_owned())
+        .unwrap_or_default();
     let addr = lab.tls_url.trim_start_matches("https://");
     let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
     let name = ServerName::IpAddress(std::net::IpAddr::from([127, 0, 0, 1]).into());
@@ -83,7 +95,7 @@ async fn tls_get(lab: &Lab, config: Arc<rustls::ClientConfig>, tx: &str) -> Resu
         .map_err(|e| format!("handshake: {e}"))?;
     tls.write_all(
         format!(
-            "GET /card-login/tls?tx={tx} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+            "GET /card-login/tls?tx={tx} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookies}\r\nConnection: close\r\n\r\n"
         )
         .as_bytes(),
     )
@@ -104,6 +116,16 @@ fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
     })
 }
 
+fn jar_browser() -> (Arc<reqwest::cookie::Jar>, reqwest::Client) {
+    let jar = Arc::new(reqwest::cookie::Jar::default());
+    let b = reqwest::Client::builder()
+        .cookie_provider(Arc::clone(&jar))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    (jar, b)
+}
+
 async fn start_tx(lab: &Lab, b: &reqwest::Client) -> String {
     let (url, _) = lab.login_url(0, |_| {});
     let Outcome::Login { tx } = interpret(b.get(url).send().await.unwrap()).await else {
@@ -115,17 +137,13 @@ async fn start_tx(lab: &Lab, b: &reqwest::Client) -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn tf_bind_006_the_card_logs_in_by_tls_client_authentication() {
     let lab = Lab::start().await;
-    let jar = Arc::new(reqwest::cookie::Jar::default());
-    let b = reqwest::Client::builder()
-        .cookie_provider(Arc::clone(&jar))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let (jar, b) = jar_browser();
     let tx = start_tx(&lab, &b).await;
     let head = tls_get(
         &lab,
         client_config(&lab, PersonaId::Valid, &[&rustls::version::TLS12]),
         &tx,
+        &jar,
     )
     .await
     .unwrap();
@@ -167,12 +185,13 @@ async fn tf_bind_006_the_card_logs_in_by_tls_client_authentication() {
 #[tokio::test(flavor = "multi_thread")]
 async fn tls_binding_checks_revocation_after_the_handshake() {
     let lab = Lab::start().await;
-    let b = browser();
+    let (jar, b) = jar_browser();
     let tx = start_tx(&lab, &b).await;
     let head = tls_get(
         &lab,
         client_config(&lab, PersonaId::AuthRevoked, &[&rustls::version::TLS12]),
         &tx,
+        &jar,
     )
     .await
     .unwrap();
@@ -185,14 +204,35 @@ async fn tls_binding_checks_revocation_after_the_handshake() {
 #[tokio::test(flavor = "multi_thread")]
 async fn tls_1_3_is_not_offered_because_the_card_cannot_sign_pss() {
     let lab = Lab::start().await;
-    let b = browser();
+    let (jar, b) = jar_browser();
     let tx = start_tx(&lab, &b).await;
     let err = tls_get(
         &lab,
         client_config(&lab, PersonaId::Valid, &[&rustls::version::TLS13]),
         &tx,
+        &jar,
     )
     .await
     .unwrap_err();
     assert!(err.contains("handshake"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn another_browser_cannot_finish_the_login_by_tls() {
+    let lab = Lab::start().await;
+    let (_, b) = jar_browser();
+    let tx = start_tx(&lab, &b).await;
+    let (stranger, _) = jar_browser();
+    let head = tls_get(
+        &lab,
+        client_config(&lab, PersonaId::Valid, &[&rustls::version::TLS12]),
+        &tx,
+        &stranger,
+    )
+    .await
+    .unwrap();
+    assert!(
+        head.starts_with("HTTP/1.1 400") && head.contains("another browser"),
+        "{head}"
+    );
 }
