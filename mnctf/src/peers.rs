@@ -249,6 +249,51 @@ fn open_up(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The run folder both Apache-based SPs share: readable by www-data, the IdP's metadata,
+/// the SP's key pair, and the protected and logged-out pages from `src`.
+fn apache_run_folder(
+    dir: &Path,
+    src: &Path,
+    idp_metadata: &str,
+    key_pem: &str,
+    cert_pem: &str,
+) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir.join("htdocs").join("protected"))?;
+    open_up(dir)?;
+    std::fs::write(dir.join("idp-metadata.xml"), idp_metadata)?;
+    std::fs::write(dir.join("sp.key"), key_pem)?;
+    std::fs::write(dir.join("sp.crt"), cert_pem)?;
+    std::fs::copy(
+        src.join("whoami.shtml"),
+        dir.join("htdocs").join("protected").join("whoami.shtml"),
+    )?;
+    std::fs::copy(
+        src.join("loggedout.shtml"),
+        dir.join("htdocs").join("loggedout.shtml"),
+    )?;
+    Ok(())
+}
+
+/// Apache in the foreground on the run folder's `httpd.conf`.
+fn apache_args(dir: &Path) -> [String; 4] {
+    [
+        "-f".to_owned(),
+        dir.join("httpd.conf").display().to_string(),
+        "-D".to_owned(),
+        "FOREGROUND".to_owned(),
+    ]
+}
+
+/// The SP paths of an Apache SP: its login and logout handlers take a return URL.
+fn apache_paths(base: &str, login: &str, logout: &str, metadata: &str) -> SpPaths {
+    SpPaths {
+        login: format!("{login}{base}/protected/whoami.shtml"),
+        protected: "/protected/whoami.shtml".into(),
+        logout: Some(format!("{logout}{base}/loggedout.shtml")),
+        metadata: metadata.into(),
+    }
+}
+
 /// mod_auth_mellon in a private Apache (`interop/peers/mellon/httpd.conf.in`).
 pub fn mellon_sp(
     dir: &Path,
@@ -259,9 +304,11 @@ pub fn mellon_sp(
 ) -> anyhow::Result<(Peer, SpPaths)> {
     let port = free_port()?;
     let src = peers_dir().join("mellon");
-    std::fs::create_dir_all(dir.join("htdocs").join("protected"))?;
-    open_up(dir)?;
-    let run = dir.display().to_string();
+    apache_run_folder(dir, &src, idp_metadata, key_pem, cert_pem)?;
+    let (run, base) = (
+        dir.display().to_string(),
+        format!("http://127.0.0.1:{port}"),
+    );
     let conf = fill(
         &std::fs::read_to_string(src.join("httpd.conf.in"))?,
         &[
@@ -271,41 +318,25 @@ pub fn mellon_sp(
         ],
     );
     std::fs::write(dir.join("httpd.conf"), conf)?;
-    std::fs::write(dir.join("idp-metadata.xml"), idp_metadata)?;
-    std::fs::write(dir.join("sp.key"), key_pem)?;
-    std::fs::write(dir.join("sp.crt"), cert_pem)?;
     let cert_b64: String = cert_pem
         .lines()
         .filter(|l| !l.starts_with("-----"))
         .collect();
-    let base = format!("http://127.0.0.1:{port}");
     let md = fill(
         &std::fs::read_to_string(src.join("sp-metadata.xml.in"))?,
         &[("@BASE@", &base), ("@CERT@", &cert_b64)],
     );
     std::fs::write(dir.join("sp-metadata.xml"), md)?;
-    std::fs::copy(
-        src.join("whoami.shtml"),
-        dir.join("htdocs").join("protected").join("whoami.shtml"),
-    )?;
-    std::fs::copy(
-        src.join("loggedout.shtml"),
-        dir.join("htdocs").join("loggedout.shtml"),
-    )?;
-    let args = [
-        "-f".to_owned(),
-        dir.join("httpd.conf").display().to_string(),
-        "-D".to_owned(),
-        "FOREGROUND".to_owned(),
-    ];
-    let peer = Peer::spawn("mellon", port, dir, "/usr/sbin/apache2", &args)?;
-    let paths = SpPaths {
-        login: format!("/mellon/login?ReturnTo={base}/protected/whoami.shtml"),
-        protected: "/protected/whoami.shtml".into(),
-        logout: Some(format!("/mellon/logout?ReturnTo={base}/loggedout.shtml")),
-        metadata: "/mellon/metadata".into(),
-    };
-    Ok((peer, paths))
+    let peer = Peer::spawn("mellon", port, dir, "/usr/sbin/apache2", &apache_args(dir))?;
+    Ok((
+        peer,
+        apache_paths(
+            &base,
+            "/mellon/login?ReturnTo=",
+            "/mellon/logout?ReturnTo=",
+            "/mellon/metadata",
+        ),
+    ))
 }
 
 /// Shibboleth SP: a private shibd and Apache with mod_shib (`interop/peers/shibboleth/`).
@@ -319,8 +350,7 @@ pub async fn shibboleth_sp(
 ) -> anyhow::Result<(Peer, SpPaths)> {
     let port = free_port()?;
     let src = peers_dir().join("shibboleth");
-    std::fs::create_dir_all(dir.join("htdocs").join("protected"))?;
-    open_up(dir)?;
+    apache_run_folder(dir, &src, idp_metadata, key_pem, cert_pem)?;
     let run = dir.display().to_string();
     let base = format!("http://127.0.0.1:{port}");
     let vars = [
@@ -344,17 +374,6 @@ pub async fn shibboleth_sp(
     for f in ["attribute-map.xml", "attribute-policy.xml"] {
         std::fs::copy(src.join(f), dir.join(f))?;
     }
-    std::fs::write(dir.join("idp-metadata.xml"), idp_metadata)?;
-    std::fs::write(dir.join("sp.key"), key_pem)?;
-    std::fs::write(dir.join("sp.crt"), cert_pem)?;
-    std::fs::copy(
-        src.join("whoami.shtml"),
-        dir.join("htdocs").join("protected").join("whoami.shtml"),
-    )?;
-    std::fs::copy(
-        src.join("loggedout.shtml"),
-        dir.join("htdocs").join("loggedout.shtml"),
-    )?;
     let conf = dir.join("shibboleth2.xml").display().to_string();
     let pid = dir.join("shibd.pid").display().to_string();
     let mut peer = Peer::spawn(
@@ -384,24 +403,13 @@ pub async fn shibboleth_sp(
     }
     // Apache's workers (www-data) connect to shibd's socket.
     std::fs::set_permissions(&sock, std::os::unix::fs::PermissionsExt::from_mode(0o777))?;
-    peer.also(
-        "apache.log",
-        "/usr/sbin/apache2",
-        &[
-            "-f".into(),
-            dir.join("httpd.conf").display().to_string(),
-            "-D".into(),
-            "FOREGROUND".into(),
-        ],
-    )?;
-    let paths = SpPaths {
-        login: format!("/Shibboleth.sso/Login?target={base}/protected/whoami.shtml"),
-        protected: "/protected/whoami.shtml".into(),
-        logout: Some(format!(
-            "/Shibboleth.sso/Logout?return={base}/loggedout.shtml"
-        )),
-        metadata: "/Shibboleth.sso/Metadata".into(),
-    };
+    peer.also("apache.log", "/usr/sbin/apache2", &apache_args(dir))?;
+    let paths = apache_paths(
+        &base,
+        "/Shibboleth.sso/Login?target=",
+        "/Shibboleth.sso/Logout?return=",
+        "/Shibboleth.sso/Metadata",
+    );
     Ok((peer, paths))
 }
 
