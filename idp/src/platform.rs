@@ -101,7 +101,7 @@ impl Platform {
                 .map_err(|e| {
                     ConfigError::Invalid(format!("metadata aggregate {}: {e}", agg.path.display()))
                 })?;
-            for sp in loaded.sps {
+            for sp in loaded.sps().cloned() {
                 sps.insert(sp.entity_id.as_str().to_owned(), Arc::new(sp));
             }
         }

@@ -13,6 +13,7 @@
 pub mod binding;
 pub mod ids;
 pub mod pairwise;
+pub mod payment;
 pub mod profile;
 pub mod saml;
 pub mod x509;

@@ -350,7 +350,7 @@ mod federation {
     fn tf_md_001_a_signed_aggregate_loads_with_its_entities() {
         let (xml, cert) = signed(NOW + Duration::days(7));
         let agg = aggregate::load(&xml, &[cert], NOW).unwrap();
-        assert_eq!(agg.sps.len(), 2);
+        assert_eq!(agg.sps().count(), 2);
         assert_eq!(agg.valid_until, NOW + Duration::days(7));
     }
 
@@ -382,6 +382,44 @@ mod federation {
         assert!(
             aggregate::load(&smuggled, &[cert], NOW).is_err(),
             "an entity added after signing"
+        );
+    }
+
+    #[test]
+    fn tf_md_003_categories_the_operator_registers_are_read_from_the_signed_aggregate() {
+        use trust_framework::saml::constants::category;
+        let pki = pki();
+        let op = pki.service_credential("federation-operator").unwrap();
+        let bank = aggregate::register(
+            &sp_md("http://127.0.0.1:9003/sp", "http://127.0.0.1:9003/acs"),
+            &[category::BANK],
+            &[AC_JPKI_USER_AUTH],
+        )
+        .unwrap();
+        let plain = sp_md("http://127.0.0.1:9001/sp", "http://127.0.0.1:9001/acs");
+        let xml = aggregate::build(
+            "_fed2",
+            "mnctf-federation",
+            NOW + Duration::days(7),
+            &[bank.clone(), plain],
+            &key_der(&op),
+            &op.certificate,
+        )
+        .unwrap();
+        let agg = aggregate::load(&xml, &[op.certificate], NOW).unwrap();
+        let registered = agg.entity("http://127.0.0.1:9003/sp").unwrap();
+        assert!(registered.has_category(category::BANK));
+        assert_eq!(registered.assurance, vec![AC_JPKI_USER_AUTH.to_owned()]);
+        assert!(registered.sp.is_some() && registered.idp.is_none());
+        assert!(agg
+            .entity("http://127.0.0.1:9001/sp")
+            .unwrap()
+            .categories
+            .is_empty());
+        assert_eq!(agg.with_category(category::BANK).count(), 1);
+        assert!(
+            aggregate::register(&bank, &[category::GOVERNMENT], &[]).is_err(),
+            "an entity that writes its own entity attributes is refused"
         );
     }
 }

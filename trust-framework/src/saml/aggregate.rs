@@ -4,7 +4,7 @@
 use time::OffsetDateTime;
 
 use super::constants::{NS_DSIG, NS_METADATA};
-use super::metadata::{parse_sps, SpMetadata};
+use super::metadata::{entity_attributes_extension, parse_entities, Entity, SpMetadata};
 use super::xml::{self, escape, instant};
 use super::{signature, SamlError};
 
@@ -13,10 +13,80 @@ use super::{signature, SamlError};
 pub struct Aggregate {
     /// When it stops being valid.
     pub valid_until: OffsetDateTime,
-    /// The SPs it lists (from the signed content only).
-    pub sps: Vec<SpMetadata>,
+    /// The entities it lists (from the signed content only).
+    pub entities: Vec<Entity>,
     /// The signed content.
     pub signed_xml: String,
+}
+
+impl Aggregate {
+    /// The SPs it lists.
+    pub fn sps(&self) -> impl Iterator<Item = &SpMetadata> {
+        self.entities.iter().filter_map(|e| e.sp.as_ref())
+    }
+
+    /// The entity `entity_id`.
+    pub fn entity(&self, entity_id: &str) -> Option<&Entity> {
+        self.entities
+            .iter()
+            .find(|e| e.entity_id.as_str() == entity_id)
+    }
+
+    /// The entities registered with category `uri`.
+    pub fn with_category<'a>(&'a self, uri: &'a str) -> impl Iterator<Item = &'a Entity> + 'a {
+        self.entities.iter().filter(move |e| e.has_category(uri))
+    }
+}
+
+/// What the operator registers a party's own metadata as: the party's EntityDescriptor
+/// with the operator's entity attributes (categories, assurance) added. Entity
+/// attributes the party wrote itself are refused: only the operator assigns them.
+pub fn register(
+    entity_xml: &str,
+    categories: &[&str],
+    assurance: &[&str],
+) -> Result<String, SamlError> {
+    let doc = xml::parse(entity_xml)?;
+    let root = doc.root_element();
+    if !xml::is(root, NS_METADATA, "EntityDescriptor") {
+        return Err(SamlError::Invalid(
+            "a registration is one EntityDescriptor".into(),
+        ));
+    }
+    if xml::child(root, NS_METADATA, "Extensions").is_some() {
+        return Err(SamlError::Invalid(
+            "the entity's metadata has its own Extensions: entity attributes are the operator's to assign".into(),
+        ));
+    }
+    // Metadata schema order: ds:Signature?, Extensions?, roles. Insert after the start
+    // tag, or after an entity signature.
+    let at = match xml::child(root, NS_DSIG, "Signature") {
+        Some(sig) => sig.range().end,
+        None => start_tag_end(entity_xml, root.range().start)
+            .ok_or_else(|| SamlError::Malformed("EntityDescriptor start tag".into()))?,
+    };
+    let doc_text = without_declaration(entity_xml);
+    let offset = entity_xml.len() - doc_text.len();
+    let at = at
+        .checked_sub(offset)
+        .ok_or_else(|| SamlError::Malformed("EntityDescriptor".into()))?;
+    let extension = entity_attributes_extension(categories, assurance);
+    Ok(format!("{}{extension}{}", &doc_text[..at], &doc_text[at..]))
+}
+
+/// The offset just past the `>` of the start tag that begins at `from` (quotes skipped:
+/// `>` is allowed inside attribute values).
+fn start_tag_end(text: &str, from: usize) -> Option<usize> {
+    let mut quote = None;
+    for (i, c) in text.get(from..)?.char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '>') => return Some(from + i + 1),
+            _ => {}
+        }
+    }
+    None
 }
 
 fn without_declaration(doc: &str) -> &str {
@@ -87,10 +157,10 @@ pub fn load(
         )));
     }
     // TF-MD-003: the entities come from what the operator signed.
-    let sps = parse_sps(&signed_xml)?;
+    let entities = parse_entities(&signed_xml)?;
     Ok(Aggregate {
         valid_until,
-        sps,
+        entities,
         signed_xml,
     })
 }

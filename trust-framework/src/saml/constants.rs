@@ -6,6 +6,8 @@ pub const NS_ASSERTION: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
 pub const NS_PROTOCOL: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
 /// SAML 2.0 metadata namespace.
 pub const NS_METADATA: &str = "urn:oasis:names:tc:SAML:2.0:metadata";
+/// Metadata entity attributes namespace (SAML V2.0 Metadata Extension for Entity Attributes).
+pub const NS_MDATTR: &str = "urn:oasis:names:tc:SAML:metadata:attribute";
 /// XML-DSig namespace.
 pub const NS_DSIG: &str = "http://www.w3.org/2000/09/xmldsig#";
 
@@ -59,6 +61,31 @@ pub mod attr {
     pub const AUTHN_CHANNEL: &str = "urn:mnctf:attr:authn-channel";
     /// The entity that authenticated the card (the platform, or a CATV IdP).
     pub const AUTHENTICATING_AUTHORITY: &str = "urn:mnctf:attr:authenticating-authority";
+    /// The card's user-authentication certificate (base64 DER), released by a card IdP to
+    /// the platform only, so that the platform can find the person (TF-CATV-001).
+    pub const CARD_CERTIFICATE: &str = "urn:mnctf:attr:card-certificate";
     /// The NameFormat of these attributes.
     pub const NAME_FORMAT_URI: &str = "urn:oasis:names:tc:SAML:2.0:attrname-format:uri";
+}
+
+/// The entity attribute naming an entity's categories (REFEDS / MACE-Dir).
+pub const ENTITY_CATEGORY: &str = "http://macedir.org/entity-category";
+/// The entity attribute naming the assurance an entity is certified for.
+pub const ASSURANCE_CERTIFICATION: &str =
+    "urn:oasis:names:tc:SAML:attribute:assurance-certification";
+
+/// Entity categories of the federation: what the operator registered a party as. Trust
+/// decisions that depend on a party's role read these, never a party's own claim.
+pub mod category {
+    /// The personal authentication platform (the hub IdP).
+    pub const PLATFORM: &str = "urn:mnctf:category:platform";
+    /// A government system (行政機関のシステム).
+    pub const GOVERNMENT: &str = "urn:mnctf:category:government";
+    /// A financial institution (金融機関).
+    pub const BANK: &str = "urn:mnctf:category:bank";
+    /// An IdP that authenticates cards on a channel of its own (e.g. a CATV operator's
+    /// set-top boxes); the platform accepts its assertions as a hub (TF-CATV-001).
+    pub const CARD_IDP: &str = "urn:mnctf:category:card-idp";
+    /// A CATV operator (ケーブルテレビ事業者).
+    pub const CATV: &str = "urn:mnctf:category:catv";
 }

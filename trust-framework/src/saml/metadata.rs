@@ -3,7 +3,10 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 
-use super::constants::{BINDING_POST, BINDING_REDIRECT, NS_DSIG, NS_METADATA};
+use super::constants::{
+    ASSURANCE_CERTIFICATION, BINDING_POST, BINDING_REDIRECT, ENTITY_CATEGORY, NS_ASSERTION,
+    NS_DSIG, NS_MDATTR, NS_METADATA,
+};
 use super::xml::{self, escape};
 use super::SamlError;
 use crate::ids::EntityId;
@@ -104,36 +107,178 @@ fn signing_certs(role: roxmltree::Node<'_, '_>) -> Result<Vec<Vec<u8>>, SamlErro
     Ok(out)
 }
 
-/// Reads every SP in an EntityDescriptor or EntitiesDescriptor.
-pub fn parse_sps(text: &str) -> Result<Vec<SpMetadata>, SamlError> {
-    let doc = xml::parse(text)?;
-    let root = doc.root_element();
-    let entities: Vec<_> = if xml::is(root, NS_METADATA, "EntityDescriptor") {
-        vec![root]
-    } else if xml::is(root, NS_METADATA, "EntitiesDescriptor") {
-        root.descendants()
-            .filter(|d| xml::is(*d, NS_METADATA, "EntityDescriptor"))
-            .collect()
-    } else {
-        return Err(SamlError::Invalid("not SAML metadata".into()));
+/// What an SP (or the platform as a hub) needs to know about an IdP.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdpMetadata {
+    /// entityID.
+    pub entity_id: EntityId,
+    /// SingleSignOnService endpoints.
+    pub sso: Vec<Endpoint>,
+    /// SingleLogoutService endpoints.
+    pub slo: Vec<Endpoint>,
+    /// Signing certificates (DER).
+    pub signing_certs: Vec<Vec<u8>>,
+}
+
+impl IdpMetadata {
+    /// The location of the first SSO endpoint with `binding`.
+    pub fn sso_location(&self, binding: &str) -> Option<&str> {
+        first_location(&self.sso, binding)
+    }
+
+    /// The location of the first SLO endpoint with `binding`.
+    pub fn slo_location(&self, binding: &str) -> Option<&str> {
+        first_location(&self.slo, binding)
+    }
+}
+
+fn first_location<'a>(endpoints: &'a [Endpoint], binding: &str) -> Option<&'a str> {
+    endpoints
+        .iter()
+        .find(|e| e.binding == binding)
+        .map(|e| e.location.as_str())
+}
+
+/// One party of a metadata document: its roles, and the entity attributes (categories,
+/// assurance) a federation operator registered for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entity {
+    /// entityID.
+    pub entity_id: EntityId,
+    /// Entity categories (`http://macedir.org/entity-category`).
+    pub categories: Vec<String>,
+    /// Assurance certifications (`urn:oasis:names:tc:SAML:attribute:assurance-certification`).
+    pub assurance: Vec<String>,
+    /// Its SP role.
+    pub sp: Option<SpMetadata>,
+    /// Its IdP role.
+    pub idp: Option<IdpMetadata>,
+}
+
+impl Entity {
+    /// Whether the operator registered category `uri` for it.
+    pub fn has_category(&self, uri: &str) -> bool {
+        self.categories.iter().any(|c| c == uri)
+    }
+}
+
+/// The values of the entity attribute `name` in an EntityDescriptor's Extensions.
+fn entity_attribute(entity: roxmltree::Node<'_, '_>, name: &str) -> Result<Vec<String>, SamlError> {
+    let Some(ext) = xml::child(entity, NS_METADATA, "Extensions") else {
+        return Ok(Vec::new());
     };
     let mut out = Vec::new();
-    for e in entities {
-        let Some(sp) = xml::child(e, NS_METADATA, "SPSSODescriptor") else {
-            continue;
-        };
-        let entity_id = EntityId::new(e.attribute("entityID").unwrap_or_default())
-            .map_err(|err| SamlError::Invalid(err.to_string()))?;
-        out.push(SpMetadata {
-            entity_id,
+    for attrs in ext
+        .children()
+        .filter(|c| xml::is(*c, NS_MDATTR, "EntityAttributes"))
+    {
+        for a in attrs
+            .children()
+            .filter(|c| xml::is(*c, NS_ASSERTION, "Attribute") && c.attribute("Name") == Some(name))
+        {
+            for v in a
+                .children()
+                .filter(|c| xml::is(*c, NS_ASSERTION, "AttributeValue"))
+            {
+                out.push(xml::text(v)?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn entity_nodes<'a, 'i>(
+    doc: &'a roxmltree::Document<'i>,
+) -> Result<Vec<roxmltree::Node<'a, 'i>>, SamlError> {
+    let root = doc.root_element();
+    if xml::is(root, NS_METADATA, "EntityDescriptor") {
+        Ok(vec![root])
+    } else if xml::is(root, NS_METADATA, "EntitiesDescriptor") {
+        Ok(root
+            .descendants()
+            .filter(|d| xml::is(*d, NS_METADATA, "EntityDescriptor"))
+            .collect())
+    } else {
+        Err(SamlError::Invalid("not SAML metadata".into()))
+    }
+}
+
+fn entity(e: roxmltree::Node<'_, '_>) -> Result<Entity, SamlError> {
+    let entity_id = EntityId::new(e.attribute("entityID").unwrap_or_default())
+        .map_err(|err| SamlError::Invalid(err.to_string()))?;
+    let sp = match xml::child(e, NS_METADATA, "SPSSODescriptor") {
+        Some(sp) => Some(SpMetadata {
+            entity_id: entity_id.clone(),
             acs: endpoints(sp, "AssertionConsumerService")?,
             slo: endpoints(sp, "SingleLogoutService")?,
             signing_certs: signing_certs(sp)?,
             authn_requests_signed: sp.attribute("AuthnRequestsSigned") == Some("true"),
             want_assertions_signed: sp.attribute("WantAssertionsSigned") == Some("true"),
-        });
-    }
-    Ok(out)
+        }),
+        None => None,
+    };
+    let idp = match xml::child(e, NS_METADATA, "IDPSSODescriptor") {
+        Some(idp) => Some(IdpMetadata {
+            entity_id: entity_id.clone(),
+            sso: endpoints(idp, "SingleSignOnService")?,
+            slo: endpoints(idp, "SingleLogoutService")?,
+            signing_certs: signing_certs(idp)?,
+        }),
+        None => None,
+    };
+    Ok(Entity {
+        categories: entity_attribute(e, ENTITY_CATEGORY)?,
+        assurance: entity_attribute(e, ASSURANCE_CERTIFICATION)?,
+        entity_id,
+        sp,
+        idp,
+    })
+}
+
+/// Reads every entity of an EntityDescriptor or EntitiesDescriptor.
+pub fn parse_entities(text: &str) -> Result<Vec<Entity>, SamlError> {
+    let doc = xml::parse(text)?;
+    entity_nodes(&doc)?.into_iter().map(entity).collect()
+}
+
+/// Reads every SP in an EntityDescriptor or EntitiesDescriptor.
+pub fn parse_sps(text: &str) -> Result<Vec<SpMetadata>, SamlError> {
+    Ok(parse_entities(text)?
+        .into_iter()
+        .filter_map(|e| e.sp)
+        .collect())
+}
+
+/// Reads every IdP in an EntityDescriptor or EntitiesDescriptor.
+pub fn parse_idps(text: &str) -> Result<Vec<IdpMetadata>, SamlError> {
+    Ok(parse_entities(text)?
+        .into_iter()
+        .filter_map(|e| e.idp)
+        .collect())
+}
+
+/// The `<md:Extensions>` a federation operator registers for an entity: its entity
+/// categories and assurance certifications, as entity attributes (SAML V2.0 Metadata
+/// Extension for Entity Attributes). Self-contained namespaces: it can go anywhere.
+pub fn entity_attributes_extension(categories: &[&str], assurance: &[&str]) -> String {
+    let attribute = |name: &str, values: &[&str]| {
+        if values.is_empty() {
+            return String::new();
+        }
+        let values: String = values
+            .iter()
+            .map(|v| format!("<saml:AttributeValue>{}</saml:AttributeValue>", escape(v)))
+            .collect();
+        format!(
+            r#"<saml:Attribute Name="{}" NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:uri">{values}</saml:Attribute>"#,
+            escape(name)
+        )
+    };
+    format!(
+        r#"<md:Extensions xmlns:md="{NS_METADATA}" xmlns:mdattr="{NS_MDATTR}" xmlns:saml="{NS_ASSERTION}"><mdattr:EntityAttributes>{}{}</mdattr:EntityAttributes></md:Extensions>"#,
+        attribute(ENTITY_CATEGORY, categories),
+        attribute(ASSURANCE_CERTIFICATION, assurance),
+    )
 }
 
 /// What the IdP publishes.
