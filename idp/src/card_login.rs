@@ -173,16 +173,36 @@ impl Platform {
         Ok(person)
     }
 
-    /// Opens an SSO session for a verified login (TF-IDP-010).
+    /// Opens an SSO session for a card this platform verified (TF-IDP-010), on its own
+    /// channel (`direct`, or the one its configuration names).
     pub fn open_session(&self, login: &VerifiedCardLogin) -> Result<Session, IdpError> {
+        self.open_session_for(
+            &login.person,
+            &self.config.channel,
+            self.entity_id.clone(),
+            &login.certificate.der,
+        )
+    }
+
+    /// Opens an SSO session for `person`, authenticated by `authority` on `channel`.
+    pub(crate) fn open_session_for(
+        &self,
+        person: &str,
+        channel: &str,
+        authority: trust_framework::EntityId,
+        card_certificate: &[u8],
+    ) -> Result<Session, IdpError> {
         let now = self.now();
         let session = Session {
             id: token(),
-            person: login.person.clone(),
+            person: person.to_owned(),
             authn_instant: now,
             index: Platform::new_id(),
             expires: now + Duration::seconds(self.config.timing.session),
             visits: Vec::new(),
+            channel: channel.to_owned(),
+            authority,
+            card_certificate: card_certificate.to_vec(),
         };
         self.memory.add_session(session.clone(), now)?;
         Ok(session)

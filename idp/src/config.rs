@@ -122,6 +122,26 @@ pub struct IdpConfig {
     /// the user's machine).
     #[serde(default = "default_helper")]
     pub card_helper_url: String,
+    /// The channel this IdP authenticates cards on, asserted to SPs (TF-IDP-016):
+    /// `direct` for the platform, e.g. `catv` for a CATV operator's IdP.
+    #[serde(default = "default_channel")]
+    pub channel: String,
+    /// Act as the federation's hub: accept card logins from the card IdPs of the
+    /// aggregate (category `urn:mnctf:category:card-idp`) and publish an SP role for them.
+    #[serde(default)]
+    pub hub: bool,
+}
+
+fn default_channel() -> String {
+    "direct".to_owned()
+}
+
+/// Whether `name` can be a channel name: 1..=32 of `a-z`, `0-9`, `-`.
+pub fn valid_channel(name: &str) -> bool {
+    (1..=32).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 fn default_helper() -> String {
@@ -208,6 +228,17 @@ impl IdpConfig {
         if !(1..=5000).contains(&t.fetch_ms) {
             return Err(ConfigError::Invalid(
                 "timing.fetch_ms must be 1..=5000 (TF-PKI-007)".into(),
+            ));
+        }
+        if !valid_channel(&self.channel) {
+            return Err(ConfigError::Invalid(format!(
+                "channel {:?} must be 1..=32 of a-z, 0-9, -",
+                self.channel
+            )));
+        }
+        if self.hub && self.metadata_aggregate.is_none() {
+            return Err(ConfigError::Invalid(
+                "hub = true needs metadata_aggregate: the card IdPs come from it".into(),
             ));
         }
         if self.anchors.is_empty() {

@@ -76,6 +76,19 @@ pub enum IdpError {
     #[error("card login message not understood: {0}")]
     BadAnswer(String),
 
+    // --- The hub (TF-CATV-001) ---
+    /// A card IdP the aggregate does not register as one (TF-MD-003).
+    #[error("{0} is not a card IdP of the federation metadata")]
+    UnknownUpstream(String),
+    /// A card IdP's answer was not acceptable.
+    #[error("the card IdP's answer is refused: {0}")]
+    UpstreamRefused(String),
+    /// An answer for no login the platform passed on (unsolicited, or used before).
+    #[error(
+        "no login was passed to a card IdP under this RelayState (unsolicited or replayed answer)"
+    )]
+    UnknownUpstreamLogin,
+
     // --- The platform ---
     /// Too many logins in progress.
     #[error("the platform is busy; try again")]
@@ -107,7 +120,13 @@ impl IdpError {
             Self::Busy => 503,
             Self::Internal(_) => 500,
             Self::RevocationUnavailable { .. } => 503,
-            Self::Path(_) | Self::Revoked(_) | Self::Binding(_) | Self::Challenge(_) => 403,
+            Self::Path(_)
+            | Self::Revoked(_)
+            | Self::Binding(_)
+            | Self::Challenge(_)
+            | Self::UpstreamRefused(_)
+            | Self::UnknownUpstream(_)
+            | Self::UnknownUpstreamLogin => 403,
             _ => 400,
         }
     }
@@ -125,7 +144,8 @@ impl IdpError {
             | Self::Path(_)
             | Self::Revoked(_)
             | Self::RevocationUnavailable { .. }
-            | Self::BadAnswer(_) => (status::RESPONDER, Some(status::AUTHN_FAILED)),
+            | Self::BadAnswer(_)
+            | Self::UpstreamRefused(_) => (status::RESPONDER, Some(status::AUTHN_FAILED)),
             Self::BadRequest(_)
             | Self::UnknownSp(_)
             | Self::AcsNotRegistered { .. }
@@ -133,7 +153,9 @@ impl IdpError {
             | Self::BadRequestSignature(_)
             | Self::StaleRequest(_)
             | Self::UnknownTransaction
-            | Self::ForeignTransaction => (status::REQUESTER, Some(status::REQUEST_UNSUPPORTED)),
+            | Self::ForeignTransaction
+            | Self::UnknownUpstream(_)
+            | Self::UnknownUpstreamLogin => (status::REQUESTER, Some(status::REQUEST_UNSUPPORTED)),
             Self::Busy | Self::Internal(_) => (status::RESPONDER, None),
         }
     }

@@ -36,6 +36,8 @@ pub fn router(platform: Arc<Platform>) -> Router {
         .route("/sso", get(sso_redirect).post(sso_post))
         .route("/sso/continue", get(sso_continue))
         .route("/login", get(login_page))
+        .route("/login/upstream", get(login_upstream))
+        .route("/hub/acs", post(hub_acs))
         .route("/slo", get(slo))
         .route("/logout", get(logout_here))
         .route("/card-login/challenge", post(challenge))
@@ -235,7 +237,76 @@ async fn login_page(
         Ok(tx) => tx,
         Err(e) => return error_page(&e),
     };
-    Html(crate::pages::login(&tx, &app.config.card_helper_url)).into_response()
+    let upstreams: Vec<String> = app
+        .upstreams()
+        .iter()
+        .map(|u| u.entity_id.to_string())
+        .collect();
+    Html(crate::pages::login(
+        &tx,
+        &app.config.card_helper_url,
+        &upstreams,
+    ))
+    .into_response()
+}
+
+#[derive(Deserialize)]
+struct UpstreamQuery {
+    tx: String,
+    idp: String,
+}
+
+/// The user chose to authenticate the card at a card IdP (e.g. their CATV operator).
+async fn login_upstream(
+    State(app): State<App>,
+    Query(q): Query<UpstreamQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let tx = match tx_for(&app, &q.tx, &headers) {
+        Ok(tx) => tx,
+        Err(e) => return error_page(&e),
+    };
+    match app.start_upstream(&tx, &q.idp) {
+        Ok(url) => Redirect::to(&url).into_response(),
+        Err(e) => error_page(&e),
+    }
+}
+
+#[derive(Deserialize)]
+struct HubForm {
+    #[serde(rename = "SAMLResponse")]
+    saml_response: String,
+    #[serde(rename = "RelayState")]
+    relay_state: Option<String>,
+}
+
+/// A card IdP's answer: a session on its channel, then on to the SP.
+async fn hub_acs(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Form(form): Form<HubForm>,
+) -> Response {
+    let login = match app.take_upstream_login(form.relay_state.as_deref().unwrap_or_default()) {
+        Ok(l) => l,
+        Err(e) => return error_page(&e),
+    };
+    if let Err(e) = tx_for(&app, &login.tx, &headers) {
+        return error_page(&e);
+    }
+    let xml = match bindings::decode_post(&form.saml_response) {
+        Ok(x) => x,
+        Err(e) => return error_page(&IdpError::UpstreamRefused(e.to_string())),
+    };
+    let session = match app.accept_upstream(&login, &xml).await {
+        Ok(s) => s,
+        Err(e) => return error_page(&e),
+    };
+    let cookie = format!("{COOKIE}={}; Path=/; HttpOnly", session.id);
+    (
+        [(header::SET_COOKIE, cookie)],
+        Redirect::to(&format!("/sso/continue?tx={}", login.tx)),
+    )
+        .into_response()
 }
 
 async fn challenge(State(app): State<App>, headers: HeaderMap, Json(q): Json<TxQuery>) -> Response {

@@ -14,6 +14,7 @@ pub mod card_login;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod hub;
 pub mod pages;
 pub mod platform;
 pub mod revocation;

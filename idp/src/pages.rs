@@ -5,8 +5,25 @@ use trust_framework::saml::xml::escape;
 
 use crate::sessions::LoginTx;
 
-/// The login page for a transaction.
-pub fn login(tx: &LoginTx, helper: &str) -> String {
+/// The login page for a transaction; `upstreams` are the card IdPs a user may
+/// authenticate the card at instead (e.g. a CATV operator's set-top box).
+pub fn login(tx: &LoginTx, helper: &str, upstreams: &[String]) -> String {
+    let others: String = upstreams
+        .iter()
+        .map(|u| {
+            format!(
+                r#"<li><a class="upstream" href="/login/upstream?tx={}&amp;idp={}">{}</a></li>"#,
+                escape(&tx.id),
+                escape(&percent_encode(u)),
+                escape(u)
+            )
+        })
+        .collect();
+    let others = if others.is_empty() {
+        String::new()
+    } else {
+        format!("<p>ほかの認証窓口 / Authenticate the card elsewhere:</p><ul>{others}</ul>")
+    };
     format!(
         r#"<!DOCTYPE html>
 <html lang="ja"><head><meta charset="utf-8"><title>マイナンバーカードでログイン / Log in with your My Number Card</title>
@@ -19,6 +36,7 @@ Put the card on the reader and enter the 4-digit user-authentication PIN.</p>
 <form id="login"><label>暗証番号 / PIN <input id="pin" type="password" inputmode="numeric" autocomplete="off" maxlength="4" pattern="[0-9]{{4}}" required></label>
 <button type="submit">ログイン / Log in</button></form>
 <p id="error" role="alert"></p>
+{others}
 <script>
 const tx = {tx_json};
 const helper = {helper_json};
@@ -45,5 +63,17 @@ document.getElementById("login").addEventListener("submit", async (ev) => {{
         sp = escape(tx.sp.as_str()),
         tx_json = serde_json::Value::String(tx.id.clone()),
         helper_json = serde_json::Value::String(helper.to_owned()),
+        others = others,
     )
+}
+
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

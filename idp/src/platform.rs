@@ -7,7 +7,9 @@ use std::time::Duration;
 use rand::RngCore;
 use time::OffsetDateTime;
 use trust_framework::pairwise::PairwiseSecret;
-use trust_framework::saml::metadata::{self, IdpDescriptor, SpMetadata};
+use trust_framework::saml::aggregate::{self, Aggregate};
+use trust_framework::saml::constants::category;
+use trust_framework::saml::metadata::{self, IdpDescriptor, IdpMetadata, SpMetadata};
 use trust_framework::x509::{PathPolicy, TrustAnchors};
 use trust_framework::EntityId;
 
@@ -38,8 +40,12 @@ pub struct Platform {
     pub key: rsa::RsaPrivateKey,
     /// SAML signing certificate, DER.
     pub cert_der: Vec<u8>,
-    /// Known SPs by entityID.
-    sps: RwLock<HashMap<String, Arc<SpMetadata>>>,
+    /// SPs from the configured metadata files.
+    static_sps: HashMap<String, Arc<SpMetadata>>,
+    /// What the platform trusts now: the static SPs and the aggregate's parties.
+    registry: RwLock<Registry>,
+    /// The federation operator's certificates (the only keys an aggregate is checked with).
+    operator_certs: Vec<Vec<u8>>,
     /// Card trust anchors.
     pub anchors: TrustAnchors,
     /// What a login certificate must satisfy.
@@ -54,6 +60,53 @@ pub struct Platform {
     pub http: reqwest::Client,
     /// The clock.
     pub clock: Clock,
+}
+
+/// The parties the platform trusts, rebuilt whole from each good aggregate.
+#[derive(Debug, Default)]
+struct Registry {
+    sps: HashMap<String, Arc<SpMetadata>>,
+    /// Card IdPs the platform accepts card logins from as a hub.
+    upstreams: HashMap<String, Arc<IdpMetadata>>,
+    /// SPs registered as the platform (category PLATFORM): they may receive the card
+    /// certificate (a card IdP's only SP is the hub).
+    hubs: Vec<String>,
+    /// The aggregate's validUntil, when one is loaded.
+    valid_until: Option<OffsetDateTime>,
+}
+
+impl Registry {
+    fn build(
+        static_sps: &HashMap<String, Arc<SpMetadata>>,
+        aggregate: Option<&Aggregate>,
+        own: &EntityId,
+        hub: bool,
+    ) -> Self {
+        let mut r = Registry {
+            sps: static_sps.clone(),
+            ..Registry::default()
+        };
+        let Some(agg) = aggregate else {
+            return r;
+        };
+        r.valid_until = Some(agg.valid_until);
+        for e in &agg.entities {
+            if &e.entity_id == own {
+                continue;
+            }
+            if let Some(sp) = &e.sp {
+                r.sps.insert(e.entity_id.to_string(), Arc::new(sp.clone()));
+                if e.has_category(category::PLATFORM) {
+                    r.hubs.push(e.entity_id.to_string());
+                }
+            }
+            if let (true, true, Some(idp)) = (hub, e.has_category(category::CARD_IDP), &e.idp) {
+                r.upstreams
+                    .insert(e.entity_id.to_string(), Arc::new(idp.clone()));
+            }
+        }
+        r
+    }
 }
 
 impl std::fmt::Debug for Platform {
@@ -91,20 +144,22 @@ impl Platform {
                 sps.insert(sp.entity_id.as_str().to_owned(), Arc::new(sp));
             }
         }
-        if let Some(agg) = &config.metadata_aggregate {
-            let text = std::fs::read_to_string(&agg.path).map_err(|source| ConfigError::Read {
-                path: agg.path.display().to_string(),
-                source,
-            })?;
-            let operator = read_der(&agg.operator_certificate)?;
-            let loaded = trust_framework::saml::aggregate::load(&text, &[operator], clock())
-                .map_err(|e| {
+        let (operator_certs, loaded) = match &config.metadata_aggregate {
+            Some(agg) => {
+                let text =
+                    std::fs::read_to_string(&agg.path).map_err(|source| ConfigError::Read {
+                        path: agg.path.display().to_string(),
+                        source,
+                    })?;
+                let operator = vec![read_der(&agg.operator_certificate)?];
+                let loaded = aggregate::load(&text, &operator, clock()).map_err(|e| {
                     ConfigError::Invalid(format!("metadata aggregate {}: {e}", agg.path.display()))
                 })?;
-            for sp in loaded.sps().cloned() {
-                sps.insert(sp.entity_id.as_str().to_owned(), Arc::new(sp));
+                (operator, Some(loaded))
             }
-        }
+            None => (Vec::new(), None),
+        };
+        let registry = Registry::build(&sps, loaded.as_ref(), &entity_id, config.hub);
         let mut anchors = TrustAnchors::new();
         for a in &config.anchors {
             anchors
@@ -130,7 +185,9 @@ impl Platform {
             key_der,
             key,
             cert_der,
-            sps: RwLock::new(sps),
+            static_sps: sps,
+            registry: RwLock::new(registry),
+            operator_certs,
             anchors,
             policy,
             store,
@@ -141,13 +198,55 @@ impl Platform {
         })
     }
 
+    fn registry(&self) -> std::sync::RwLockReadGuard<'_, Registry> {
+        self.registry.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// A registered SP.
     pub fn sp(&self, entity_id: &str) -> Option<Arc<SpMetadata>> {
-        self.sps
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(entity_id)
-            .cloned()
+        self.registry().sps.get(entity_id).cloned()
+    }
+
+    /// A card IdP the platform accepts logins from as a hub (TF-CATV-001).
+    pub fn upstream(&self, entity_id: &str) -> Option<Arc<IdpMetadata>> {
+        self.registry().upstreams.get(entity_id).cloned()
+    }
+
+    /// Every card IdP of the hub, in entityID order.
+    pub fn upstreams(&self) -> Vec<Arc<IdpMetadata>> {
+        let mut all: Vec<_> = self.registry().upstreams.values().cloned().collect();
+        all.sort_by(|a, b| a.entity_id.as_str().cmp(b.entity_id.as_str()));
+        all
+    }
+
+    /// Whether `sp` is registered as the platform (a hub), and may receive card
+    /// certificates.
+    pub fn is_hub(&self, sp: &EntityId) -> bool {
+        self.registry().hubs.iter().any(|h| h == sp.as_str())
+    }
+
+    /// Takes a new aggregate (TF-MD-002): verified with the operator's configured key,
+    /// current, then it replaces every party the previous one gave. A refused aggregate
+    /// changes nothing: the last good one stays in force.
+    pub fn refresh_aggregate(&self, text: &str) -> Result<OffsetDateTime, ConfigError> {
+        if self.operator_certs.is_empty() {
+            return Err(ConfigError::Invalid(
+                "no metadata_aggregate configured: no operator key to check it with".into(),
+            ));
+        }
+        let loaded = aggregate::load(text, &self.operator_certs, self.now())
+            .map_err(|e| ConfigError::Invalid(format!("metadata aggregate refused: {e}")))?;
+        let fresh = Registry::build(
+            &self.static_sps,
+            Some(&loaded),
+            &self.entity_id,
+            self.config.hub,
+        );
+        *self
+            .registry
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = fresh;
+        Ok(loaded.valid_until)
     }
 
     /// Registers (or replaces) the SPs of a metadata document while running.
@@ -156,12 +255,15 @@ impl Platform {
         xml: &str,
     ) -> Result<Vec<EntityId>, trust_framework::saml::SamlError> {
         let parsed = metadata::parse_sps(xml)?;
-        let mut sps = self.sps.write().unwrap_or_else(PoisonError::into_inner);
+        let mut registry = self
+            .registry
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
         Ok(parsed
             .into_iter()
             .map(|sp| {
                 let id = sp.entity_id.clone();
-                sps.insert(id.as_str().to_owned(), Arc::new(sp));
+                registry.sps.insert(id.as_str().to_owned(), Arc::new(sp));
                 id
             })
             .collect())
@@ -184,13 +286,14 @@ impl Platform {
         self.config.anchors.iter().find(|a| a.label == label)
     }
 
-    /// The IdP's metadata (TF-IDP-001).
+    /// The IdP's metadata (TF-IDP-001); a hub's also has the SP role card IdPs answer.
     pub fn metadata(&self) -> String {
         metadata::idp_metadata(&IdpDescriptor {
             entity_id: self.entity_id.to_string(),
             sso_url: self.url("/sso"),
             slo_url: self.url("/slo"),
             signing_cert: self.cert_der.clone(),
+            hub_acs_url: self.config.hub.then(|| self.url("/hub/acs")),
         })
     }
 

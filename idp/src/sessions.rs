@@ -69,6 +69,27 @@ pub struct Session {
     pub expires: OffsetDateTime,
     /// SPs logged into.
     pub visits: Vec<SpVisit>,
+    /// The channel the card was authenticated on: `direct`, or a card IdP's (TF-IDP-016).
+    pub channel: String,
+    /// The entity that authenticated the card (TF-IDP-016).
+    pub authority: EntityId,
+    /// The user-authentication certificate (DER), released to hubs only.
+    pub card_certificate: Vec<u8>,
+}
+
+/// A login the platform, as a hub, passed to a card IdP (TF-CATV-001).
+#[derive(Clone, Debug)]
+pub struct UpstreamLogin {
+    /// Its key (RelayState to the card IdP).
+    pub id: String,
+    /// The AuthnRequest ID sent (InResponseTo of the answer).
+    pub request_id: String,
+    /// The login transaction it serves.
+    pub tx: String,
+    /// The card IdP asked.
+    pub idp: EntityId,
+    /// When it is dropped.
+    pub expires: OffsetDateTime,
 }
 
 struct Bounded<T> {
@@ -150,6 +171,7 @@ pub struct Memory {
     challenges: Bounded<Pending>,
     sessions: Bounded<Session>,
     logouts: Bounded<LogoutTx>,
+    upstream: Bounded<UpstreamLogin>,
 }
 
 impl Default for Memory {
@@ -159,6 +181,7 @@ impl Default for Memory {
             challenges: Bounded::new(|p| p.challenge.expires),
             sessions: Bounded::new(|s| s.expires),
             logouts: Bounded::new(|l| l.expires),
+            upstream: Bounded::new(|u| u.expires),
         }
     }
 }
@@ -223,6 +246,16 @@ impl Memory {
     /// Takes a logout in progress out (it is put back if it goes on).
     pub fn take_logout(&self, id: &str) -> Option<LogoutTx> {
         self.logouts.take(id)
+    }
+
+    /// Records a login passed to a card IdP.
+    pub fn add_upstream(&self, u: UpstreamLogin, now: OffsetDateTime) -> Result<(), IdpError> {
+        self.upstream.insert(u.id.clone(), u, now)
+    }
+
+    /// Takes out a login passed to a card IdP: its answer is accepted once.
+    pub fn take_upstream(&self, id: &str, now: OffsetDateTime) -> Option<UpstreamLogin> {
+        self.upstream.take(id).filter(|u| u.expires > now)
     }
 
     /// Ends a session and returns it.

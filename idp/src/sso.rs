@@ -198,16 +198,7 @@ impl Platform {
             authn_instant: session.authn_instant,
             session_index: session.index.clone(),
             authn_context_class: AC_JPKI_USER_AUTH.to_owned(),
-            attributes: vec![
-                Attribute {
-                    name: attr::AUTHN_CHANNEL.to_owned(),
-                    values: vec!["direct".to_owned()],
-                },
-                Attribute {
-                    name: attr::AUTHENTICATING_AUTHORITY.to_owned(),
-                    values: vec![issuer],
-                },
-            ],
+            attributes: self.attributes_for(&tx.sp, session),
         };
         let (key, cert) = (self.key_der.clone(), self.cert_der.clone());
         let xml = tokio::task::spawn_blocking(move || response::success(&r, &a, &key, &cert))
@@ -228,6 +219,31 @@ impl Platform {
             &xml,
             tx.relay_state.as_deref(),
         ))
+    }
+
+    /// The attributes an SP gets (TF-IDP-016): channel and authenticating authority; a
+    /// hub also gets the card's certificate, to find the person (TF-CATV-001).
+    fn attributes_for(&self, sp: &EntityId, session: &Session) -> Vec<Attribute> {
+        let mut out = vec![
+            Attribute {
+                name: attr::AUTHN_CHANNEL.to_owned(),
+                values: vec![session.channel.clone()],
+            },
+            Attribute {
+                name: attr::AUTHENTICATING_AUTHORITY.to_owned(),
+                values: vec![session.authority.to_string()],
+            },
+        ];
+        if self.is_hub(sp) {
+            use base64::Engine as _;
+            out.push(Attribute {
+                name: attr::CARD_CERTIFICATE.to_owned(),
+                values: vec![
+                    base64::engine::general_purpose::STANDARD.encode(&session.card_certificate)
+                ],
+            });
+        }
+        out
     }
 
     /// A signed error Response to the registered ACS, as an auto-POST page.

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use axum::extract::{Form, RawQuery, State};
+use axum::extract::{Form, Query, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -21,6 +21,7 @@ use trust_framework::saml::constants::{
     status, BINDING_POST, BINDING_REDIRECT, NS_DSIG, NS_METADATA,
 };
 use trust_framework::saml::logout::{self, LogoutRequest, LogoutResponse};
+use trust_framework::saml::metadata::IdpMetadata;
 use trust_framework::saml::sp::{verify_response, Expectations, VerifiedAssertion};
 use trust_framework::saml::xml::escape;
 
@@ -49,6 +50,33 @@ pub struct SpConfig {
     pub required_class: Option<String>,
 }
 
+impl SpConfig {
+    /// Takes the IdP's entityID, endpoints and keys from its metadata (for an SP of the
+    /// federation: from the verified aggregate, TF-MD-003).
+    pub fn trust_idp(&mut self, idp: &IdpMetadata) -> Result<(), TrustError> {
+        let missing = |what: &str| TrustError(format!("{} has no {what}", idp.entity_id));
+        self.idp_sso_url = idp
+            .sso_location(BINDING_REDIRECT)
+            .ok_or_else(|| missing("HTTP-Redirect SSO endpoint"))?
+            .to_owned();
+        self.idp_slo_url = idp
+            .slo_location(BINDING_REDIRECT)
+            .ok_or_else(|| missing("HTTP-Redirect SLO endpoint"))?
+            .to_owned();
+        if idp.signing_certs.is_empty() {
+            return Err(missing("signing certificate"));
+        }
+        self.idp_certs = idp.signing_certs.clone();
+        self.idp_entity_id = idp.entity_id.to_string();
+        Ok(())
+    }
+}
+
+/// Why an SP cannot take its trust from the metadata it was given.
+#[derive(Debug, thiserror::Error)]
+#[error("SP trust: {0}")]
+pub struct TrustError(pub String);
+
 /// A logged-in user.
 #[derive(Clone, Debug)]
 pub struct SpSession {
@@ -59,17 +87,41 @@ pub struct SpSession {
 /// The SP's state.
 pub struct ServiceProvider {
     config: SpConfig,
-    pending: Mutex<HashMap<String, (String, OffsetDateTime)>>,
+    pending: Mutex<HashMap<String, PendingLogin>>,
     sessions: Mutex<HashMap<String, SpSession>>,
     seen: Mutex<HashMap<String, OffsetDateTime>>,
     clock: Arc<dyn Fn() -> OffsetDateTime + Send + Sync>,
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+/// A login this SP started: the request ID, where to go after, and until when.
+struct PendingLogin {
+    request_id: String,
+    next: String,
+    expires: OffsetDateTime,
+}
+
+/// Login options from the query (`/login?force=1&next=/path`).
+#[derive(Deserialize, Default)]
+struct LoginQuery {
+    /// ForceAuthn.
+    force: Option<String>,
+    /// A path on this SP to go to after the login (never another site: TF-SP-006).
+    next: Option<String>,
+}
+
+/// Whether `next` is a path on this site: `/…`, not `//host` or `/\host`.
+fn local_path(next: &str) -> bool {
+    next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.chars().any(|c| c.is_control())
+}
+
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-fn random_token() -> String {
+pub(crate) fn random_token() -> String {
     let mut b = [0u8; 24];
     rand::rngs::OsRng.fill_bytes(&mut b);
     hex::encode(b)
@@ -95,7 +147,8 @@ impl ServiceProvider {
         &self.config
     }
 
-    fn url(&self, path: &str) -> String {
+    /// A URL on this SP.
+    pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.config.base_url.trim_end_matches('/'))
     }
 
@@ -119,7 +172,8 @@ impl ServiceProvider {
         )
     }
 
-    fn session(&self, headers: &HeaderMap) -> Option<(String, SpSession)> {
+    /// The session of the browser that sent `headers`: its cookie value and the session.
+    pub fn session(&self, headers: &HeaderMap) -> Option<(String, SpSession)> {
         let name = self.cookie_name();
         let id = headers
             .get_all(header::COOKIE)
@@ -153,7 +207,8 @@ impl ServiceProvider {
     }
 }
 
-fn page(status: StatusCode, title: &str, body: &str) -> Response {
+/// A plain page: the title, and the body in `<pre id="result">`.
+pub fn page(status: StatusCode, title: &str, body: &str) -> Response {
     (status, Html(format!(r#"<!DOCTYPE html><html><head><meta charset="utf-8"><title>{0}</title></head><body><h1>{0}</h1><pre id="result">{1}</pre></body></html>"#, escape(title), escape(body)))).into_response()
 }
 
@@ -180,7 +235,15 @@ async fn protected(State(sp): State<Arc<ServiceProvider>>, headers: HeaderMap) -
 }
 
 /// Starts SP-initiated SSO: a signed AuthnRequest by HTTP-Redirect.
-async fn login(State(sp): State<Arc<ServiceProvider>>) -> Response {
+async fn login(State(sp): State<Arc<ServiceProvider>>, Query(q): Query<LoginQuery>) -> Response {
+    let next = q.next.unwrap_or_else(|| "/".to_owned());
+    if !local_path(&next) {
+        return page(
+            StatusCode::BAD_REQUEST,
+            "refused",
+            "TF-SP-006: next must be a path on this site",
+        );
+    }
     let id = format!("_{}", random_token());
     let now = (sp.clock)();
     let xml = authn_request::build(&NewAuthnRequest {
@@ -189,12 +252,19 @@ async fn login(State(sp): State<Arc<ServiceProvider>>) -> Response {
         destination: &sp.config.idp_sso_url,
         acs_url: &sp.url("/acs"),
         issue_instant: now,
-        force_authn: false,
+        force_authn: q.force.is_some_and(|f| f == "1"),
         is_passive: false,
         authn_context_class: sp.config.required_class.as_deref(),
     });
     let relay = random_token();
-    lock(&sp.pending).insert(relay.clone(), (id, now + Duration::minutes(10)));
+    lock(&sp.pending).insert(
+        relay.clone(),
+        PendingLogin {
+            request_id: id,
+            next,
+            expires: now + Duration::minutes(10),
+        },
+    );
     match bindings::encode_redirect(Kind::Request, &xml, Some(&relay), Some(&sp.config.key)) {
         Ok(q) => Redirect::to(&format!("{}?{q}", sp.config.idp_sso_url)).into_response(),
         Err(e) => page(StatusCode::INTERNAL_SERVER_ERROR, "error", &e.to_string()),
@@ -217,8 +287,11 @@ async fn acs(State(sp): State<Arc<ServiceProvider>>, Form(form): Form<AcsForm>) 
         .relay_state
         .as_deref()
         .and_then(|r| lock(&sp.pending).remove(r))
-        .filter(|(_, exp)| *exp > now);
-    let Some((request_id, _)) = pending else {
+        .filter(|p| p.expires > now);
+    let Some(PendingLogin {
+        request_id, next, ..
+    }) = pending
+    else {
         return page(
             StatusCode::FORBIDDEN,
             "refused",
@@ -262,7 +335,7 @@ async fn acs(State(sp): State<Arc<ServiceProvider>>, Form(form): Form<AcsForm>) 
     let id = random_token();
     lock(&sp.sessions).insert(id.clone(), SpSession { assertion });
     let cookie = format!("{}={id}; Path=/; HttpOnly", sp.cookie_name());
-    ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()
+    ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
 }
 
 /// SP-initiated logout: a signed LogoutRequest to the IdP.

@@ -211,8 +211,16 @@ fn metadata_round_trip_and_acs_matching_is_exact() {
         sso_url: "http://127.0.0.1:8000/sso".into(),
         slo_url: "http://127.0.0.1:8000/slo".into(),
         signing_cert: idp.certificate.clone(),
+        hub_acs_url: None,
     });
     assert!(md.contains("IDPSSODescriptor"));
+    assert!(!md.contains("SPSSODescriptor"));
+    let idps = trust_framework::saml::metadata::parse_idps(&md).unwrap();
+    assert_eq!(
+        idps[0].sso_location(trust_framework::saml::constants::BINDING_REDIRECT),
+        Some("http://127.0.0.1:8000/sso")
+    );
+    assert_eq!(idps[0].signing_certs, vec![idp.certificate.clone()]);
     let cert = base64::engine::general_purpose::STANDARD.encode(&idp.certificate);
     let sp_md = format!(
         r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="http://127.0.0.1:9000/sp"><md:SPSSODescriptor AuthnRequestsSigned="true" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="http://127.0.0.1:9000/acs" index="0" isDefault="true"/></md:SPSSODescriptor></md:EntityDescriptor>"#

@@ -292,11 +292,28 @@ pub struct IdpDescriptor {
     pub slo_url: String,
     /// Signing certificate (DER).
     pub signing_cert: Vec<u8>,
+    /// A hub's ACS for the card IdPs it accepts logins from: adds an SP role.
+    pub hub_acs_url: Option<String>,
 }
 
 /// The IdP's EntityDescriptor.
 pub fn idp_metadata(d: &IdpDescriptor) -> String {
     let cert = STANDARD.encode(&d.signing_cert);
+    let sp_role = d.hub_acs_url.as_deref().map_or(String::new(), |acs| {
+        format!(
+            concat!(
+                r#"<md:SPSSODescriptor AuthnRequestsSigned="true" WantAssertionsSigned="true" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">"#,
+                r#"<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>"#,
+                r#"<md:NameIDFormat>{fmt}</md:NameIDFormat>"#,
+                r#"<md:AssertionConsumerService Binding="{post}" Location="{acs}" index="0" isDefault="true"/>"#,
+                r#"</md:SPSSODescriptor>"#
+            ),
+            cert = cert,
+            fmt = NAMEID_FORMAT_PERSISTENT,
+            post = BINDING_POST,
+            acs = escape(acs),
+        )
+    });
     format!(
         concat!(
             r#"<md:EntityDescriptor xmlns:md="{md}" xmlns:ds="{ds}" entityID="{eid}">"#,
@@ -306,7 +323,7 @@ pub fn idp_metadata(d: &IdpDescriptor) -> String {
             r#"<md:NameIDFormat>{fmt}</md:NameIDFormat>"#,
             r#"<md:SingleSignOnService Binding="{redirect}" Location="{sso}"/>"#,
             r#"<md:SingleSignOnService Binding="{post}" Location="{sso}"/>"#,
-            r#"</md:IDPSSODescriptor></md:EntityDescriptor>"#
+            r#"</md:IDPSSODescriptor>{sp_role}</md:EntityDescriptor>"#
         ),
         md = NS_METADATA,
         ds = NS_DSIG,
@@ -317,5 +334,6 @@ pub fn idp_metadata(d: &IdpDescriptor) -> String {
         slo = escape(&d.slo_url),
         sso = escape(&d.sso_url),
         fmt = NAMEID_FORMAT_PERSISTENT,
+        sp_role = sp_role,
     )
 }
