@@ -1,7 +1,8 @@
 //! Our stand-ins for other organisations' systems, as SAML SPs of the platform: each
 //! keeps its own state and keys and verifies Responses as the profile requires of SPs.
-//! Today: a generic SP ([`sp::ServiceProvider`]) used as the demo SP of `mnctf up`; the
-//! government systems, the bank and the CATV operator build on it.
+//! A generic SP ([`sp::ServiceProvider`]), the e-application system on it ([`egov`]) and
+//! the bank ([`bank`]). The CATV operator runs the reference IdP (`idp` crate) in its
+//! card-IdP configuration; its set-top box is a device client in `scenarios`.
 //!
 //! Architecture invariant: SPs take their trust decisions from their configuration (the
 //! IdP's metadata), never from a message.
@@ -10,4 +11,6 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
 
+pub mod bank;
+pub mod egov;
 pub mod sp;

@@ -142,6 +142,11 @@ impl ServiceProvider {
         })
     }
 
+    /// Now, by the SP's clock.
+    pub fn now(&self) -> OffsetDateTime {
+        (self.clock)()
+    }
+
     /// The configuration.
     pub fn config(&self) -> &SpConfig {
         &self.config

@@ -1,0 +1,407 @@
+//! The bank's internet banking as an SP of the platform (TF-BANK-001, -002): on first use
+//! the user links the pairwise NameID to their account with the bank's own login; then a
+//! Pay-easy payment request signed by a government SP is checked, shown, confirmed by the
+//! user and paid from the linked account, and a signed payment notice takes the user
+//! back to the SP. The whole payment needs no second card operation: the platform's SSO
+//! session logs the user in here.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Form, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use serde::Deserialize;
+use trust_framework::payment::{self, PaymentNotice, PaymentRequest};
+use trust_framework::saml::xml::escape;
+use trust_framework::EntityId;
+
+use crate::sp::{lock, page, random_token, ServiceProvider, SpSession};
+
+/// An account at the bank.
+#[derive(Clone, Debug)]
+pub struct Account {
+    /// 口座番号.
+    pub number: String,
+    /// The internet-banking password (the bank's own login, used to link).
+    pub password: String,
+    /// The holder's name.
+    pub holder: String,
+    /// The balance in yen.
+    pub balance: u64,
+}
+
+/// A government SP whose payment requests the bank accepts, keys from the aggregate.
+#[derive(Clone, Debug)]
+pub struct CollectorTrust {
+    /// Its entityID.
+    pub entity_id: EntityId,
+    /// Its signing certificates (DER).
+    pub certs: Vec<Vec<u8>>,
+    /// Origins of its ACS endpoints: a notice may only be returned there.
+    pub origins: Vec<String>,
+}
+
+/// Checks the bank can be told to skip, to show that the scenarios catch it. Never set
+/// outside tests of the scenarios themselves.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BankDanger {
+    /// Accept a payment request bound to another SSO session (another person's).
+    pub danger_ignore_session_binding: bool,
+}
+
+/// A verified payment request waiting for the user's confirmation.
+#[derive(Clone, Debug)]
+struct Pending {
+    request: PaymentRequest,
+    expires: time::OffsetDateTime,
+}
+
+/// The bank.
+pub struct Bank {
+    sp: Arc<ServiceProvider>,
+    collectors: Vec<CollectorTrust>,
+    key_der: Vec<u8>,
+    accounts: Mutex<HashMap<String, Account>>,
+    /// NameID at the bank → account number (TF-BANK-001).
+    links: Mutex<HashMap<String, String>>,
+    pending: Mutex<HashMap<String, Pending>>,
+    /// Payment requests already paid: each is paid once.
+    paid: Mutex<HashSet<String>>,
+    danger: BankDanger,
+}
+
+#[derive(Deserialize)]
+struct PayForm {
+    #[serde(rename = "PaymentRequest")]
+    request: String,
+}
+
+#[derive(Deserialize)]
+struct PendingQuery {
+    p: String,
+}
+
+#[derive(Deserialize)]
+struct LinkForm {
+    account: String,
+    password: String,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+impl Bank {
+    /// A bank over `sp` with its accounts, accepting requests from `collectors`.
+    pub fn new(
+        sp: Arc<ServiceProvider>,
+        accounts: Vec<Account>,
+        collectors: Vec<CollectorTrust>,
+        danger: BankDanger,
+    ) -> Result<Arc<Self>, String> {
+        use rsa::pkcs8::EncodePrivateKey;
+        let key_der = sp
+            .config()
+            .key
+            .to_pkcs8_der()
+            .map_err(|e| format!("the SP key does not encode: {e}"))?
+            .as_bytes()
+            .to_vec();
+        Ok(Arc::new(Self {
+            sp,
+            collectors,
+            key_der,
+            accounts: Mutex::new(
+                accounts
+                    .into_iter()
+                    .map(|a| (a.number.clone(), a))
+                    .collect(),
+            ),
+            links: Mutex::default(),
+            pending: Mutex::default(),
+            paid: Mutex::default(),
+            danger,
+        }))
+    }
+
+    /// The SP underneath.
+    pub fn sp(&self) -> &Arc<ServiceProvider> {
+        &self.sp
+    }
+
+    /// The balance of an account.
+    pub fn balance(&self, account: &str) -> Option<u64> {
+        lock(&self.accounts).get(account).map(|a| a.balance)
+    }
+
+    /// Every route: the SP's and the bank's.
+    pub fn router(self: &Arc<Self>) -> Router {
+        let own = Router::new()
+            .route("/pay", post(pay))
+            .route("/pay/confirm", get(confirm))
+            .route("/pay/execute", post(execute))
+            .route("/link", get(link_form).post(link))
+            .with_state(Arc::clone(self));
+        self.sp.router().merge(own)
+    }
+
+    /// Checks a payment request: a government SP of the aggregate signed it, it is
+    /// current and not paid, and its notice goes back to that SP.
+    fn check_request(&self, encoded: &str) -> Result<PaymentRequest, String> {
+        let bytes = STANDARD
+            .decode(encoded.trim())
+            .map_err(|_| "the payment request is not base64".to_owned())?;
+        let xml =
+            String::from_utf8(bytes).map_err(|_| "the payment request is not UTF-8".to_owned())?;
+        let claimed = payment::claimed_issuer(&xml).map_err(|e| e.to_string())?;
+        let collector = self
+            .collectors
+            .iter()
+            .find(|c| c.entity_id.as_str() == claimed)
+            .ok_or_else(|| {
+                format!("TF-BANK-002: {claimed} is not a government SP of the federation metadata")
+            })?;
+        let request = payment::verify_request(&xml, &collector.certs, self.sp.now())
+            .map_err(|e| format!("TF-BANK-002: {e}"))?;
+        if !collector
+            .origins
+            .iter()
+            .any(|o| request.notice_url.starts_with(&format!("{o}/")))
+        {
+            return Err(format!(
+                "TF-BANK-002: the notice URL {} is not at {}",
+                request.notice_url, collector.entity_id
+            ));
+        }
+        if lock(&self.paid).contains(&request.id) {
+            return Err(format!(
+                "TF-BANK-002: payment request {} is already paid",
+                request.id
+            ));
+        }
+        Ok(request)
+    }
+
+    /// Who may pay `request`: the linked account of this session's user, in the same
+    /// SSO session as the filing (TF-BANK-001, -002).
+    fn payer(&self, session: &SpSession, request: &PaymentRequest) -> Result<Account, String> {
+        let number = lock(&self.links)
+            .get(&session.assertion.name_id)
+            .cloned()
+            .ok_or_else(|| {
+                "TF-BANK-001: 口座が連携されていません / no account is linked to this login: link it at /link first".to_owned()
+            })?;
+        let same_session =
+            session.assertion.session_index.as_deref() == Some(&request.session_index);
+        if !same_session && !self.danger.danger_ignore_session_binding {
+            return Err("TF-BANK-002: the payment request was issued to another login (another person's application)".into());
+        }
+        lock(&self.accounts)
+            .get(&number)
+            .cloned()
+            .ok_or_else(|| format!("account {number} is closed"))
+    }
+}
+
+fn session_or_login(bank: &Bank, headers: &HeaderMap, next: &str) -> Result<SpSession, Response> {
+    match bank.sp.session(headers) {
+        Some((_, s)) => Ok(s),
+        None => Err(Redirect::to(&format!("/login?next={}", encode(next))).into_response()),
+    }
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The user arrives with a payment request: check it, keep it, log in by SSO if needed.
+async fn pay(State(bank): State<Arc<Bank>>, Form(form): Form<PayForm>) -> Response {
+    let request = match bank.check_request(&form.request) {
+        Ok(r) => r,
+        Err(why) => return page(StatusCode::FORBIDDEN, "refused", &why),
+    };
+    let token = random_token();
+    let expires = request.expires;
+    lock(&bank.pending).insert(token.clone(), Pending { request, expires });
+    // The login (by the platform's session: no card) comes back to the confirmation.
+    Redirect::to(&format!("/pay/confirm?p={token}")).into_response()
+}
+
+/// Shows the payment for confirmation: payee references, amount, account.
+async fn confirm(
+    State(bank): State<Arc<Bank>>,
+    headers: HeaderMap,
+    Query(q): Query<PendingQuery>,
+) -> Response {
+    let session = match session_or_login(&bank, &headers, &format!("/pay/confirm?p={}", q.p)) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let Some(p) = lock(&bank.pending)
+        .get(&q.p)
+        .cloned()
+        .filter(|p| p.expires > bank.sp.now())
+    else {
+        return page(
+            StatusCode::NOT_FOUND,
+            "refused",
+            "no such payment in progress",
+        );
+    };
+    let account = match bank.payer(&session, &p.request) {
+        Ok(a) => a,
+        Err(why) => return page(StatusCode::FORBIDDEN, "refused", &why),
+    };
+    let r = &p.request;
+    Html(format!(
+        r#"<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>お支払いの確認 / Confirm the payment</title></head><body>
+<h1>お支払いの確認 / Confirm the payment</h1>
+<pre id="result">PAYEE: {payee}
+収納機関番号: {collector}
+納付番号: {number}
+確認番号: {confirmation}
+APPLICATION: {application}
+AMOUNT: {amount} JPY
+FROM ACCOUNT: {account} ({holder})</pre>
+<form id="confirm" method="post" action="/pay/execute"><input type="hidden" name="p" value="{token}"><button type="submit">支払う / Pay</button></form>
+</body></html>"#,
+        payee = escape(r.issuer.as_str()),
+        collector = escape(&r.reference.collector),
+        number = escape(&r.reference.payment_number),
+        confirmation = escape(&r.reference.confirmation),
+        application = escape(&r.application),
+        amount = r.amount,
+        account = escape(&account.number),
+        holder = escape(&account.holder),
+        token = escape(&q.p),
+    ))
+    .into_response()
+}
+
+/// The user confirmed: debit, mark paid, and return them to the SP with a signed notice.
+async fn execute(
+    State(bank): State<Arc<Bank>>,
+    headers: HeaderMap,
+    Form(q): Form<PendingQuery>,
+) -> Response {
+    let Some((_, session)) = bank.sp.session(&headers) else {
+        return page(StatusCode::UNAUTHORIZED, "refused", "not logged in");
+    };
+    let Some(p) = lock(&bank.pending)
+        .remove(&q.p)
+        .filter(|p| p.expires > bank.sp.now())
+    else {
+        return page(
+            StatusCode::NOT_FOUND,
+            "refused",
+            "no such payment in progress",
+        );
+    };
+    let account = match bank.payer(&session, &p.request) {
+        Ok(a) => a,
+        Err(why) => return page(StatusCode::FORBIDDEN, "refused", &why),
+    };
+    let r = p.request;
+    if !lock(&bank.paid).insert(r.id.clone()) {
+        return page(
+            StatusCode::FORBIDDEN,
+            "refused",
+            "TF-BANK-002: already paid",
+        );
+    }
+    {
+        let mut accounts = lock(&bank.accounts);
+        let Some(a) = accounts.get_mut(&account.number) else {
+            return page(StatusCode::FORBIDDEN, "refused", "the account is closed");
+        };
+        if a.balance < r.amount {
+            lock(&bank.paid).remove(&r.id);
+            return page(
+                StatusCode::FORBIDDEN,
+                "refused",
+                "残高不足 / insufficient funds",
+            );
+        }
+        a.balance -= r.amount;
+    }
+    let config = bank.sp.config();
+    let Ok(issuer) = EntityId::new(&config.entity_id) else {
+        return page(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "error",
+            "the bank's entityID is not valid",
+        );
+    };
+    let notice = PaymentNotice {
+        id: format!("_{}", random_token()),
+        issuer,
+        issued: bank.sp.now(),
+        in_response_to: r.id.clone(),
+        application: r.application.clone(),
+        payment_number: r.reference.payment_number.clone(),
+        amount: r.amount,
+    };
+    match payment::build_notice(&notice, &bank.key_der, &config.cert_der) {
+        Ok(xml) => Html(format!(
+            r#"<!DOCTYPE html><html><head><meta charset="utf-8"><title>お支払いが完了しました / Paid</title></head><body onload="document.forms[0].submit()"><form method="post" action="{}"><input type="hidden" name="PaymentNotice" value="{}"><noscript><button type="submit">続ける / Continue</button></noscript></form></body></html>"#,
+            escape(&r.notice_url),
+            STANDARD.encode(xml)
+        ))
+        .into_response(),
+        Err(e) => page(StatusCode::INTERNAL_SERVER_ERROR, "error", &e.to_string()),
+    }
+}
+
+async fn link_form(State(bank): State<Arc<Bank>>, headers: HeaderMap) -> Response {
+    if let Err(r) = session_or_login(&bank, &headers, "/link") {
+        return r;
+    }
+    Html(r#"<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>口座の連携 / Link your account</title></head><body><h1>口座の連携 / Link your account</h1><form id="link" method="post" action="/link"><label>口座番号 / Account <input name="account"></label><label>パスワード / Password <input name="password" type="password"></label><button type="submit">連携 / Link</button></form></body></html>"#).into_response()
+}
+
+/// First use (TF-BANK-001): the bank's own login links the pairwise NameID to the account.
+async fn link(
+    State(bank): State<Arc<Bank>>,
+    headers: HeaderMap,
+    Form(form): Form<LinkForm>,
+) -> Response {
+    let Some((_, session)) = bank.sp.session(&headers) else {
+        return page(StatusCode::UNAUTHORIZED, "refused", "not logged in: /login");
+    };
+    let ok = lock(&bank.accounts)
+        .get(&form.account)
+        .is_some_and(|a| constant_time_eq(a.password.as_bytes(), form.password.as_bytes()));
+    if !ok {
+        return page(
+            StatusCode::FORBIDDEN,
+            "refused",
+            "口座番号またはパスワードが違います / wrong account number or password",
+        );
+    }
+    lock(&bank.links).insert(session.assertion.name_id.clone(), form.account.clone());
+    match form
+        .next
+        .filter(|n| n.starts_with('/') && !n.starts_with("//"))
+    {
+        Some(next) => Redirect::to(&next).into_response(),
+        None => page(
+            StatusCode::OK,
+            "連携しました / Linked",
+            &format!("LINKED: {}", form.account),
+        ),
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

@@ -1,0 +1,345 @@
+//! The e-application system (電子申請システム): a government SP where a logged-in user
+//! files an application (申請) with a fee, gets a signed Pay-easy payment request to take
+//! to their bank, and sees the application marked paid when the bank's signed payment
+//! notice comes back (TF-BANK-002).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use axum::extract::{Form, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use serde::Deserialize;
+use std::sync::Mutex;
+use time::Duration;
+use trust_framework::payment::{self, PaymentReference, PaymentRequest};
+use trust_framework::saml::xml::escape;
+use trust_framework::EntityId;
+
+use crate::sp::{lock, page, random_token, ServiceProvider};
+
+/// A procedure that can be filed, with its fee.
+#[derive(Clone, Debug)]
+pub struct Procedure {
+    /// Its code (in forms).
+    pub code: &'static str,
+    /// Its name.
+    pub name: &'static str,
+    /// The fee in yen.
+    pub fee: u64,
+}
+
+/// The procedures of the demo e-application system.
+pub const PROCEDURES: [Procedure; 2] = [
+    Procedure {
+        code: "passport",
+        name: "旅券の発給申請 / Passport application",
+        fee: 16_000,
+    },
+    Procedure {
+        code: "certificate",
+        name: "証明書の交付請求 / Request for a certificate",
+        fee: 1_200,
+    },
+];
+
+/// Where an application stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Filed; the fee is not paid.
+    AwaitingPayment,
+    /// The bank's notice settled it.
+    Paid {
+        /// The notice that did.
+        notice: String,
+    },
+}
+
+/// A filed application.
+#[derive(Clone, Debug)]
+pub struct Application {
+    /// Its number.
+    pub id: String,
+    /// Who filed it (their NameID at this SP).
+    pub owner: String,
+    /// The procedure.
+    pub procedure: &'static str,
+    /// The fee.
+    pub fee: u64,
+    /// The payment request issued for it.
+    pub payment_request: String,
+    /// The Pay-easy payment number.
+    pub payment_number: String,
+    /// Where it stands.
+    pub status: Status,
+}
+
+/// The bank whose notices this SP accepts, with its keys from the aggregate.
+#[derive(Clone, Debug)]
+pub struct BankTrust {
+    /// The bank's entityID.
+    pub entity_id: EntityId,
+    /// Its payment-page URL (where the user takes the request).
+    pub pay_url: String,
+    /// Its signing certificates (DER).
+    pub certs: Vec<Vec<u8>>,
+}
+
+/// The e-application SP.
+pub struct EApplication {
+    sp: Arc<ServiceProvider>,
+    /// The 収納機関番号 of this system.
+    collector: String,
+    banks: Vec<BankTrust>,
+    key_der: Vec<u8>,
+    applications: Mutex<HashMap<String, Application>>,
+    notices_seen: Mutex<HashSet<String>>,
+    next_number: Mutex<u64>,
+}
+
+#[derive(Deserialize)]
+struct ApplyForm {
+    procedure: String,
+}
+
+#[derive(Deserialize)]
+struct NoticeForm {
+    #[serde(rename = "PaymentNotice")]
+    notice: String,
+}
+
+impl EApplication {
+    /// An e-application system over `sp`, accepting payment notices from `banks`.
+    pub fn new(
+        sp: Arc<ServiceProvider>,
+        collector: &str,
+        banks: Vec<BankTrust>,
+    ) -> Result<Arc<Self>, String> {
+        use rsa::pkcs8::EncodePrivateKey;
+        let key_der = sp
+            .config()
+            .key
+            .to_pkcs8_der()
+            .map_err(|e| format!("the SP key does not encode: {e}"))?
+            .as_bytes()
+            .to_vec();
+        PaymentReference::new(collector, "1", "000000").map_err(|e| e.to_string())?;
+        Ok(Arc::new(Self {
+            sp,
+            collector: collector.to_owned(),
+            banks,
+            key_der,
+            applications: Mutex::default(),
+            notices_seen: Mutex::default(),
+            next_number: Mutex::new(1),
+        }))
+    }
+
+    /// The SP underneath.
+    pub fn sp(&self) -> &Arc<ServiceProvider> {
+        &self.sp
+    }
+
+    /// An application by number.
+    pub fn application(&self, id: &str) -> Option<Application> {
+        lock(&self.applications).get(id).cloned()
+    }
+
+    /// Every route: the SP's and the application's.
+    pub fn router(self: &Arc<Self>) -> Router {
+        let own = Router::new()
+            .route("/apply", post(apply))
+            .route("/applications/{id}", get(show))
+            .route("/payment/notice", post(notice))
+            .with_state(Arc::clone(self));
+        self.sp.router().merge(own)
+    }
+
+    fn numbers(&self) -> (String, String, String) {
+        let mut n = lock(&self.next_number);
+        let k = *n;
+        *n += 1;
+        // Confirmation numbers are random: knowing a payment number is not enough to pay.
+        let confirmation = u32::from_str_radix(&random_token()[..5], 16).unwrap_or(0) % 1_000_000;
+        (
+            format!("APP-{k:06}"),
+            format!("{:016}", 2026_0000_0000_0000u64 + k),
+            format!("{confirmation:06}"),
+        )
+    }
+}
+
+/// Files an application and answers with the payment request to take to the bank.
+async fn apply(
+    State(app): State<Arc<EApplication>>,
+    headers: HeaderMap,
+    Form(form): Form<ApplyForm>,
+) -> Response {
+    let Some((_, session)) = app.sp.session(&headers) else {
+        return page(StatusCode::UNAUTHORIZED, "refused", "not logged in: /login");
+    };
+    let Some(procedure) = PROCEDURES.iter().find(|p| p.code == form.procedure) else {
+        return page(StatusCode::BAD_REQUEST, "refused", "no such procedure");
+    };
+    let Some(bank) = app.banks.first() else {
+        return page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "refused",
+            "no bank in the federation metadata",
+        );
+    };
+    let Some(session_index) = session.assertion.session_index.clone() else {
+        return page(
+            StatusCode::FORBIDDEN,
+            "refused",
+            "the login has no SessionIndex to bind a payment to",
+        );
+    };
+    let (id, payment_number, confirmation) = app.numbers();
+    let reference = match PaymentReference::new(&app.collector, &payment_number, &confirmation) {
+        Ok(r) => r,
+        Err(e) => return page(StatusCode::INTERNAL_SERVER_ERROR, "error", &e.to_string()),
+    };
+    let config = app.sp.config();
+    let Ok(issuer) = EntityId::new(&config.entity_id) else {
+        return page(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "error",
+            "the SP's entityID is not valid",
+        );
+    };
+    let issued = app.sp.now();
+    let request = PaymentRequest {
+        id: format!("_{}", random_token()),
+        issuer,
+        issued,
+        expires: issued + Duration::minutes(30),
+        application: id.clone(),
+        reference,
+        amount: procedure.fee,
+        session_index,
+        notice_url: app.sp.url("/payment/notice"),
+    };
+    let xml = match payment::build_request(&request, &app.key_der, &config.cert_der) {
+        Ok(x) => x,
+        Err(e) => return page(StatusCode::INTERNAL_SERVER_ERROR, "error", &e.to_string()),
+    };
+    lock(&app.applications).insert(
+        id.clone(),
+        Application {
+            id: id.clone(),
+            owner: session.assertion.name_id.clone(),
+            procedure: procedure.code,
+            fee: procedure.fee,
+            payment_request: request.id.clone(),
+            payment_number: request.reference.payment_number.clone(),
+            status: Status::AwaitingPayment,
+        },
+    );
+    Html(format!(
+        r#"<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>申請を受け付けました / Application filed</title></head><body>
+<h1>申請を受け付けました / Application filed</h1>
+<pre id="result">APPLICATION: {id}
+PROCEDURE: {name}
+FEE: {fee} JPY
+収納機関番号: {collector}
+納付番号: {number}
+確認番号: {confirmation}</pre>
+<form id="pay" method="post" action="{pay}"><input type="hidden" name="PaymentRequest" value="{req}"><button type="submit">銀行で支払う / Pay at your bank</button></form>
+</body></html>"#,
+        name = escape(procedure.name),
+        fee = procedure.fee,
+        collector = escape(&app.collector),
+        number = escape(&request.reference.payment_number),
+        confirmation = escape(&request.reference.confirmation),
+        pay = escape(&bank.pay_url),
+        req = STANDARD.encode(xml),
+    ))
+    .into_response()
+}
+
+/// An application's status, to its owner.
+async fn show(
+    State(app): State<Arc<EApplication>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let Some((_, session)) = app.sp.session(&headers) else {
+        return page(StatusCode::UNAUTHORIZED, "refused", "not logged in: /login");
+    };
+    match app.application(&id) {
+        Some(a) if a.owner == session.assertion.name_id => {
+            let status = match &a.status {
+                Status::AwaitingPayment => "AWAITING PAYMENT / 未納".to_owned(),
+                Status::Paid { notice } => format!("PAID / 納付済み (notice {notice})"),
+            };
+            page(
+                StatusCode::OK,
+                &a.id,
+                &format!(
+                    "APPLICATION: {}\nFEE: {} JPY\nSTATUS: {status}",
+                    a.id, a.fee
+                ),
+            )
+        }
+        _ => page(
+            StatusCode::NOT_FOUND,
+            "refused",
+            "no such application of yours",
+        ),
+    }
+}
+
+/// The bank's payment notice (消込通知): signed by a bank of the aggregate, for an open
+/// payment request of ours, of the right amount, and never seen before.
+async fn notice(State(app): State<Arc<EApplication>>, Form(form): Form<NoticeForm>) -> Response {
+    match settle(&app, &form.notice) {
+        Ok(a) => page(StatusCode::OK, "納付済み / Paid", &format!("PAID: {a}")),
+        Err(why) => page(StatusCode::FORBIDDEN, "refused", &why),
+    }
+}
+
+fn settle(app: &EApplication, encoded: &str) -> Result<String, String> {
+    let bytes = STANDARD
+        .decode(encoded.trim())
+        .map_err(|_| "the notice is not base64".to_owned())?;
+    let xml = String::from_utf8(bytes).map_err(|_| "the notice is not UTF-8".to_owned())?;
+    let claimed = payment::claimed_issuer(&xml).map_err(|e| e.to_string())?;
+    let bank = app
+        .banks
+        .iter()
+        .find(|b| b.entity_id.as_str() == claimed)
+        .ok_or_else(|| {
+            format!("TF-BANK-002: {claimed} is not a bank of the federation metadata")
+        })?;
+    let n = payment::verify_notice(&xml, &bank.certs).map_err(|e| format!("TF-BANK-002: {e}"))?;
+    // Each notice once (TF-BANK-002): a replayed notice must not settle anything again.
+    if !lock(&app.notices_seen).insert(n.id.clone()) {
+        return Err(format!(
+            "TF-BANK-002: payment notice {} was already used (replay)",
+            n.id
+        ));
+    }
+    let mut apps = lock(&app.applications);
+    let a = apps
+        .get_mut(&n.application)
+        .ok_or_else(|| format!("TF-BANK-002: no application {}", n.application))?;
+    if a.payment_request != n.in_response_to || a.payment_number != n.payment_number {
+        return Err("TF-BANK-002: the notice is for another payment request".into());
+    }
+    if a.fee != n.amount {
+        return Err(format!(
+            "TF-BANK-002: {} JPY paid, {} JPY due",
+            n.amount, a.fee
+        ));
+    }
+    if a.status != Status::AwaitingPayment {
+        return Err(format!("TF-BANK-002: application {} is already paid", a.id));
+    }
+    a.status = Status::Paid { notice: n.id };
+    Ok(a.id.clone())
+}
