@@ -137,6 +137,7 @@ fn step(
 ) -> Step {
     Step {
         name: name.to_owned(),
+        name_ja: None,
         requirements: requirements.iter().map(|r| (*r).to_owned()).collect(),
         verdict,
         detail: detail.to_owned(),

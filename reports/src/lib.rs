@@ -17,6 +17,7 @@
 pub mod junit;
 pub mod markdown;
 mod model;
+pub mod redact;
 
 pub use model::{Case, Evidence, Report, Step, Suite, Verdict};
 

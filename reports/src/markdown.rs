@@ -1,7 +1,7 @@
 //! The Markdown summary a person reads: totals, one table per suite, then each case's
 //! steps in plain words (Japanese and English headings).
 
-use crate::model::{Report, Verdict};
+use crate::model::{Case, Report, Verdict};
 
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
@@ -41,29 +41,108 @@ pub fn render(report: &Report) -> String {
         }
         md.push('\n');
         for case in suite.cases.iter().filter(|c| !c.steps.is_empty()) {
-            md.push_str(&format!("### {} — {}\n\n", case.id, case.title));
-            for (i, step) in case.steps.iter().enumerate() {
-                let reqs = if step.requirements.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", step.requirements.join(", "))
-                };
-                md.push_str(&format!(
-                    "{}. {} {}{}: {}\n",
-                    i + 1,
-                    step.verdict.mark(),
-                    step.name,
-                    reqs,
-                    step.detail
-                ));
-            }
-            md.push('\n');
+            case_section(&mut md, case);
         }
     }
     if report.cases().all(|c| c.verdict == Verdict::Passed) {
         md.push_str("Every case passed. / すべて合格しました。\n");
     }
     md
+}
+
+fn case_section(md: &mut String, case: &Case) {
+    let title = match &case.title_ja {
+        Some(ja) => format!("{} / {ja}", case.title),
+        None => case.title.clone(),
+    };
+    md.push_str(&format!("### {} — {title}\n\n", case.id));
+    md.push_str(&format!(
+        "{} **{} / {}**{}\n\n",
+        case.verdict.mark(),
+        case.verdict.label(),
+        case.verdict.label_ja(),
+        case.reason
+            .as_deref()
+            .map(|r| format!(": {r}"))
+            .unwrap_or_default()
+    ));
+    if let Some(flow) = sequence_diagram(case) {
+        md.push_str(&flow);
+    }
+    for (i, step) in case.steps.iter().enumerate() {
+        let reqs = if step.requirements.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", step.requirements.join(", "))
+        };
+        let name = match &step.name_ja {
+            Some(ja) => format!("{} / {ja}", step.name),
+            None => step.name.clone(),
+        };
+        md.push_str(&format!(
+            "{}. {} {}{}: {}\n",
+            i + 1,
+            step.verdict.mark(),
+            name,
+            reqs,
+            step.detail
+        ));
+    }
+    md.push('\n');
+}
+
+/// Text mermaid shows as it is: no statement separators, comments or entity codes.
+fn label(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            ';' | '#' | '%' | '{' | '}' | '<' | '>' | '"' | '`' | '\n' => ' ',
+            c => c,
+        })
+        .collect()
+}
+
+/// The case's messages as a mermaid sequence diagram, each step's verdict as a note
+/// after its messages; `None` when nothing was exchanged.
+fn sequence_diagram(case: &Case) -> Option<String> {
+    let mut parties: Vec<&str> = Vec::new();
+    for e in case
+        .steps
+        .iter()
+        .flat_map(|s| &s.evidence)
+        .filter(|e| e.is_message())
+    {
+        for p in [e.from.as_str(), e.to.as_str()] {
+            if !parties.contains(&p) {
+                parties.push(p);
+            }
+        }
+    }
+    if parties.len() < 2 {
+        return None;
+    }
+    let id = |p: &str| parties.iter().position(|q| *q == p).unwrap_or(0);
+    let mut out = String::from("```mermaid\nsequenceDiagram\n");
+    for (i, p) in parties.iter().enumerate() {
+        out.push_str(&format!("    participant p{i} as {}\n", label(p)));
+    }
+    let span = format!("p0,p{}", parties.len() - 1);
+    for step in &case.steps {
+        for e in step.evidence.iter().filter(|e| e.is_message()) {
+            out.push_str(&format!(
+                "    p{}->>p{}: {}\n",
+                id(&e.from),
+                id(&e.to),
+                label(&e.title)
+            ));
+        }
+        out.push_str(&format!(
+            "    Note over {span}: {} {}\n",
+            step.verdict.mark(),
+            label(&step.name)
+        ));
+    }
+    out.push_str("```\n\n");
+    Some(out)
 }
 
 #[cfg(test)]
@@ -78,13 +157,20 @@ mod tests {
         ok.title_ja = Some("有効なカードでログインできる".into());
         ok.steps.push(Step {
             name: "card signs the challenge".into(),
+            name_ja: Some("カードがチャレンジに署名する".into()),
             requirements: vec!["TF-BIND-004".into()],
             verdict: Verdict::Passed,
             detail: "the signature verifies".into(),
-            evidence: vec![Evidence {
-                title: "challenge".into(),
-                content: "mnctf-card-login/1".into(),
-            }],
+            evidence: vec![
+                Evidence {
+                    title: "POST /card-login/challenge → 200".into(),
+                    content: "mnctf-card-login/1".into(),
+                    from: "browser".into(),
+                    to: "platform".into(),
+                    duration_ms: 2,
+                },
+                Evidence::note("card", "signed"),
+            ],
             duration_ms: 3,
         });
         suite.cases.push(ok);

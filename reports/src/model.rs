@@ -61,10 +61,37 @@ impl Verdict {
 /// Something exchanged or observed, kept as evidence.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evidence {
-    /// What it is (e.g. `SAML Response`, `HTTP 403 body`).
+    /// What it is (e.g. `GET /sso (AuthnRequest) → 302`).
     pub title: String,
     /// The content (decoded XML, a page, a log excerpt).
     pub content: String,
+    /// Who sent it (a party of the flow; empty for an observation).
+    #[serde(default)]
+    pub from: String,
+    /// Who received it.
+    #[serde(default)]
+    pub to: String,
+    /// How long the exchange took, in milliseconds.
+    #[serde(default)]
+    pub duration_ms: u64,
+}
+
+impl Evidence {
+    /// An observation that is not a message between parties.
+    pub fn note(title: &str, content: &str) -> Self {
+        Self {
+            title: title.to_owned(),
+            content: content.to_owned(),
+            from: String::new(),
+            to: String::new(),
+            duration_ms: 0,
+        }
+    }
+
+    /// Whether it is a message between two parties (drawn in flows).
+    pub fn is_message(&self) -> bool {
+        !self.from.is_empty() && !self.to.is_empty()
+    }
 }
 
 /// One step of a case.
@@ -72,6 +99,9 @@ pub struct Evidence {
 pub struct Step {
     /// What the step does, in English.
     pub name: String,
+    /// The same in Japanese, if given.
+    #[serde(default)]
+    pub name_ja: Option<String>,
     /// The profile requirements it checks.
     pub requirements: Vec<String>,
     /// Its verdict.
@@ -99,6 +129,21 @@ pub struct Case {
     pub reason: Option<String>,
     /// Its steps.
     pub steps: Vec<Step>,
+}
+
+impl Step {
+    /// A step not yet judged (NotImplemented until a verdict is set).
+    pub fn new(name: &str, requirements: &[&str]) -> Self {
+        Self {
+            name: name.to_owned(),
+            name_ja: None,
+            requirements: requirements.iter().map(|r| (*r).to_owned()).collect(),
+            verdict: Verdict::NotImplemented,
+            detail: String::new(),
+            evidence: Vec::new(),
+            duration_ms: 0,
+        }
+    }
 }
 
 impl Case {
