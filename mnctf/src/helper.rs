@@ -10,11 +10,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use base64::Engine as _;
-use mock_card::client::{ClientError, JpkiClient};
+use mock_card::client::JpkiClient;
 use mock_card::transport::Transport;
-use mock_card::{Pin, PinKind};
+use scenarios::card::CardRefusal;
 use serde::Deserialize;
-use trust_framework::binding::Challenge;
 
 /// A card behind some transport, shared by requests.
 pub type SharedCard = Arc<Mutex<JpkiClient<Box<dyn Transport + Send>>>>;
@@ -95,54 +94,26 @@ async fn sign(
         )
             .into_response()
     };
-    let challenge = match Challenge::parse(&req.challenge) {
-        Ok(c) => c,
-        Err(e) => return fail(StatusCode::BAD_REQUEST, e.to_string()),
-    };
-    // TF-BIND-005: a challenge for another site is a phishing attempt; an expired one is useless.
-    if !challenge
-        .endpoint
-        .starts_with(&format!("{}/", h.allowed_origin))
-    {
-        return fail(
-            StatusCode::FORBIDDEN,
-            format!(
-                "the challenge is for {}, not for this site",
-                challenge.endpoint
-            ),
-        );
-    }
-    if challenge.expires < time::OffsetDateTime::now_utc() {
-        return fail(StatusCode::BAD_REQUEST, "the challenge has expired".into());
-    }
     let card = Arc::clone(&h.card);
-    let pin = Pin::unchecked(&req.pin);
+    let origin = h.allowed_origin.clone();
     let result = tokio::task::spawn_blocking(move || {
         let mut card = card.lock().unwrap_or_else(PoisonError::into_inner);
-        card.select_ap()?;
-        let cert = card.read_certificate(mock_card::client::CertificateFile::UserAuthentication)?;
-        card.verify_pin(PinKind::UserAuthentication, &pin)?;
-        let sig = card.sign_digest_info(PinKind::UserAuthentication, &challenge.digest_info())?;
-        Ok::<_, ClientError>((cert, sig))
+        scenarios::card::sign_challenge(
+            &mut card,
+            &req.challenge,
+            &req.pin,
+            &origin,
+            time::OffsetDateTime::now_utc(),
+        )
     })
     .await;
     let b64 = base64::engine::general_purpose::STANDARD;
     match result {
         Ok(Ok((cert, sig))) => (cors, Json(serde_json::json!({ "certificate": b64.encode(cert), "signature": b64.encode(sig) }))).into_response(),
-        Ok(Err(e)) => fail(StatusCode::FORBIDDEN, pin_message(&e)),
+        Ok(Err(e @ CardRefusal::Malformed(_) | e @ CardRefusal::Expired)) => {
+            fail(StatusCode::BAD_REQUEST, e.to_string())
+        }
+        Ok(Err(e)) => fail(StatusCode::FORBIDDEN, e.to_string()),
         Err(e) => fail(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
-    }
-}
-
-fn pin_message(e: &ClientError) -> String {
-    match e {
-        ClientError::WrongPin { tries_left, .. } => {
-            format!("暗証番号が違います（残り{tries_left}回） / Wrong PIN: {tries_left} tries left")
-        }
-        ClientError::PinBlocked(_) => {
-            "暗証番号がロックされています / The PIN is blocked: reset it at your municipality"
-                .into()
-        }
-        other => other.to_string(),
     }
 }

@@ -1,9 +1,10 @@
-//! The parts of `mnctf` that tests drive too: the card helper and the loopback stack.
+//! The parts of `mnctf` that tests drive too: the card helper, the loopback stack and the
+//! real-peer harness. The scripted browser is `scenarios::browser`, re-exported here.
 
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
-pub mod browser;
+pub use scenarios::browser;
 pub mod helper;
 pub mod peers;
 pub mod stack;

@@ -10,6 +10,7 @@ mod bench_idp;
 mod ca;
 mod card;
 mod pki;
+mod run_scenarios;
 mod walkthrough;
 
 use mnctf::stack::{Ports, Stack};
@@ -37,10 +38,17 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the case studies and write the reports (today: the card and PKI walkthrough).
+    /// Run every case study and its variants on loopback federations and write the
+    /// reports (report.md, report.json, junit.xml).
     Scenarios {
         /// Where to write the reports.
         #[arg(long, default_value = "out")]
+        out: PathBuf,
+    },
+    /// Every persona's card through the card, PKI and SSO checks, with the reports.
+    Walkthrough {
+        /// Where to write the reports.
+        #[arg(long, default_value = "out/walkthrough")]
         out: PathBuf,
     },
     /// Start the whole federation on loopback (CAs, platform, demo SPs, card helper) for a
@@ -96,7 +104,8 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let result = match Cli::parse().command {
-        Command::Scenarios { out } => walkthrough::run(&out),
+        Command::Scenarios { out } => run_scenarios::run(&out),
+        Command::Walkthrough { out } => walkthrough::run(&out),
         Command::Up { persona, dir } => up(&persona, &dir),
         Command::Idp {
             config,

@@ -15,8 +15,10 @@ use rand::RngCore;
 use rsa::RsaPrivateKey;
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
+use trust_framework::saml::aggregate::{self, Aggregate};
 use trust_framework::saml::authn_request::{self, NewAuthnRequest};
 use trust_framework::saml::bindings::{self, Kind};
+use trust_framework::saml::constants::category;
 use trust_framework::saml::constants::{
     status, BINDING_POST, BINDING_REDIRECT, NS_DSIG, NS_METADATA,
 };
@@ -69,6 +71,43 @@ impl SpConfig {
         self.idp_certs = idp.signing_certs.clone();
         self.idp_entity_id = idp.entity_id.to_string();
         Ok(())
+    }
+}
+
+/// The metadata of an SP of this crate at `base_url`: signed AuthnRequests, an HTTP-POST
+/// ACS at `/acs`, an HTTP-Redirect SLO at `/slo`.
+pub fn metadata(entity_id: &str, base_url: &str, cert_der: &[u8]) -> String {
+    let cert = base64::engine::general_purpose::STANDARD.encode(cert_der);
+    let base = base_url.trim_end_matches('/');
+    format!(
+        r#"<md:EntityDescriptor xmlns:md="{NS_METADATA}" xmlns:ds="{NS_DSIG}" entityID="{}"><md:SPSSODescriptor AuthnRequestsSigned="true" WantAssertionsSigned="true" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:SingleLogoutService Binding="{BINDING_REDIRECT}" Location="{}"/><md:AssertionConsumerService Binding="{BINDING_POST}" Location="{}" index="0" isDefault="true"/></md:SPSSODescriptor></md:EntityDescriptor>"#,
+        escape(entity_id),
+        escape(&format!("{base}/slo")),
+        escape(&format!("{base}/acs")),
+    )
+}
+
+/// The platform an SP of the federation trusts: the one entity the verified aggregate
+/// registers as the platform, with an IdP role (TF-MD-001..003).
+pub fn platform_from_aggregate(
+    text: &str,
+    operator_certs: &[Vec<u8>],
+    now: OffsetDateTime,
+) -> Result<(Aggregate, IdpMetadata), TrustError> {
+    let agg = aggregate::load(text, operator_certs, now)
+        .map_err(|e| TrustError(format!("metadata aggregate refused: {e}")))?;
+    let platforms: Vec<IdpMetadata> = agg
+        .with_category(category::PLATFORM)
+        .filter_map(|e| e.idp.clone())
+        .collect();
+    match <[IdpMetadata; 1]>::try_from(platforms) {
+        Ok([platform]) => Ok((agg, platform)),
+        Err(all) if all.is_empty() => {
+            Err(TrustError("the aggregate registers no platform IdP".into()))
+        }
+        Err(_) => Err(TrustError(
+            "the aggregate registers more than one platform IdP".into(),
+        )),
     }
 }
 
@@ -168,12 +207,10 @@ impl ServiceProvider {
 
     /// The SP's metadata: signed AuthnRequests, POST ACS, Redirect SLO.
     pub fn metadata(&self) -> String {
-        let cert = base64::engine::general_purpose::STANDARD.encode(&self.config.cert_der);
-        format!(
-            r#"<md:EntityDescriptor xmlns:md="{NS_METADATA}" xmlns:ds="{NS_DSIG}" entityID="{}"><md:SPSSODescriptor AuthnRequestsSigned="true" WantAssertionsSigned="true" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:SingleLogoutService Binding="{BINDING_REDIRECT}" Location="{}"/><md:AssertionConsumerService Binding="{BINDING_POST}" Location="{}" index="0" isDefault="true"/></md:SPSSODescriptor></md:EntityDescriptor>"#,
-            escape(&self.config.entity_id),
-            escape(&self.url("/slo")),
-            escape(&self.url("/acs")),
+        metadata(
+            &self.config.entity_id,
+            &self.config.base_url,
+            &self.config.cert_der,
         )
     }
 

@@ -1,0 +1,569 @@
+//! A scripted user agent: a cookie jar, redirects followed one hop at a time, auto-POST
+//! forms submitted as their onload would, and forms a person would submit, by id. Every
+//! exchange is recorded as evidence, with the SAML and payment messages it carried
+//! decoded. Time and size limits on everything: a hostile server cannot hang it.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use reports::Evidence;
+use trust_framework::saml::bindings;
+use url::Url;
+
+/// Largest page read.
+const MAX_PAGE: usize = 1024 * 1024;
+/// Most redirects and auto-POST forms followed in one navigation.
+const MAX_HOPS: usize = 25;
+/// Most of a page kept as evidence.
+const EVIDENCE_BODY: usize = 4 * 1024;
+
+/// Why a navigation did not end on a page.
+#[derive(Debug, thiserror::Error)]
+pub enum BrowserError {
+    /// The connection, the time limit or HTTP itself failed.
+    #[error("HTTP: {0}")]
+    Http(#[from] reqwest::Error),
+    /// A URL that does not parse or resolve.
+    #[error("bad URL {0:?}")]
+    Url(String),
+    /// A page over the size limit.
+    #[error("page over {MAX_PAGE} bytes")]
+    TooLarge,
+    /// A redirect without a Location, or a form without an action.
+    #[error("{0}")]
+    Malformed(&'static str),
+    /// More hops than [`MAX_HOPS`].
+    #[error("more than {MAX_HOPS} redirects or forms: a loop?")]
+    Loop,
+    /// A form the page does not have.
+    #[error("no form {0:?} on the page")]
+    NoForm(String),
+}
+
+/// Where a navigation ended.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// The final URL.
+    pub url: String,
+    /// Its HTTP status.
+    pub status: u16,
+    /// Its body.
+    pub body: String,
+}
+
+impl Page {
+    /// The text of `<pre id="result">`, where our services put what a page says.
+    pub fn result(&self) -> String {
+        between(&self.body, r#"<pre id="result">"#, "</pre>")
+            .map(unescape)
+            .unwrap_or_default()
+    }
+
+    /// The value after `key: ` on a line of the result.
+    pub fn field(&self, key: &str) -> Option<String> {
+        let prefix = format!("{key}: ");
+        self.result()
+            .lines()
+            .find_map(|l| l.strip_prefix(&prefix).map(str::to_owned))
+    }
+}
+
+/// Names of the parties, by origin, for evidence and flow diagrams.
+#[derive(Clone, Debug, Default)]
+pub struct Parties(Vec<(String, String)>);
+
+impl Parties {
+    /// Adds `base_url`'s origin under `name`.
+    pub fn add(&mut self, base_url: &str, name: &str) {
+        if let Ok(u) = Url::parse(base_url) {
+            self.0
+                .push((u.origin().ascii_serialization(), name.to_owned()));
+        }
+    }
+
+    /// The party at `url`.
+    pub fn name(&self, url: &Url) -> String {
+        let origin = url.origin().ascii_serialization();
+        self.0
+            .iter()
+            .find(|(o, _)| *o == origin)
+            .map(|(_, n)| n.clone())
+            .unwrap_or(origin)
+    }
+}
+
+/// A form on a page.
+#[derive(Debug, Clone)]
+pub struct Form {
+    /// Its id attribute.
+    pub id: Option<String>,
+    /// Where it posts.
+    pub action: String,
+    /// Its inputs with a name, and their values.
+    pub fields: Vec<(String, String)>,
+}
+
+/// The user agent.
+pub struct Browser {
+    http: reqwest::Client,
+    name: String,
+    parties: Arc<Parties>,
+    log: Mutex<Vec<Evidence>>,
+}
+
+impl Default for Browser {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+struct Hop {
+    url: Url,
+    status: u16,
+    location: Option<String>,
+    body: String,
+}
+
+impl Browser {
+    /// A browser with an empty cookie jar and no party names.
+    pub fn new() -> Self {
+        Self::named("browser", Arc::new(Parties::default()))
+    }
+
+    /// A user agent called `name` in the evidence, naming servers by `parties`.
+    pub fn named(name: &str, parties: Arc<Parties>) -> Self {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(15))
+            .build()
+            .unwrap_or_default();
+        Self {
+            http,
+            name: name.to_owned(),
+            parties,
+            log: Mutex::default(),
+        }
+    }
+
+    /// The exchanges recorded since the last call.
+    pub fn take_evidence(&self) -> Vec<Evidence> {
+        std::mem::take(&mut *self.log.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    fn record(&self, e: Evidence) {
+        self.log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(e);
+    }
+
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        url: Url,
+        form: Option<String>,
+        json: Option<(&serde_json::Value, Option<&str>)>,
+    ) -> Result<Hop, BrowserError> {
+        let started = Instant::now();
+        let mut req = self.http.request(method.clone(), url.clone());
+        let mut sent = String::new();
+        if let Some(body) = &form {
+            req = req
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body.clone());
+            sent = describe_form(body);
+        }
+        if let Some((value, origin)) = json {
+            req = req
+                .header("content-type", "application/json")
+                .body(value.to_string());
+            if let Some(o) = origin {
+                req = req.header("origin", o);
+            }
+            sent = serde_json::to_string_pretty(value).unwrap_or_default();
+        }
+        let resp = req.send().await?;
+        let status = resp.status().as_u16();
+        let location = resp
+            .headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .map(str::to_owned);
+        let mut bytes = Vec::new();
+        let mut resp = resp;
+        while let Some(chunk) = resp.chunk().await? {
+            if bytes.len() + chunk.len() > MAX_PAGE {
+                return Err(BrowserError::TooLarge);
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        let body = String::from_utf8_lossy(&bytes).into_owned();
+        let query_message = url.query().and_then(|q| bindings::decode_redirect(q).ok());
+        let carried = message_kind(
+            query_message
+                .as_ref()
+                .map(|m| m.xml.as_str())
+                .or(form.as_deref().and_then(first_message).as_deref()),
+        );
+        let mut content = format!("{method} {url}\n");
+        if let Some(m) = &query_message {
+            content.push_str(&format!("\n{}\n", m.xml));
+        }
+        if !sent.is_empty() {
+            content.push_str(&format!("\n{sent}\n"));
+        }
+        content.push_str(&format!("\n→ HTTP {status}"));
+        match &location {
+            Some(l) => content.push_str(&format!(" Location: {l}\n")),
+            None => content.push_str(&format!("\n{}\n", truncate(&body, EVIDENCE_BODY))),
+        }
+        self.record(Evidence {
+            title: format!(
+                "{method} {}{} → {status}",
+                url.path(),
+                carried.map(|k| format!(" ({k})")).unwrap_or_default()
+            ),
+            content,
+            from: self.name.clone(),
+            to: self.parties.name(&url),
+            duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        });
+        Ok(Hop {
+            url,
+            status,
+            location,
+            body,
+        })
+    }
+
+    async fn follow(&self, mut hop: Hop) -> Result<Page, BrowserError> {
+        for _ in 0..MAX_HOPS {
+            if (300..400).contains(&hop.status) {
+                let loc = hop
+                    .location
+                    .as_deref()
+                    .ok_or(BrowserError::Malformed("redirect without Location"))?;
+                let next = hop
+                    .url
+                    .join(loc)
+                    .map_err(|_| BrowserError::Url(loc.to_owned()))?;
+                hop = self.send(reqwest::Method::GET, next, None, None).await?;
+                continue;
+            }
+            if hop.body.contains(".submit()") && hop.body.contains("<form") {
+                let form = forms(&hop.body)
+                    .into_iter()
+                    .next()
+                    .ok_or(BrowserError::Malformed("auto-POST page without a form"))?;
+                let action = hop
+                    .url
+                    .join(&form.action)
+                    .map_err(|_| BrowserError::Url(form.action.clone()))?;
+                hop = self
+                    .send(
+                        reqwest::Method::POST,
+                        action,
+                        Some(form_encode(&form.fields)),
+                        None,
+                    )
+                    .await?;
+                continue;
+            }
+            return Ok(Page {
+                url: hop.url.to_string(),
+                status: hop.status,
+                body: hop.body,
+            });
+        }
+        Err(BrowserError::Loop)
+    }
+
+    fn parse(url: &str) -> Result<Url, BrowserError> {
+        Url::parse(url).map_err(|_| BrowserError::Url(url.to_owned()))
+    }
+
+    /// GET and follow.
+    pub async fn get(&self, url: &str) -> Result<Page, BrowserError> {
+        let hop = self
+            .send(reqwest::Method::GET, Self::parse(url)?, None, None)
+            .await?;
+        self.follow(hop).await
+    }
+
+    /// POST a form and follow.
+    pub async fn post_form(
+        &self,
+        url: &str,
+        fields: &[(String, String)],
+    ) -> Result<Page, BrowserError> {
+        let hop = self
+            .send(
+                reqwest::Method::POST,
+                Self::parse(url)?,
+                Some(form_encode(fields)),
+                None,
+            )
+            .await?;
+        self.follow(hop).await
+    }
+
+    /// Submits the form `id` of `page`, with `set` overriding or adding fields, and follows.
+    pub async fn submit(
+        &self,
+        page: &Page,
+        id: &str,
+        set: &[(&str, &str)],
+    ) -> Result<Page, BrowserError> {
+        let form = forms(&page.body)
+            .into_iter()
+            .find(|f| f.id.as_deref() == Some(id))
+            .ok_or_else(|| BrowserError::NoForm(id.to_owned()))?;
+        let mut fields = form.fields;
+        for (k, v) in set {
+            match fields.iter_mut().find(|(name, _)| name == k) {
+                Some(f) => f.1 = (*v).to_owned(),
+                None => fields.push(((*k).to_owned(), (*v).to_owned())),
+            }
+        }
+        let base = Self::parse(&page.url)?;
+        let action = base
+            .join(&form.action)
+            .map_err(|_| BrowserError::Url(form.action.clone()))?;
+        self.post_form(action.as_str(), &fields).await
+    }
+
+    /// POST JSON; returns the status and the JSON answer.
+    pub async fn post_json(
+        &self,
+        url: &str,
+        origin: Option<&str>,
+        body: serde_json::Value,
+    ) -> Result<(u16, serde_json::Value), BrowserError> {
+        let hop = self
+            .send(
+                reqwest::Method::POST,
+                Self::parse(url)?,
+                None,
+                Some((&body, origin)),
+            )
+            .await?;
+        Ok((
+            hop.status,
+            serde_json::from_str(&hop.body).unwrap_or(serde_json::Value::Null),
+        ))
+    }
+
+    /// What the platform's login page script does at `login_url` with a local card
+    /// helper: challenge, helper with `pin`, answer, continue. `Err` inside carries the
+    /// refusal shown to the user.
+    pub async fn card_login(
+        &self,
+        idp_url: &str,
+        helper_url: &str,
+        login_url: &str,
+        pin: &str,
+    ) -> Result<Result<Page, String>, BrowserError> {
+        let tx =
+            login_tx(login_url).ok_or(BrowserError::Malformed("not the platform's login page"))?;
+        let (_, c) = self
+            .post_json(
+                &format!("{idp_url}/card-login/challenge"),
+                None,
+                serde_json::json!({ "tx": tx }),
+            )
+            .await?;
+        let (status, card) = self
+            .post_json(
+                &format!("{helper_url}/sign"),
+                Some(idp_url),
+                serde_json::json!({ "challenge": c["challenge"], "pin": pin }),
+            )
+            .await?;
+        if status != 200 {
+            return Ok(Err(card["error"].as_str().unwrap_or_default().to_owned()));
+        }
+        self.answer(idp_url, &tx, &c, &card).await
+    }
+
+    /// Posts a card's answer (`certificate`, `signature`) to the challenge `c` of login
+    /// `tx`, then continues where the platform says.
+    pub async fn answer(
+        &self,
+        idp_url: &str,
+        tx: &str,
+        c: &serde_json::Value,
+        card: &serde_json::Value,
+    ) -> Result<Result<Page, String>, BrowserError> {
+        let answer = serde_json::json!({ "tx": tx, "nonce": c["nonce"], "certificate": card["certificate"], "signature": card["signature"] });
+        let (status, a) = self
+            .post_json(&format!("{idp_url}/card-login/answer"), None, answer)
+            .await?;
+        if status != 200 {
+            return Ok(Err(a["error"].as_str().unwrap_or_default().to_owned()));
+        }
+        let next = a["continue"]
+            .as_str()
+            .ok_or(BrowserError::Malformed("no continue URL"))?;
+        Ok(Ok(self.get(&format!("{idp_url}{next}")).await?))
+    }
+}
+
+/// The login transaction of a platform login-page URL (`…/login?tx=…`).
+pub fn login_tx(login_url: &str) -> Option<String> {
+    let url = Url::parse(login_url).ok()?;
+    if !url.path().ends_with("/login") {
+        return None;
+    }
+    url.query_pairs()
+        .find(|(k, _)| k == "tx")
+        .map(|(_, v)| v.into_owned())
+}
+
+fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let from = text.find(start)? + start.len();
+    let to = text[from..].find(end)? + from;
+    Some(&text[from..to])
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} bytes in all)", &text[..end], text.len())
+}
+
+/// Undoes the HTML escaping of our services' pages.
+pub fn unescape(s: &str) -> String {
+    s.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// The value of attribute `name` in a tag's text.
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let marker = format!(" {name}=\"");
+    let from = tag.find(&marker)? + marker.len();
+    let to = tag[from..].find('"')? + from;
+    Some(unescape(&tag[from..to]))
+}
+
+/// The forms of a page, with their named inputs (our services' pages: double-quoted
+/// attributes, one tag per input).
+pub fn forms(html: &str) -> Vec<Form> {
+    let mut out = Vec::new();
+    for part in html.split("<form").skip(1) {
+        let Some(tag_end) = part.find('>') else {
+            continue;
+        };
+        let tag = &part[..tag_end];
+        let inner = part[tag_end..].split("</form>").next().unwrap_or_default();
+        let fields = inner
+            .split("<input")
+            .skip(1)
+            .filter_map(|i| {
+                let tag = &i[..i.find('>').unwrap_or(i.len())];
+                Some((
+                    attribute(tag, "name")?,
+                    attribute(tag, "value").unwrap_or_default(),
+                ))
+            })
+            .collect();
+        out.push(Form {
+            id: attribute(tag, "id"),
+            action: attribute(tag, "action").unwrap_or_default(),
+            fields,
+        });
+    }
+    out
+}
+
+/// The value of a hidden form field.
+pub fn form_field(html: &str, name: &str) -> Option<String> {
+    forms(html)
+        .into_iter()
+        .flat_map(|f| f.fields)
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+fn form_encode(pairs: &[(String, String)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
+}
+
+/// The messages a form body carries, decoded.
+fn describe_form(body: &str) -> String {
+    let mut out = String::new();
+    for (k, v) in url::form_urlencoded::parse(body.as_bytes()) {
+        let decoded = match k.as_ref() {
+            "SAMLResponse" | "SAMLRequest" => bindings::decode_post(&v).ok(),
+            "PaymentRequest" | "PaymentNotice" => STANDARD
+                .decode(v.as_bytes())
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok()),
+            _ => None,
+        };
+        match decoded {
+            Some(xml) => out.push_str(&format!("{k} (decoded):\n{xml}\n")),
+            None if k == "password" => out.push_str(&format!("{k}=[redacted]\n")),
+            None => out.push_str(&format!("{k}={}\n", truncate(&v, 200))),
+        }
+    }
+    out
+}
+
+fn first_message(body: &str) -> Option<String> {
+    url::form_urlencoded::parse(body.as_bytes()).find_map(|(k, v)| match k.as_ref() {
+        "SAMLResponse" | "SAMLRequest" => bindings::decode_post(&v).ok(),
+        "PaymentRequest" | "PaymentNotice" => STANDARD
+            .decode(v.as_bytes())
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok()),
+        _ => None,
+    })
+}
+
+/// The kind of message an XML text is, by its root element.
+fn message_kind(xml: Option<&str>) -> Option<String> {
+    let xml = xml?;
+    let doc = trust_framework::saml::xml::parse(xml).ok()?;
+    Some(doc.root_element().tag_name().name().to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_forms_and_their_fields() {
+        let html = r#"<form id="pay" method="post" action="http://127.0.0.1:1/pay"><input type="hidden" name="PaymentRequest" value="a&amp;b"><button>x</button></form><form action="/x"><input name="q"></form>"#;
+        let f = forms(html);
+        assert_eq!(f.len(), 2);
+        assert_eq!(f[0].id.as_deref(), Some("pay"));
+        assert_eq!(
+            f[0].fields,
+            vec![("PaymentRequest".to_owned(), "a&b".to_owned())]
+        );
+        assert_eq!(f[1].fields, vec![("q".to_owned(), String::new())]);
+        assert_eq!(form_field(html, "PaymentRequest").as_deref(), Some("a&b"));
+    }
+
+    #[test]
+    fn finds_the_login_transaction() {
+        assert_eq!(
+            login_tx("http://127.0.0.1:9/login?tx=abc").as_deref(),
+            Some("abc")
+        );
+        assert_eq!(login_tx("http://127.0.0.1:9/other?tx=abc"), None);
+    }
+}
