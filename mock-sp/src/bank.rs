@@ -206,11 +206,9 @@ impl Bank {
     }
 }
 
-fn session_or_login(bank: &Bank, headers: &HeaderMap, next: &str) -> Result<SpSession, Response> {
-    match bank.sp.session(headers) {
-        Some((_, s)) => Ok(s),
-        None => Err(Redirect::to(&format!("/login?next={}", encode(next))).into_response()),
-    }
+/// Sends a user without a session here to log in by SSO, and back to `next` after.
+fn login_then(next: &str) -> Response {
+    Redirect::to(&format!("/login?next={}", encode(next))).into_response()
 }
 
 fn encode(text: &str) -> String {
@@ -243,9 +241,8 @@ async fn confirm(
     headers: HeaderMap,
     Query(q): Query<PendingQuery>,
 ) -> Response {
-    let session = match session_or_login(&bank, &headers, &format!("/pay/confirm?p={}", q.p)) {
-        Ok(s) => s,
-        Err(r) => return r,
+    let Some((_, session)) = bank.sp.session(&headers) else {
+        return login_then(&format!("/pay/confirm?p={}", q.p));
     };
     let Some(p) = lock(&bank.pending)
         .get(&q.p)
@@ -363,8 +360,8 @@ async fn execute(
 }
 
 async fn link_form(State(bank): State<Arc<Bank>>, headers: HeaderMap) -> Response {
-    if let Err(r) = session_or_login(&bank, &headers, "/link") {
-        return r;
+    if bank.sp.session(&headers).is_none() {
+        return login_then("/link");
     }
     Html(r#"<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>口座の連携 / Link your account</title></head><body><h1>口座の連携 / Link your account</h1><form id="link" method="post" action="/link"><label>口座番号 / Account <input name="account"></label><label>パスワード / Password <input name="password" type="password"></label><button type="submit">連携 / Link</button></form></body></html>"#).into_response()
 }

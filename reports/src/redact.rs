@@ -57,8 +57,12 @@ fn match_at(chars: &[char], i: usize) -> Option<(usize, &'static str)> {
             return Some((digits + 3, "[n] ms"));
         }
     }
-    // An xs:ID or a random token: 20+ token characters with letters and digits mixed.
     let len = run_len(chars, i, is_token_char);
+    // The start of a random value shown shortened ("NameID abCD12ef…").
+    if len >= 6 && chars.get(i + len) == Some(&'…') {
+        return Some((len, "[id]"));
+    }
+    // An xs:ID or a random token: 20+ token characters with letters and digits mixed.
     if len >= 20 {
         let word = &chars[i..i + len];
         let digits = word.iter().filter(|c| c.is_ascii_digit()).count();
@@ -93,6 +97,7 @@ mod tests {
             redact("ID=\"_0f3a9c2b7d1e4f5a6b8c9d0e1f2a3b4c\""),
             "ID=\"[id]\""
         );
+        assert_eq!(redact("(NameID L0vSiJXc…)"), "(NameID [id]…)");
     }
 
     #[test]
