@@ -22,6 +22,13 @@ pub enum BenchCommand {
         #[arg(long)]
         no_peer: bool,
     },
+    /// The whole case-study run (`mnctf scenarios`, every suite on its own federation),
+    /// repeated: median wall time, and each suite's median.
+    Scenarios {
+        /// Runs to time.
+        #[arg(long, default_value_t = 7)]
+        runs: usize,
+    },
     /// APDU round trips through PC/SC (pcscd + vpcd) and full OpenSC signatures.
     Card {
         /// APDU round trips to time.
@@ -60,6 +67,7 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<bool> {
             concurrency,
             no_peer,
         } => return crate::bench_idp::run(seconds, concurrency, no_peer),
+        BenchCommand::Scenarios { runs } => return scenario_runs(runs),
     };
     let local = in_process_round_trips(apdus);
     println!("apdu_in_process_median_us={local:.2} (n={apdus}, SELECT JPKI AP, no IO: the applet's own share)");
@@ -73,6 +81,46 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<bool> {
         sign / 1000.0
     );
     Ok(true)
+}
+
+fn scenario_runs(runs: usize) -> anyhow::Result<bool> {
+    let dir = std::env::temp_dir().join(format!("mnctf-bench-scenarios-{}", std::process::id()));
+    let mut totals = Vec::new();
+    let mut suites: Vec<(String, Vec<Duration>)> = Vec::new();
+    let mut all_passed = true;
+    for _ in 0..runs.max(1) {
+        let started = Instant::now();
+        let report = crate::run_scenarios::run_quiet(&dir, false)?;
+        totals.push(started.elapsed());
+        all_passed &= !report.failed();
+        for suite in &report.suites {
+            let ms: u64 = suite.cases.iter().map(|c| c.duration_ms()).sum();
+            let d = Duration::from_millis(ms);
+            match suites.iter_mut().find(|(n, _)| *n == suite.name) {
+                Some((_, v)) => v.push(d),
+                None => suites.push((suite.name.clone(), vec![d])),
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let n = totals.len();
+    let (min, max) = (totals.iter().min().copied(), totals.iter().max().copied());
+    println!(
+        "scenarios_median_ms={:.0} (n={n} runs of every suite, min {:.0}, max {:.0}; target < 5000)",
+        median_us(totals) / 1000.0,
+        min.unwrap_or_default().as_secs_f64() * 1000.0,
+        max.unwrap_or_default().as_secs_f64() * 1000.0,
+    );
+    for (name, samples) in suites {
+        println!(
+            "  suite_median_ms={:>5.0}  {name} (cases only, without its federation's start)",
+            median_us(samples) / 1000.0
+        );
+    }
+    if !all_passed {
+        println!("a run had a failed case: the timing is not of a good run");
+    }
+    Ok(all_passed)
 }
 
 fn in_process_round_trips(n: usize) -> f64 {
