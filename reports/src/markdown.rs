@@ -87,8 +87,33 @@ fn case_section(md: &mut String, case: &Case) {
             reqs,
             step.detail
         ));
+        // What went over the wire, for a step that did not pass (everything is in the JSON).
+        if step.verdict.fails_run() {
+            for e in &step.evidence {
+                md.push_str(&format!(
+                    "   <details><summary>{}</summary>\n\n   ```\n{}\n   ```\n   </details>\n",
+                    cell(&e.title),
+                    fenced(&e.content)
+                ));
+            }
+        }
     }
     md.push('\n');
+}
+
+/// Evidence inside a code fence of a list item: at most 2 KiB, indented, no fence of its own.
+fn fenced(text: &str) -> String {
+    let mut end = text.len().min(2048);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let more = if end < text.len() { "\n…" } else { "" };
+    format!("{}{more}", &text[..end])
+        .replace("```", "` ` `")
+        .lines()
+        .map(|l| format!("   {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Text mermaid shows as it is: no statement separators, comments or entity codes.
@@ -176,6 +201,17 @@ mod tests {
         suite.cases.push(ok);
         let mut bad = Case::new("revoked", "a revoked card is refused").verdict(Verdict::Failed);
         bad.reason = Some("accepted | although revoked".into());
+        let mut refused = Step::new("the platform refuses the card", &["TF-PKI-005"]);
+        refused.verdict = Verdict::Failed;
+        refused.detail = "the card was accepted".into();
+        refused.evidence.push(Evidence {
+            title: "POST /card-login/answer → 200".into(),
+            content: "{\"continue\": \"/sso/continue\"}".into(),
+            from: "browser".into(),
+            to: "platform".into(),
+            duration_ms: 4,
+        });
+        bad.steps.push(refused);
         suite.cases.push(bad);
         suite.cases.push(Case::new("tls", "TLS binding"));
         r
