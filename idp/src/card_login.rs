@@ -12,9 +12,9 @@ use trust_framework::x509::{PathValidated, RevocationChecked, ValidatedCertifica
 
 use crate::error::IdpError;
 use crate::platform::Platform;
-use crate::revocation::{self, Limits};
 use crate::sessions::{token, Pending, Session};
 use crate::store::Store;
+use relying_party::revocation::{self, Limits};
 
 /// A card's answer to a challenge (JSON).
 #[derive(Debug, Deserialize)]
@@ -132,7 +132,9 @@ impl Platform {
             skew: Duration::seconds(self.config.timing.skew),
             fetch: std::time::Duration::from_millis(self.config.timing.fetch_ms),
         };
-        let revocation = revocation::check(&self.http, anchor, &cert, limits).await?;
+        let revocation = revocation::check(&self.http, anchor.sources(), &cert, limits)
+            .await
+            .map_err(IdpError::from)?;
         let person = self.person_for_certificate(&cert, anchor).await?;
         let path = cert.proof;
         Ok(VerifiedCardLogin {

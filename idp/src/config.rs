@@ -70,6 +70,17 @@ pub struct AnchorConfig {
     pub predecessor_url: Option<String>,
 }
 
+impl AnchorConfig {
+    /// Where its revocation data is.
+    pub fn sources(&self) -> relying_party::Sources<'_> {
+        relying_party::Sources {
+            label: &self.label,
+            ocsp_url: &self.ocsp_url,
+            crl_url: &self.crl_url,
+        }
+    }
+}
+
 /// The federation's signed metadata aggregate (TF-MD-001..003).
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -98,6 +98,20 @@ pub enum IdpError {
     Internal(String),
 }
 
+impl From<relying_party::RevocationError> for IdpError {
+    fn from(e: relying_party::RevocationError) -> Self {
+        match e {
+            relying_party::RevocationError::Revoked(reason) => Self::Revoked(reason),
+            relying_party::RevocationError::Unavailable { ocsp, crl } => {
+                Self::RevocationUnavailable { ocsp, crl }
+            }
+            relying_party::RevocationError::Internal => {
+                Self::Internal("a good revocation answer without proof".into())
+            }
+        }
+    }
+}
+
 /// RFC 5280 §5.3.1 reason names.
 fn reason_name(code: Option<u8>) -> &'static str {
     match code {

@@ -17,7 +17,6 @@ pub mod http;
 pub mod hub;
 pub mod pages;
 pub mod platform;
-pub mod revocation;
 pub mod sessions;
 pub mod slo;
 pub mod sso;

@@ -23,7 +23,7 @@ use crate::card_login::{SignatureChecked, VerifiedCardLogin};
 use crate::config::{read_der, ConfigError};
 use crate::error::IdpError;
 use crate::platform::Platform;
-use crate::revocation::{self, Limits};
+use relying_party::revocation::{self, Limits};
 
 /// Accepts any client certificate in the handshake after checking the CertificateVerify
 /// signature with it; the certificate itself is judged afterwards by the platform.
@@ -144,7 +144,9 @@ impl Platform {
             skew: time::Duration::seconds(self.config.timing.skew),
             fetch: std::time::Duration::from_millis(self.config.timing.fetch_ms),
         };
-        let revocation = revocation::check(&self.http, anchor, &cert, limits).await?;
+        let revocation = revocation::check(&self.http, anchor.sources(), &cert, limits)
+            .await
+            .map_err(IdpError::from)?;
         let person = self.person_for_certificate(&cert, anchor).await?;
         let path = cert.proof;
         Ok(VerifiedCardLogin {

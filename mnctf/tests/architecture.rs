@@ -4,14 +4,15 @@
 use std::process::Command;
 
 /// Each crate with its layer; a crate may depend only on crates of a lower layer.
-const LAYERS: [(&str, u8); 8] = [
+const LAYERS: [(&str, u8); 9] = [
     ("mock-card", 0),
     ("mock-ca", 1),
     ("trust-framework", 2),
-    ("idp", 3),
-    ("mock-sp", 3),
+    ("relying-party", 3),
+    ("idp", 4),
+    ("mock-sp", 4),
     ("reports", 0),
-    ("scenarios", 4),
+    ("scenarios", 5),
     ("mnctf", 9),
 ];
 

@@ -10,11 +10,38 @@ use trust_framework::x509::{
     ValidatedCertificate,
 };
 
-use crate::config::AnchorConfig;
-use crate::error::IdpError;
-
 /// Largest OCSP answer or CRL read.
 const MAX_BODY: usize = 1024 * 1024;
+
+/// Why a certificate's revocation status does not allow its use.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RevocationError {
+    /// Revoked, with the RFC 5280 reason code if given.
+    #[error("revoked (reason code {0:?})")]
+    Revoked(Option<u8>),
+    /// Neither OCSP nor the CRL gave a verified answer: fail closed (TF-PKI-006).
+    #[error("revocation status unavailable (OCSP: {ocsp}; CRL: {crl})")]
+    Unavailable {
+        /// What went wrong with OCSP.
+        ocsp: String,
+        /// What went wrong with the CRL.
+        crl: String,
+    },
+    /// A check gave "good" without a proof: a bug, refused.
+    #[error("internal: a good answer without proof")]
+    Internal,
+}
+
+/// Where a CA publishes revocation data.
+#[derive(Clone, Copy, Debug)]
+pub struct Sources<'a> {
+    /// A name for logs.
+    pub label: &'a str,
+    /// The OCSP responder.
+    pub ocsp_url: &'a str,
+    /// The CRL.
+    pub crl_url: &'a str,
+}
 
 /// Limits and clock for one check.
 #[derive(Clone, Copy, Debug)]
@@ -27,7 +54,9 @@ pub struct Limits {
     pub fetch: Duration,
 }
 
-async fn fetch(req: reqwest::RequestBuilder, limit: Duration) -> Result<Vec<u8>, String> {
+/// Sends `req` and reads the answer, within `limit` and [`MAX_BODY`]; a non-2xx status is
+/// an error.
+pub async fn fetch(req: reqwest::RequestBuilder, limit: Duration) -> Result<Vec<u8>, String> {
     let work = async {
         let mut resp = req.send().await.map_err(|e| e.to_string())?;
         if !resp.status().is_success() {
@@ -74,29 +103,29 @@ async fn crl(
     check_crl(&bytes, cert, l.now, l.skew).map_err(|e| e.to_string())
 }
 
-fn decide(answer: RevocationAnswer) -> Result<RevocationChecked, IdpError> {
+fn decide(answer: RevocationAnswer) -> Result<RevocationChecked, RevocationError> {
     match (answer.proof(), answer.status()) {
         (Some(proof), _) => Ok(proof),
-        (None, Revocation::Revoked { reason, .. }) => Err(IdpError::Revoked(reason)),
-        (None, Revocation::Good) => Err(IdpError::Internal("a good answer without proof".into())),
+        (None, Revocation::Revoked { reason, .. }) => Err(RevocationError::Revoked(reason)),
+        (None, Revocation::Good) => Err(RevocationError::Internal),
     }
 }
 
 /// OCSP first; the CRL if OCSP gives no verified answer; refused unless one says good.
 pub async fn check(
     http: &reqwest::Client,
-    anchor: &AnchorConfig,
+    sources: Sources<'_>,
     cert: &ValidatedCertificate,
     limits: Limits,
-) -> Result<RevocationChecked, IdpError> {
-    let ocsp_err = match ocsp(http, &anchor.ocsp_url, cert, limits).await {
+) -> Result<RevocationChecked, RevocationError> {
+    let ocsp_err = match ocsp(http, sources.ocsp_url, cert, limits).await {
         Ok(answer) => return decide(answer),
         Err(e) => e,
     };
-    tracing::warn!(anchor = anchor.label, error = %ocsp_err, "OCSP gave no usable answer; trying the CRL");
-    match crl(http, &anchor.crl_url, cert, limits).await {
+    tracing::warn!(ca = sources.label, error = %ocsp_err, "OCSP gave no usable answer; trying the CRL");
+    match crl(http, sources.crl_url, cert, limits).await {
         Ok(answer) => decide(answer),
-        Err(crl_err) => Err(IdpError::RevocationUnavailable {
+        Err(crl_err) => Err(RevocationError::Unavailable {
             ocsp: ocsp_err,
             crl: crl_err,
         }),
