@@ -15,6 +15,7 @@ pub mod ids;
 pub mod pairwise;
 pub mod payment;
 pub mod profile;
+pub mod proxy;
 pub mod saml;
 pub mod x509;
 

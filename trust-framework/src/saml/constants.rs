@@ -64,6 +64,19 @@ pub mod attr {
     /// The card's user-authentication certificate (base64 DER), released by a card IdP to
     /// the platform only, so that the platform can find the person (TF-CATV-001).
     pub const CARD_CERTIFICATE: &str = "urn:mnctf:attr:card-certificate";
+    /// A professional's profession (資格), e.g. `税理士` (TF-PROXY).
+    pub const PROFESSION: &str = "urn:mnctf:attr:profession";
+    /// Their registration number at the body (登録番号).
+    pub const REGISTRATION_NUMBER: &str = "urn:mnctf:attr:registration-number";
+    /// The body that admitted them (e.g. `O=日本税理士会連合会,C=JP`).
+    pub const ISSUING_BODY: &str = "urn:mnctf:attr:issuing-body";
+    /// Who confirmed the qualification: the platform (model 1) or an attribute
+    /// authority's entityID (model 2).
+    pub const QUALIFICATION_SOURCE: &str = "urn:mnctf:attr:qualification-source";
+    /// Model 2: the attribute authority's signed assertion (base64), for the SP to verify.
+    pub const QUALIFICATION_ASSERTION: &str = "urn:mnctf:attr:qualification-assertion";
+    /// Why a requested qualification could not be confirmed (fail closed, in words).
+    pub const QUALIFICATION_ERROR: &str = "urn:mnctf:attr:qualification-error";
     /// The NameFormat of these attributes.
     pub const NAME_FORMAT_URI: &str = "urn:oasis:names:tc:SAML:2.0:attrname-format:uri";
 }
@@ -88,4 +101,6 @@ pub mod category {
     pub const CARD_IDP: &str = "urn:mnctf:category:card-idp";
     /// A CATV operator (ケーブルテレビ事業者).
     pub const CATV: &str = "urn:mnctf:category:catv";
+    /// A 士業 body's attribute authority (proxy model 2).
+    pub const ATTRIBUTE_AUTHORITY: &str = "urn:mnctf:category:attribute-authority";
 }

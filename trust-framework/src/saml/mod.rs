@@ -8,6 +8,7 @@
 //! the root ID is checked against it, redirect parameters are parsed by us without panics.
 
 pub mod aggregate;
+pub mod attribute_query;
 pub mod authn_request;
 pub mod bindings;
 pub mod constants;

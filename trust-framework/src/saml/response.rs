@@ -47,7 +47,8 @@ pub struct AssertionParams {
     pub attributes: Vec<Attribute>,
 }
 
-fn attribute_statement(attributes: &[Attribute]) -> String {
+/// An AttributeStatement of `attributes` (empty when there are none).
+pub(crate) fn attribute_statement(attributes: &[Attribute]) -> String {
     if attributes.is_empty() {
         return String::new();
     }

@@ -5,10 +5,12 @@
 //! Each check returns a proof value that only it can construct ([`PathValidated`],
 //! [`RevocationChecked`]); code that trusts a certificate asks for both.
 
+mod admission;
 mod crl;
 mod ocsp;
 mod path;
 
+pub use admission::{qualification, AdmissionError, Qualification, ID_ADMISSION};
 pub use crl::{check_crl, CrlError};
 pub use ocsp::{check_ocsp_response, ocsp_request, OcspCheckError};
 pub use path::{Anchor, PathError, PathPolicy, PathValidated, TrustAnchors, ValidatedCertificate};
