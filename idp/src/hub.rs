@@ -54,6 +54,7 @@ impl Platform {
             force_authn: tx.force_authn,
             is_passive: false,
             authn_context_class: Some(AC_JPKI_USER_AUTH),
+            attribute_consuming_service_index: None,
         });
         let query =
             bindings::encode_redirect(Kind::Request, &xml, Some(&login.id), Some(&self.key))

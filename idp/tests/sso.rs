@@ -234,6 +234,7 @@ async fn tf_idp_004_unsigned_or_badly_signed_requests_are_refused_where_signing_
             force_authn: false,
             is_passive: false,
             authn_context_class: None,
+            attribute_consuming_service_index: None,
         },
     );
     let q = trust_framework::saml::bindings::encode_redirect(
@@ -405,6 +406,7 @@ async fn tf_idp_004_a_wrapped_post_authn_request_is_refused() {
             force_authn: false,
             is_passive: false,
             authn_context_class: None,
+            attribute_consuming_service_index: None,
         },
     );
     let with_template = unsigned.replacen(

@@ -220,6 +220,7 @@ async fn card_login(
         force_authn: false,
         is_passive: false,
         authn_context_class: None,
+        attribute_consuming_service_index: None,
     });
     let q = bindings::encode_redirect(Kind::Request, &xml, None, None)?;
     let r = http.get(format!("{}/sso?{q}", idp_url)).send().await?;
@@ -286,6 +287,7 @@ async fn password_login(base: &str, sp: &str, acs: &str) -> anyhow::Result<()> {
         force_authn: false,
         is_passive: false,
         authn_context_class: None,
+        attribute_consuming_service_index: None,
     });
     let q = bindings::encode_redirect(Kind::Request, &xml, None, None)?;
     let r = http

@@ -297,6 +297,7 @@ async fn login(State(sp): State<Arc<ServiceProvider>>, Query(q): Query<LoginQuer
         force_authn: q.force.is_some_and(|f| f == "1"),
         is_passive: false,
         authn_context_class: sp.config.required_class.as_deref(),
+        attribute_consuming_service_index: None,
     });
     let relay = random_token();
     lock(&sp.pending).insert(

@@ -167,6 +167,7 @@ fn signed_authn_request(sp: &ServiceCredential, id: &str, acs: &str) -> String {
         force_authn: false,
         is_passive: false,
         authn_context_class: None,
+        attribute_consuming_service_index: None,
     });
     // The signature goes right after the Issuer (SAML Core schema order).
     let with_template = unsigned.replacen(

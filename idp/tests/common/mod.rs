@@ -157,6 +157,7 @@ key = "tls.key"
             force_authn: false,
             is_passive: false,
             authn_context_class: None,
+            attribute_consuming_service_index: None,
         };
         tune(&mut req);
         let xml = authn_request::build(&req);

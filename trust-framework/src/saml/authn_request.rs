@@ -41,6 +41,8 @@ pub struct AuthnRequest {
     pub name_id_format: Option<String>,
     /// RequestedAuthnContext.
     pub requested_authn_context: Option<RequestedAuthnContext>,
+    /// AttributeConsumingServiceIndex, if given.
+    pub attribute_consuming_service_index: Option<u16>,
 }
 
 fn boolean(node: roxmltree::Node<'_, '_>, name: &str) -> Result<bool, SamlError> {
@@ -87,6 +89,14 @@ pub fn parse(xml_text: &str) -> Result<AuthnRequest, SamlError> {
             })
         })
         .transpose()?;
+    let attribute_consuming_service_index = root
+        .attribute("AttributeConsumingServiceIndex")
+        .map(|i| {
+            i.parse::<u16>().map_err(|_| {
+                SamlError::Invalid("AttributeConsumingServiceIndex is not a number".into())
+            })
+        })
+        .transpose()?;
     let name_id_format = xml::child(root, NS_PROTOCOL, "NameIDPolicy")
         .and_then(|n| n.attribute("Format"))
         .map(str::to_owned);
@@ -115,6 +125,7 @@ pub fn parse(xml_text: &str) -> Result<AuthnRequest, SamlError> {
         is_passive: boolean(root, "IsPassive")?,
         name_id_format,
         requested_authn_context,
+        attribute_consuming_service_index,
     })
 }
 
@@ -137,6 +148,8 @@ pub struct NewAuthnRequest<'a> {
     pub is_passive: bool,
     /// Requested class (exact), if any.
     pub authn_context_class: Option<&'a str>,
+    /// AttributeConsumingServiceIndex: which of the SP's attribute sets it asks for.
+    pub attribute_consuming_service_index: Option<u16>,
 }
 
 /// Builds an AuthnRequest asking for a persistent NameID and an HTTP-POST response.
@@ -145,8 +158,12 @@ pub fn build(r: &NewAuthnRequest<'_>) -> String {
         .authn_context_class
         .map(|c| format!(r#"<samlp:RequestedAuthnContext Comparison="exact"><saml:AuthnContextClassRef>{}</saml:AuthnContextClassRef></samlp:RequestedAuthnContext>"#, escape(c)))
         .unwrap_or_default();
+    let acs_index = r
+        .attribute_consuming_service_index
+        .map(|i| format!(r#" AttributeConsumingServiceIndex="{i}""#))
+        .unwrap_or_default();
     format!(
-        r#"<samlp:AuthnRequest xmlns:samlp="{NS_PROTOCOL}" xmlns:saml="{NS_ASSERTION}" ID="{}" Version="2.0" IssueInstant="{}" Destination="{}" AssertionConsumerServiceURL="{}" ProtocolBinding="{}" ForceAuthn="{}" IsPassive="{}"><saml:Issuer>{}</saml:Issuer><samlp:NameIDPolicy Format="{}" AllowCreate="true"/>{rac}</samlp:AuthnRequest>"#,
+        r#"<samlp:AuthnRequest xmlns:samlp="{NS_PROTOCOL}" xmlns:saml="{NS_ASSERTION}" ID="{}" Version="2.0" IssueInstant="{}" Destination="{}" AssertionConsumerServiceURL="{}" ProtocolBinding="{}" ForceAuthn="{}" IsPassive="{}"{acs_index}><saml:Issuer>{}</saml:Issuer><samlp:NameIDPolicy Format="{}" AllowCreate="true"/>{rac}</samlp:AuthnRequest>"#,
         escape(r.id),
         instant(r.issue_instant),
         escape(r.destination),
@@ -176,8 +193,10 @@ mod tests {
             force_authn: true,
             is_passive: false,
             authn_context_class: Some(super::super::constants::AC_JPKI_USER_AUTH),
+            attribute_consuming_service_index: Some(1),
         });
         let r = parse(&xml).unwrap();
+        assert_eq!(r.attribute_consuming_service_index, Some(1));
         assert_eq!(r.id, "_abc");
         assert_eq!(r.issuer.as_str(), "http://127.0.0.1:9000/sp");
         assert_eq!(r.acs_url.as_deref(), Some("http://127.0.0.1:9000/acs"));

@@ -4,8 +4,8 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 
 use super::constants::{
-    ASSURANCE_CERTIFICATION, BINDING_POST, BINDING_REDIRECT, ENTITY_CATEGORY, NS_ASSERTION,
-    NS_DSIG, NS_MDATTR, NS_METADATA,
+    ASSURANCE_CERTIFICATION, BINDING_POST, BINDING_REDIRECT, BINDING_SOAP, ENTITY_CATEGORY,
+    NS_ASSERTION, NS_DSIG, NS_MDATTR, NS_METADATA,
 };
 use super::xml::{self, escape};
 use super::SamlError;
@@ -40,9 +40,19 @@ pub struct SpMetadata {
     pub authn_requests_signed: bool,
     /// WantAssertionsSigned.
     pub want_assertions_signed: bool,
+    /// AttributeConsumingService: index → the attribute names it requests.
+    pub attribute_services: Vec<(u16, Vec<String>)>,
 }
 
 impl SpMetadata {
+    /// The attributes the SP's AttributeConsumingService `index` requests.
+    pub fn requested_attributes(&self, index: u16) -> &[String] {
+        self.attribute_services
+            .iter()
+            .find(|(i, _)| *i == index)
+            .map_or(&[], |(_, names)| names.as_slice())
+    }
+
     /// The ACS for a request: its URL if it is exactly one of the registered ones (TF-IDP:
     /// no open redirect), its index, or the default.
     pub fn acs_for(&self, url: Option<&str>, index: Option<u16>) -> Option<&Endpoint> {
@@ -139,6 +149,17 @@ fn first_location<'a>(endpoints: &'a [Endpoint], binding: &str) -> Option<&'a st
         .map(|e| e.location.as_str())
 }
 
+/// What a requester needs to know about an attribute authority (SAML Metadata §2.4.7).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttributeAuthorityMetadata {
+    /// entityID.
+    pub entity_id: EntityId,
+    /// The SOAP AttributeService location.
+    pub soap_url: String,
+    /// Signing certificates (DER).
+    pub signing_certs: Vec<Vec<u8>>,
+}
+
 /// One party of a metadata document: its roles, and the entity attributes (categories,
 /// assurance) a federation operator registered for it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -153,6 +174,8 @@ pub struct Entity {
     pub sp: Option<SpMetadata>,
     /// Its IdP role.
     pub idp: Option<IdpMetadata>,
+    /// Its attribute-authority role.
+    pub attribute_authority: Option<AttributeAuthorityMetadata>,
 }
 
 impl Entity {
@@ -214,7 +237,22 @@ fn entity(e: roxmltree::Node<'_, '_>) -> Result<Entity, SamlError> {
             signing_certs: signing_certs(sp)?,
             authn_requests_signed: sp.attribute("AuthnRequestsSigned") == Some("true"),
             want_assertions_signed: sp.attribute("WantAssertionsSigned") == Some("true"),
+            attribute_services: attribute_services(sp),
         }),
+        None => None,
+    };
+    let attribute_authority = match xml::child(e, NS_METADATA, "AttributeAuthorityDescriptor") {
+        Some(aa) => endpoints(aa, "AttributeService")?
+            .into_iter()
+            .find(|s| s.binding == BINDING_SOAP)
+            .map(|s| -> Result<_, SamlError> {
+                Ok(AttributeAuthorityMetadata {
+                    entity_id: entity_id.clone(),
+                    soap_url: s.location,
+                    signing_certs: signing_certs(aa)?,
+                })
+            })
+            .transpose()?,
         None => None,
     };
     let idp = match xml::child(e, NS_METADATA, "IDPSSODescriptor") {
@@ -232,7 +270,23 @@ fn entity(e: roxmltree::Node<'_, '_>) -> Result<Entity, SamlError> {
         entity_id,
         sp,
         idp,
+        attribute_authority,
     })
+}
+
+fn attribute_services(sp: roxmltree::Node<'_, '_>) -> Vec<(u16, Vec<String>)> {
+    sp.children()
+        .filter(|c| xml::is(*c, NS_METADATA, "AttributeConsumingService"))
+        .filter_map(|s| {
+            let index = s.attribute("index")?.parse().ok()?;
+            let names = s
+                .children()
+                .filter(|r| xml::is(*r, NS_METADATA, "RequestedAttribute"))
+                .filter_map(|r| r.attribute("Name").map(str::to_owned))
+                .collect();
+            Some((index, names))
+        })
+        .collect()
 }
 
 /// Reads every entity of an EntityDescriptor or EntitiesDescriptor.
@@ -294,6 +348,29 @@ pub struct IdpDescriptor {
     pub signing_cert: Vec<u8>,
     /// A hub's ACS for the card IdPs it accepts logins from: adds an SP role.
     pub hub_acs_url: Option<String>,
+}
+
+/// An attribute authority's EntityDescriptor: a SOAP AttributeService and its signing key.
+pub fn attribute_authority_metadata(
+    entity_id: &str,
+    soap_url: &str,
+    signing_cert: &[u8],
+) -> String {
+    format!(
+        concat!(
+            r#"<md:EntityDescriptor xmlns:md="{md}" xmlns:ds="{ds}" entityID="{eid}">"#,
+            r#"<md:AttributeAuthorityDescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">"#,
+            r#"<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>"#,
+            r#"<md:AttributeService Binding="{soap}" Location="{url}"/>"#,
+            r#"</md:AttributeAuthorityDescriptor></md:EntityDescriptor>"#
+        ),
+        md = NS_METADATA,
+        ds = NS_DSIG,
+        eid = escape(entity_id),
+        cert = STANDARD.encode(signing_cert),
+        soap = BINDING_SOAP,
+        url = escape(soap_url),
+    )
 }
 
 /// The IdP's EntityDescriptor.
