@@ -120,6 +120,9 @@ pub struct IdpConfig {
     pub sp_metadata: Vec<PathBuf>,
     /// Card trust anchors.
     pub anchors: Vec<AnchorConfig>,
+    /// 士業 CAs whose certificates may sign professionals' registrations (proxy model 1).
+    #[serde(default)]
+    pub professional_anchors: Vec<AnchorConfig>,
     /// Timing.
     #[serde(default)]
     pub timing: Timing,
@@ -212,6 +215,7 @@ impl IdpConfig {
         self.sp_metadata.iter_mut().for_each(fix);
         self.anchors
             .iter_mut()
+            .chain(self.professional_anchors.iter_mut())
             .for_each(|a| fix(&mut a.certificate));
         if let Some(tls) = &mut self.tls_binding {
             fix(&mut tls.certificate);

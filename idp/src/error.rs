@@ -89,6 +89,11 @@ pub enum IdpError {
     )]
     UnknownUpstreamLogin,
 
+    // --- Proxy applications (TF-PROXY) ---
+    /// A registration or a qualification that cannot be accepted.
+    #[error("{0}")]
+    ProxyRefused(String),
+
     // --- The platform ---
     /// Too many logins in progress.
     #[error("the platform is busy; try again")]
@@ -140,7 +145,8 @@ impl IdpError {
             | Self::Challenge(_)
             | Self::UpstreamRefused(_)
             | Self::UnknownUpstream(_)
-            | Self::UnknownUpstreamLogin => 403,
+            | Self::UnknownUpstreamLogin
+            | Self::ProxyRefused(_) => 403,
             _ => 400,
         }
     }
@@ -160,6 +166,7 @@ impl IdpError {
             | Self::RevocationUnavailable { .. }
             | Self::BadAnswer(_)
             | Self::UpstreamRefused(_) => (status::RESPONDER, Some(status::AUTHN_FAILED)),
+            Self::ProxyRefused(_) => (status::RESPONDER, Some(status::REQUEST_UNSUPPORTED)),
             Self::BadRequest(_)
             | Self::UnknownSp(_)
             | Self::AcsNotRegistered { .. }

@@ -38,6 +38,7 @@ pub fn router(platform: Arc<Platform>) -> Router {
         .route("/login", get(login_page))
         .route("/login/upstream", get(login_upstream))
         .route("/hub/acs", post(hub_acs))
+        .route("/proxy/register", post(proxy_register))
         .route("/slo", get(slo))
         .route("/logout", get(logout_here))
         .route("/card-login/challenge", post(challenge))
@@ -379,6 +380,43 @@ fn logout_step(next: Result<crate::slo::Next, IdpError>) -> Response {
                 r#"<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>ログアウト / Logged out</title></head><body><h1>ログアウト / Logged out</h1><p id="result">{note}</p></body></html>"#
             );
             ([(header::SET_COOKIE, clear)], Html(body)).into_response()
+        }
+        Err(e) => error_page(&e),
+    }
+}
+
+#[derive(Deserialize)]
+struct RegisterForm {
+    #[serde(rename = "Registration")]
+    registration: String,
+}
+
+/// Proxy model 1: a professional logged in with the card registers their qualification.
+async fn proxy_register(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Form(form): Form<RegisterForm>,
+) -> Response {
+    let Some(session) = current_session(&app, &headers) else {
+        return error_page(&IdpError::ProxyRefused(
+            "log in with your card first: the registration binds the card you logged in with"
+                .into(),
+        ));
+    };
+    match app
+        .register_professional(&session, &form.registration)
+        .await
+    {
+        Ok(q) => {
+            let body = format!(
+                r#"<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>登録しました / Registered</title></head><body><h1>登録しました / Registered</h1><pre id="result">REGISTERED: {}
+REGISTRATION NUMBER: {}
+BODY: {}</pre></body></html>"#,
+                escape(&q.profession),
+                escape(&q.registration_number),
+                escape(&q.body)
+            );
+            Html(body).into_response()
         }
         Err(e) => error_page(&e),
     }

@@ -17,6 +17,7 @@ pub mod http;
 pub mod hub;
 pub mod pages;
 pub mod platform;
+pub mod proxy;
 pub mod sessions;
 pub mod slo;
 pub mod sso;

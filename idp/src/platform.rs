@@ -9,7 +9,9 @@ use time::OffsetDateTime;
 use trust_framework::pairwise::PairwiseSecret;
 use trust_framework::saml::aggregate::{self, Aggregate};
 use trust_framework::saml::constants::category;
-use trust_framework::saml::metadata::{self, IdpDescriptor, IdpMetadata, SpMetadata};
+use trust_framework::saml::metadata::{
+    self, AttributeAuthorityMetadata, IdpDescriptor, IdpMetadata, SpMetadata,
+};
 use trust_framework::x509::{PathPolicy, TrustAnchors};
 use trust_framework::EntityId;
 
@@ -48,6 +50,8 @@ pub struct Platform {
     operator_certs: Vec<Vec<u8>>,
     /// Card trust anchors.
     pub anchors: TrustAnchors,
+    /// 士業 CAs (proxy model 1).
+    pub professional_anchors: TrustAnchors,
     /// What a login certificate must satisfy.
     pub policy: PathPolicy,
     /// Persistent store.
@@ -71,6 +75,8 @@ struct Registry {
     /// SPs registered as the platform (category PLATFORM): they may receive the card
     /// certificate (a card IdP's only SP is the hub).
     hubs: Vec<String>,
+    /// Attribute authorities of the aggregate (proxy model 2).
+    authorities: Vec<Arc<AttributeAuthorityMetadata>>,
     /// The aggregate's validUntil, when one is loaded.
     valid_until: Option<OffsetDateTime>,
 }
@@ -99,6 +105,12 @@ impl Registry {
                 if e.has_category(category::PLATFORM) {
                     r.hubs.push(e.entity_id.to_string());
                 }
+            }
+            if let (true, Some(aa)) = (
+                e.has_category(category::ATTRIBUTE_AUTHORITY),
+                &e.attribute_authority,
+            ) {
+                r.authorities.push(Arc::new(aa.clone()));
             }
             if let (true, true, Some(idp)) = (hub, e.has_category(category::CARD_IDP), &e.idp) {
                 r.upstreams
@@ -166,6 +178,14 @@ impl Platform {
                 .add(&a.label, &read_der(&a.certificate)?)
                 .map_err(|e| ConfigError::Invalid(format!("anchor {}: {e}", a.label)))?;
         }
+        let mut professional_anchors = TrustAnchors::new();
+        for a in &config.professional_anchors {
+            professional_anchors
+                .add(&a.label, &read_der(&a.certificate)?)
+                .map_err(|e| {
+                    ConfigError::Invalid(format!("professional anchor {}: {e}", a.label))
+                })?;
+        }
         let store = Store::open(&config.store).map_err(|e| ConfigError::Invalid(e.to_string()))?;
         let secret = store
             .pairwise_secret()
@@ -189,6 +209,7 @@ impl Platform {
             registry: RwLock::new(registry),
             operator_certs,
             anchors,
+            professional_anchors,
             policy,
             store,
             secret,
@@ -217,6 +238,11 @@ impl Platform {
         let mut all: Vec<_> = self.registry().upstreams.values().cloned().collect();
         all.sort_by(|a, b| a.entity_id.as_str().cmp(b.entity_id.as_str()));
         all
+    }
+
+    /// The attribute authorities of the aggregate (proxy model 2).
+    pub fn attribute_authorities(&self) -> Vec<Arc<AttributeAuthorityMetadata>> {
+        self.registry().authorities.clone()
     }
 
     /// Whether `sp` is registered as the platform (a hub), and may receive card
@@ -284,6 +310,14 @@ impl Platform {
     /// The anchor configuration by label.
     pub fn anchor_config(&self, label: &str) -> Option<&AnchorConfig> {
         self.config.anchors.iter().find(|a| a.label == label)
+    }
+
+    /// The 士業 anchor configuration by label.
+    pub fn professional_anchor_config(&self, label: &str) -> Option<&AnchorConfig> {
+        self.config
+            .professional_anchors
+            .iter()
+            .find(|a| a.label == label)
     }
 
     /// The IdP's metadata (TF-IDP-001); a hub's also has the SP role card IdPs answer.

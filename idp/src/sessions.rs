@@ -39,6 +39,8 @@ pub struct LoginTx {
     pub browser: String,
     /// ForceAuthn: only a card login after `created` counts.
     pub force_authn: bool,
+    /// The attributes the SP asked for (its AttributeConsumingService).
+    pub requested_attributes: Vec<String>,
     /// When it started.
     pub created: OffsetDateTime,
     /// When it is dropped.

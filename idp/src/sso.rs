@@ -165,6 +165,14 @@ impl Platform {
             relay_state: accepted.relay_state.clone(),
             browser: browser.to_owned(),
             force_authn: accepted.request.force_authn,
+            requested_attributes: accepted
+                .request
+                .attribute_consuming_service_index
+                .and_then(|i| {
+                    self.sp(accepted.sp.as_str())
+                        .map(|sp| sp.requested_attributes(i).to_vec())
+                })
+                .unwrap_or_default(),
             created: now,
             expires: now + Duration::minutes(10),
         };
@@ -198,7 +206,7 @@ impl Platform {
             authn_instant: session.authn_instant,
             session_index: session.index.clone(),
             authn_context_class: AC_JPKI_USER_AUTH.to_owned(),
-            attributes: self.attributes_for(&tx.sp, session),
+            attributes: self.attributes_for(tx, session, &name_id).await,
         };
         let (key, cert) = (self.key_der.clone(), self.cert_der.clone());
         let xml = tokio::task::spawn_blocking(move || response::success(&r, &a, &key, &cert))
@@ -222,8 +230,15 @@ impl Platform {
     }
 
     /// The attributes an SP gets (TF-IDP-016): channel and authenticating authority; a
-    /// hub also gets the card's certificate, to find the person (TF-CATV-001).
-    fn attributes_for(&self, sp: &EntityId, session: &Session) -> Vec<Attribute> {
+    /// hub also gets the card's certificate, to find the person (TF-CATV-001); an SP
+    /// that asks for it, the user's qualification (TF-PROXY-003).
+    async fn attributes_for(
+        &self,
+        tx: &LoginTx,
+        session: &Session,
+        name_id: &str,
+    ) -> Vec<Attribute> {
+        let sp = &tx.sp;
         let mut out = vec![
             Attribute {
                 name: attr::AUTHN_CHANNEL.to_owned(),
@@ -242,6 +257,14 @@ impl Platform {
                     base64::engine::general_purpose::STANDARD.encode(&session.card_certificate)
                 ],
             });
+        }
+        // TF-PROXY-003: a qualification only to an SP that asks for it, confirmed now.
+        if tx
+            .requested_attributes
+            .iter()
+            .any(|a| a == attr::PROFESSION)
+        {
+            out.extend(self.qualification_attributes(session, sp, name_id).await);
         }
         out
     }

@@ -28,7 +28,23 @@ CREATE TABLE IF NOT EXISTS person_cert (
     first_seen INTEGER NOT NULL,
     PRIMARY KEY (anchor, serial)
 );
+CREATE TABLE IF NOT EXISTS professional (
+    person TEXT PRIMARY KEY,
+    card_certificate BLOB NOT NULL,
+    shigyo_certificate BLOB NOT NULL,
+    registered INTEGER NOT NULL
+);
 ";
+
+/// A professional's registration (proxy model 1): the card certificate and the 士業
+/// certificate the signed registration bound together.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProfessionalRecord {
+    /// The registered card user-authentication certificate (DER).
+    pub card_certificate: Vec<u8>,
+    /// The 士業 certificate that signed the registration (DER).
+    pub shigyo_certificate: Vec<u8>,
+}
 
 impl Store {
     /// Opens (or creates) the store at `path`; `:memory:` for tests.
@@ -91,6 +107,37 @@ impl Store {
             params![anchor, serial, person, now],
         )?;
         Ok(())
+    }
+
+    /// Records (or replaces) a person's professional registration.
+    pub fn register_professional(
+        &self,
+        person: &str,
+        r: &ProfessionalRecord,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.db().execute(
+            "INSERT OR REPLACE INTO professional (person, card_certificate, shigyo_certificate, registered) VALUES (?1, ?2, ?3, ?4)",
+            params![person, r.card_certificate, r.shigyo_certificate, now],
+        )?;
+        Ok(())
+    }
+
+    /// A person's professional registration, if any.
+    pub fn professional(&self, person: &str) -> Result<Option<ProfessionalRecord>, StoreError> {
+        Ok(self
+            .db()
+            .query_row(
+                "SELECT card_certificate, shigyo_certificate FROM professional WHERE person = ?1",
+                params![person],
+                |r| {
+                    Ok(ProfessionalRecord {
+                        card_certificate: r.get(0)?,
+                        shigyo_certificate: r.get(1)?,
+                    })
+                },
+            )
+            .optional()?)
     }
 
     /// A fresh person key.

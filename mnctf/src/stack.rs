@@ -120,6 +120,7 @@ impl Stack {
                     key: (*cred.key).clone(),
                     cert_der: cred.certificate.clone(),
                     required_class: Some(AC_JPKI_USER_AUTH.to_owned()),
+                    requested_attributes: Vec::new(),
                 },
                 Arc::new(now),
             );

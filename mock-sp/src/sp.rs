@@ -50,6 +50,9 @@ pub struct SpConfig {
     pub cert_der: Vec<u8>,
     /// The AuthnContext class the service requires (TF-SP-005).
     pub required_class: Option<String>,
+    /// Attributes it may ask for with `/login?attrs=1` (its AttributeConsumingService 1),
+    /// e.g. a professional's qualification for proxy applications.
+    pub requested_attributes: Vec<String>,
 }
 
 impl SpConfig {
@@ -75,12 +78,24 @@ impl SpConfig {
 }
 
 /// The metadata of an SP of this crate at `base_url`: signed AuthnRequests, an HTTP-POST
-/// ACS at `/acs`, an HTTP-Redirect SLO at `/slo`.
-pub fn metadata(entity_id: &str, base_url: &str, cert_der: &[u8]) -> String {
+/// ACS at `/acs`, an HTTP-Redirect SLO at `/slo`, and AttributeConsumingService 1 with
+/// `requested` attributes if any.
+pub fn metadata(entity_id: &str, base_url: &str, cert_der: &[u8], requested: &[String]) -> String {
     let cert = base64::engine::general_purpose::STANDARD.encode(cert_der);
     let base = base_url.trim_end_matches('/');
+    let service = if requested.is_empty() {
+        String::new()
+    } else {
+        let attrs: String = requested
+            .iter()
+            .map(|a| format!(r#"<md:RequestedAttribute Name="{}" NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:uri" isRequired="true"/>"#, escape(a)))
+            .collect();
+        format!(
+            r#"<md:AttributeConsumingService index="1"><md:ServiceName xml:lang="en">proxy applications</md:ServiceName>{attrs}</md:AttributeConsumingService>"#
+        )
+    };
     format!(
-        r#"<md:EntityDescriptor xmlns:md="{NS_METADATA}" xmlns:ds="{NS_DSIG}" entityID="{}"><md:SPSSODescriptor AuthnRequestsSigned="true" WantAssertionsSigned="true" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:SingleLogoutService Binding="{BINDING_REDIRECT}" Location="{}"/><md:AssertionConsumerService Binding="{BINDING_POST}" Location="{}" index="0" isDefault="true"/></md:SPSSODescriptor></md:EntityDescriptor>"#,
+        r#"<md:EntityDescriptor xmlns:md="{NS_METADATA}" xmlns:ds="{NS_DSIG}" entityID="{}"><md:SPSSODescriptor AuthnRequestsSigned="true" WantAssertionsSigned="true" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:SingleLogoutService Binding="{BINDING_REDIRECT}" Location="{}"/><md:AssertionConsumerService Binding="{BINDING_POST}" Location="{}" index="0" isDefault="true"/>{service}</md:SPSSODescriptor></md:EntityDescriptor>"#,
         escape(entity_id),
         escape(&format!("{base}/slo")),
         escape(&format!("{base}/acs")),
@@ -146,6 +161,8 @@ struct LoginQuery {
     force: Option<String>,
     /// A path on this SP to go to after the login (never another site: TF-SP-006).
     next: Option<String>,
+    /// Ask for the SP's requested attributes (AttributeConsumingService 1).
+    attrs: Option<String>,
 }
 
 /// Whether `next` is a path on this site: `/…`, not `//host` or `/\host`.
@@ -211,6 +228,7 @@ impl ServiceProvider {
             &self.config.entity_id,
             &self.config.base_url,
             &self.config.cert_der,
+            &self.config.requested_attributes,
         )
     }
 
@@ -297,7 +315,9 @@ async fn login(State(sp): State<Arc<ServiceProvider>>, Query(q): Query<LoginQuer
         force_authn: q.force.is_some_and(|f| f == "1"),
         is_passive: false,
         authn_context_class: sp.config.required_class.as_deref(),
-        attribute_consuming_service_index: None,
+        attribute_consuming_service_index: (q.attrs.is_some_and(|a| a == "1")
+            && !sp.config.requested_attributes.is_empty())
+        .then_some(1),
     });
     let relay = random_token();
     lock(&sp.pending).insert(

@@ -291,8 +291,9 @@ impl Federation {
                 hub_acs_url: hub.then(|| format!("{url}/hub/acs")),
             })
         };
-        let sp_md =
-            |url: &str, c: &Credential| mock_sp::sp::metadata(&format!("{url}/sp"), url, &c.cert);
+        let sp_md = |url: &str, c: &Credential| {
+            mock_sp::sp::metadata(&format!("{url}/sp"), url, &c.cert, &[])
+        };
         let operator = Operator {
             registrations: vec![
                 Registration {
@@ -387,6 +388,7 @@ impl Federation {
                     key: c.key.clone(),
                     cert_der: c.cert.clone(),
                     required_class: Some(AC_JPKI_USER_AUTH.to_owned()),
+                    requested_attributes: Vec::new(),
                 };
                 config.trust_idp(&platform_md).map_err(party(name))?;
                 Ok(ServiceProvider::new(config, Arc::new(now_fn.clone())))
