@@ -78,6 +78,57 @@ pub struct Application {
     pub status: Status,
 }
 
+/// A procedure professionals may file for a client (代理申請), and who may.
+#[derive(Clone, Debug)]
+pub struct ProxyProcedure {
+    /// Its code (in forms).
+    pub code: &'static str,
+    /// Its name.
+    pub name: &'static str,
+    /// The professions allowed to file it (as qualifications name them).
+    pub allowed: &'static [&'static str],
+}
+
+/// The procedures that may be filed by proxy (TF-PROXY-006).
+pub const PROXY_PROCEDURES: [ProxyProcedure; 2] = [
+    ProxyProcedure {
+        code: "corporate-tax-return",
+        name: "法人税の確定申告 / Corporate tax return",
+        allowed: &["税理士"],
+    },
+    ProxyProcedure {
+        code: "commercial-registration",
+        name: "商業登記の申請 / Commercial registration",
+        allowed: &["司法書士"],
+    },
+];
+
+/// An attribute authority whose assertions this SP verifies (keys from the aggregate).
+#[derive(Clone, Debug)]
+pub struct AuthorityTrust {
+    /// Its entityID.
+    pub entity_id: EntityId,
+    /// Its signing certificates (DER).
+    pub certs: Vec<Vec<u8>>,
+}
+
+/// A proxy application as filed.
+#[derive(Clone, Debug)]
+pub struct ProxyApplication {
+    /// Its number.
+    pub id: String,
+    /// The procedure.
+    pub procedure: &'static str,
+    /// The client it is filed for.
+    pub client: String,
+    /// The professional (their NameID at this SP).
+    pub filed_by: String,
+    /// Their qualification as confirmed: profession and registration number.
+    pub qualification: (String, String),
+    /// Who confirmed it (the platform, or an attribute authority).
+    pub confirmed_by: String,
+}
+
 /// The bank whose notices this SP accepts, with its keys from the aggregate.
 #[derive(Clone, Debug)]
 pub struct BankTrust {
@@ -95,7 +146,9 @@ pub struct EApplication {
     /// The 収納機関番号 of this system.
     collector: String,
     banks: Vec<BankTrust>,
+    authorities: Vec<AuthorityTrust>,
     key_der: Vec<u8>,
+    proxy_applications: Mutex<Vec<ProxyApplication>>,
     applications: Mutex<HashMap<String, Application>>,
     notices_seen: Mutex<HashSet<String>>,
     next_number: Mutex<u64>,
@@ -107,17 +160,25 @@ struct ApplyForm {
 }
 
 #[derive(Deserialize)]
+struct ProxyForm {
+    procedure: String,
+    client: String,
+}
+
+#[derive(Deserialize)]
 struct NoticeForm {
     #[serde(rename = "PaymentNotice")]
     notice: String,
 }
 
 impl EApplication {
-    /// An e-application system over `sp`, accepting payment notices from `banks`.
+    /// An e-application system over `sp`, accepting payment notices from `banks` and
+    /// qualification assertions from `authorities`.
     pub fn new(
         sp: Arc<ServiceProvider>,
         collector: &str,
         banks: Vec<BankTrust>,
+        authorities: Vec<AuthorityTrust>,
     ) -> Result<Arc<Self>, String> {
         use rsa::pkcs8::EncodePrivateKey;
         let key_der = sp
@@ -132,7 +193,9 @@ impl EApplication {
             sp,
             collector: collector.to_owned(),
             banks,
+            authorities,
             key_der,
+            proxy_applications: Mutex::default(),
             applications: Mutex::default(),
             notices_seen: Mutex::default(),
             next_number: Mutex::new(1),
@@ -155,6 +218,7 @@ impl EApplication {
             .route("/apply", post(apply))
             .route("/applications/{id}", get(show))
             .route("/payment/notice", post(notice))
+            .route("/proxy/apply", post(proxy_apply))
             .with_state(Arc::clone(self));
         self.sp.router().merge(own)
     }
@@ -342,4 +406,90 @@ fn settle(app: &EApplication, encoded: &str) -> Result<String, String> {
     }
     a.status = Status::Paid { notice: n.id };
     Ok(a.id.clone())
+}
+
+/// A proxy application (TF-PROXY-006): for a named client, by a professional whose
+/// qualification this login confirmed, of a profession allowed for the procedure.
+async fn proxy_apply(State(app): State<Arc<EApplication>>, headers: HeaderMap, Form(form): Form<ProxyForm>) -> Response {
+    let Some((_, session)) = app.sp.session(&headers) else {
+        return page(StatusCode::UNAUTHORIZED, "refused", "not logged in: /login?attrs=1");
+    };
+    let Some(procedure) = PROXY_PROCEDURES.iter().find(|p| p.code == form.procedure) else {
+        return page(StatusCode::BAD_REQUEST, "refused", "no such procedure for proxy applications");
+    };
+    let client = form.client.trim();
+    if client.is_empty() || client.chars().count() > 100 || client.chars().any(char::is_control) {
+        return page(StatusCode::BAD_REQUEST, "refused", "TF-PROXY-006: name the client (1 to 100 characters)");
+    }
+    let (profession, number, confirmed_by) = match confirmed_qualification(&app, &session.assertion) {
+        Ok(q) => q,
+        Err(why) => return page(StatusCode::FORBIDDEN, "refused", &why),
+    };
+    if !procedure.allowed.contains(&profession.as_str()) {
+        return page(
+            StatusCode::FORBIDDEN,
+            "refused",
+            &format!("TF-PROXY-006: a {profession} may not file {} (allowed: {})", procedure.name, procedure.allowed.join(", ")),
+        );
+    }
+    let id = {
+        let mut n = lock(&app.next_number);
+        let k = *n;
+        *n += 1;
+        format!("PRX-{k:06}")
+    };
+    lock(&app.proxy_applications).push(ProxyApplication {
+        id: id.clone(),
+        procedure: procedure.code,
+        client: client.to_owned(),
+        filed_by: session.assertion.name_id.clone(),
+        qualification: (profession.clone(), number.clone()),
+        confirmed_by: confirmed_by.clone(),
+    });
+    page(
+        StatusCode::OK,
+        "代理申請を受け付けました / Proxy application filed",
+        &format!("PROXY APPLICATION: {id}\nPROCEDURE: {}\nCLIENT: {client}\nFILED BY: {profession} {number}\nCONFIRMED BY: {confirmed_by}", procedure.name),
+    )
+}
+
+/// The qualification of this login, confirmed: from the platform's signed assertion
+/// (model 1), or from an attribute authority's assertion this SP verifies itself
+/// (model 2, TF-PROXY-005). (profession, registration number, who confirmed it).
+fn confirmed_qualification(app: &EApplication, a: &trust_framework::saml::sp::VerifiedAssertion) -> Result<(String, String, String), String> {
+    use trust_framework::saml::constants::attr;
+    let one = |name: &str| a.attribute(name).and_then(|v| v.first()).cloned();
+    if let Some(why) = one(attr::QUALIFICATION_ERROR) {
+        return Err(format!("TF-PROXY-003: the qualification could not be confirmed: {why}"));
+    }
+    let source = one(attr::QUALIFICATION_SOURCE)
+        .ok_or("TF-PROXY-006: this login carries no qualification: log in for proxy applications (/login?attrs=1)")?;
+    if source == app.sp.config().idp_entity_id {
+        let profession = one(attr::PROFESSION).ok_or("TF-PROXY-003: no profession")?;
+        let number = one(attr::REGISTRATION_NUMBER).unwrap_or_default();
+        return Ok((profession, number, source));
+    }
+    let authority = app
+        .authorities
+        .iter()
+        .find(|t| t.entity_id.as_str() == source)
+        .ok_or_else(|| format!("TF-PROXY-005: {source} is not an attribute authority of the federation metadata"))?;
+    let encoded = one(attr::QUALIFICATION_ASSERTION).ok_or("TF-PROXY-005: no assertion of the attribute authority")?;
+    let xml = STANDARD
+        .decode(encoded)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or("TF-PROXY-005: the authority's assertion is not base64 UTF-8")?;
+    let verified = trust_framework::saml::attribute_query::verify_assertion(
+        &xml,
+        authority.entity_id.as_str(),
+        &authority.certs,
+        &a.name_id,
+        &app.sp.config().entity_id,
+        app.sp.now(),
+    )
+    .map_err(|e| format!("TF-PROXY-005: {e}"))?;
+    let profession = verified.value(attr::PROFESSION).ok_or("TF-PROXY-005: the authority named no profession")?;
+    let number = verified.value(attr::REGISTRATION_NUMBER).unwrap_or_default();
+    Ok((profession.to_owned(), number.to_owned(), source))
 }

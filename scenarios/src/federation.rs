@@ -15,15 +15,18 @@ use std::sync::Arc;
 use idp::{IdpConfig, Platform};
 use mock_ca::server::RunningService;
 use mock_ca::Clock;
+use mock_sp::attribute_authority::{AttributeAuthority, AuthorityConfig, CheckedCa};
 use mock_sp::bank::{Account, Bank, BankDanger, CollectorTrust};
-use mock_sp::egov::{BankTrust, EApplication};
+use mock_sp::egov::{AuthorityTrust, BankTrust, EApplication};
 use mock_sp::sp::{platform_from_aggregate, ServiceProvider, SpConfig};
 use rsa::pkcs8::EncodePrivateKey;
 use time::{Duration, OffsetDateTime};
 use tokio::net::TcpListener;
 use trust_framework::saml::aggregate::{self, Aggregate};
+use trust_framework::saml::attribute_query::QUALIFICATION_ATTRIBUTES;
 use trust_framework::saml::constants::{category, AC_JPKI_USER_AUTH};
-use trust_framework::saml::metadata::{idp_metadata, IdpDescriptor};
+use trust_framework::saml::metadata::{attribute_authority_metadata, idp_metadata, IdpDescriptor};
+use trust_framework::x509::TrustAnchors;
 
 use crate::browser::Parties;
 
@@ -56,6 +59,8 @@ pub mod names {
     pub const BANK: &str = "bank";
     /// The CA service.
     pub const CA: &str = "JPKI CA";
+    /// The tax accountants' body's attribute authority (日本税理士会連合会).
+    pub const AA: &str = "zeirishi AA";
 }
 
 /// The e-application system's 収納機関番号.
@@ -181,6 +186,10 @@ pub struct Federation {
     pub bank: Arc<Bank>,
     /// Its base URL.
     pub bank_url: String,
+    /// The 税理士 body's attribute authority (proxy model 2).
+    pub authority: Arc<AttributeAuthority>,
+    /// Its base URL.
+    pub authority_url: String,
     /// The operator.
     pub operator: Operator,
     /// Party names by origin.
@@ -236,6 +245,14 @@ fn credential(ca: &RunningService, name: &str) -> Result<Credential, StartError>
 
 /// An IdP's configuration file (paths relative to the run folder).
 fn idp_toml(name: &str, url: &str, channel: &str, hub: bool, ca_url: &str) -> String {
+    let professionals: String = ["zeirishi", "shihoshoshi"]
+        .iter()
+        .map(|id| {
+            format!(
+                "\n[[professional_anchors]]\nlabel = \"{id}\"\ncertificate = \"{id}.crt\"\nocsp_url = \"{ca_url}/ocsp/{id}\"\ncrl_url = \"{ca_url}/crl/{id}.crl\"\n"
+            )
+        })
+        .collect();
     format!(
         r#"entity_id = "{url}/idp"
 base_url = "{url}"
@@ -255,7 +272,7 @@ certificate = "jpki-auth.crt"
 ocsp_url = "{ca_url}/ocsp/jpki-auth"
 crl_url = "{ca_url}/crl/jpki-auth.crl"
 predecessor_url = "{ca_url}/predecessors"
-"#
+{professionals}"#
     )
 }
 
@@ -266,7 +283,8 @@ impl Federation {
         let clock = Clock::system();
         let ca = tokio::task::block_in_place(|| RunningService::start(0, |_| {}, clock.clone()))
             .map_err(party(names::CA))?;
-        let [(platform_l, platform_url), (catv_l, catv_url), (eapp_l, eapp_url), (portal_l, portal_url), (bank_l, bank_url)] = [
+        let [(platform_l, platform_url), (catv_l, catv_url), (eapp_l, eapp_url), (portal_l, portal_url), (bank_l, bank_url), (aa_l, aa_url)] = [
+            bind().await?,
             bind().await?,
             bind().await?,
             bind().await?,
@@ -279,9 +297,10 @@ impl Federation {
             credential(&ca, "sp-1")?,
             credential(&ca, "sp-2")?,
             credential(&ca, "sp-3")?,
+            credential(&ca, "attribute-authority")?,
         ];
         let operator_cred = credential(&ca, "federation-operator")?;
-        let [platform_c, catv_c, eapp_c, portal_c, bank_c] = creds;
+        let [platform_c, catv_c, eapp_c, portal_c, bank_c, aa_c] = creds;
         let idp_md = |url: &str, c: &Credential, hub: bool| {
             idp_metadata(&IdpDescriptor {
                 entity_id: format!("{url}/idp"),
@@ -291,8 +310,12 @@ impl Federation {
                 hub_acs_url: hub.then(|| format!("{url}/hub/acs")),
             })
         };
-        let sp_md = |url: &str, c: &Credential| {
-            mock_sp::sp::metadata(&format!("{url}/sp"), url, &c.cert, &[])
+        let qualification: Vec<String> = QUALIFICATION_ATTRIBUTES
+            .iter()
+            .map(|a| (*a).to_owned())
+            .collect();
+        let sp_md = |url: &str, c: &Credential, requested: &[String]| {
+            mock_sp::sp::metadata(&format!("{url}/sp"), url, &c.cert, requested)
         };
         let operator = Operator {
             registrations: vec![
@@ -310,20 +333,26 @@ impl Federation {
                 },
                 Registration {
                     name: names::EAPP,
-                    metadata: sp_md(&eapp_url, &eapp_c),
+                    metadata: sp_md(&eapp_url, &eapp_c, &qualification),
                     categories: vec![category::GOVERNMENT],
                     assurance: vec![],
                 },
                 Registration {
                     name: names::PORTAL,
-                    metadata: sp_md(&portal_url, &portal_c),
+                    metadata: sp_md(&portal_url, &portal_c, &[]),
                     categories: vec![category::GOVERNMENT],
                     assurance: vec![],
                 },
                 Registration {
                     name: names::BANK,
-                    metadata: sp_md(&bank_url, &bank_c),
+                    metadata: sp_md(&bank_url, &bank_c, &[]),
                     categories: vec![category::BANK],
+                    assurance: vec![],
+                },
+                Registration {
+                    name: names::AA,
+                    metadata: attribute_authority_metadata(&format!("{aa_url}/aa"), &format!("{aa_url}/soap"), &aa_c.cert),
+                    categories: vec![category::ATTRIBUTE_AUTHORITY],
                     assurance: vec![],
                 },
             ],
@@ -343,6 +372,13 @@ impl Federation {
             .authority(mock_ca::pki::ca::JPKI_AUTH)
             .ok_or_else(|| StartError::Party("no JPKI auth CA".into()))?;
         write(dir, "jpki-auth.crt", auth_ca.certificate())?;
+        for id in ["zeirishi", "shihoshoshi"] {
+            let ca_cert = ca
+                .pki
+                .authority(id)
+                .ok_or_else(|| StartError::Party(format!("no {id} CA")))?;
+            write(dir, &format!("{id}.crt"), ca_cert.certificate())?;
+        }
         let base = ca.base_url();
         let now_fn = {
             let clock = clock.clone();
@@ -375,8 +411,11 @@ impl Federation {
             clock.now(),
         )
         .map_err(party("an SP"))?;
-        let sp =
-            |name: &str, url: &str, c: &Credential| -> Result<Arc<ServiceProvider>, StartError> {
+        let sp = |name: &str,
+                  url: &str,
+                  c: &Credential,
+                  requested: &[String]|
+         -> Result<Arc<ServiceProvider>, StartError> {
                 let mut config = SpConfig {
                     name: name.to_owned(),
                     entity_id: format!("{url}/sp"),
@@ -388,18 +427,19 @@ impl Federation {
                     key: c.key.clone(),
                     cert_der: c.cert.clone(),
                     required_class: Some(AC_JPKI_USER_AUTH.to_owned()),
-                    requested_attributes: Vec::new(),
+                    requested_attributes: requested.to_vec(),
                 };
                 config.trust_idp(&platform_md).map_err(party(name))?;
                 Ok(ServiceProvider::new(config, Arc::new(now_fn.clone())))
             };
         let eapp = EApplication::new(
-            sp(names::EAPP, &eapp_url, &eapp_c)?,
+            sp(names::EAPP, &eapp_url, &eapp_c, &qualification)?,
             COLLECTOR_NUMBER,
             banks(&agg, &bank_url),
+            authorities(&agg),
         )
         .map_err(|e| StartError::Party(format!("{}: {e}", names::EAPP)))?;
-        let portal = sp(names::PORTAL, &portal_url, &portal_c)?;
+        let portal = sp(names::PORTAL, &portal_url, &portal_c, &[])?;
         let accounts = ACCOUNTS
             .iter()
             .map(|(number, password, holder, balance)| Account {
@@ -410,7 +450,7 @@ impl Federation {
             })
             .collect();
         let bank = Bank::new(
-            sp(names::BANK, &bank_url, &bank_c)?,
+            sp(names::BANK, &bank_url, &bank_c, &[])?,
             accounts,
             collectors(&agg),
             options.bank_danger,
@@ -420,7 +460,9 @@ impl Federation {
         serve(catv_l, idp::http::router(Arc::clone(&catv)));
         serve(eapp_l, eapp.router());
         serve(portal_l, portal.router());
+        let authority = start_authority(&ca, &aa_url, aa_c, &agg, &now_fn)?;
         serve(bank_l, bank.router());
+        serve(aa_l, authority.router());
         let mut parties = Parties::default();
         for (url, name) in [
             (&platform_url, names::PLATFORM),
@@ -428,6 +470,7 @@ impl Federation {
             (&eapp_url, names::EAPP),
             (&portal_url, names::PORTAL),
             (&bank_url, names::BANK),
+            (&aa_url, names::AA),
             (&base, names::CA),
         ] {
             parties.add(url, name);
@@ -445,6 +488,8 @@ impl Federation {
             portal_url,
             bank,
             bank_url,
+            authority,
+            authority_url: aa_url,
             operator,
             parties: Arc::new(parties),
             dir: dir.to_owned(),
@@ -452,7 +497,8 @@ impl Federation {
     }
 
     /// What each party makes of an aggregate: the platform and the CATV IdP refresh
-    /// (keeping the last good one if refused), the SPs load it as at start-up.
+    /// (keeping the last good one if refused), the SPs and the attribute authority load
+    /// it as at start-up.
     pub fn offer_aggregate(&self, text: &str) -> Vec<(&'static str, Result<(), String>)> {
         let operator = std::slice::from_ref(&self.operator.certificate);
         let sp_loads = || {
@@ -478,8 +524,69 @@ impl Federation {
             (names::EAPP, sp_loads()),
             (names::PORTAL, sp_loads()),
             (names::BANK, sp_loads()),
+            (
+                names::AA,
+                aggregate::load(text, operator, self.clock.now())
+                    .map(|_| ())
+                    .map_err(|e| e.to_string()),
+            ),
         ]
     }
+}
+
+/// The tax accountants' body's attribute authority: cards checked against the JPKI CA,
+/// professionals against the 税理士 CA, requesters from the aggregate.
+fn start_authority(
+    ca: &RunningService,
+    url: &str,
+    c: Credential,
+    agg: &Aggregate,
+    now: &(impl Fn() -> OffsetDateTime + Send + Sync + Clone + 'static),
+) -> Result<Arc<AttributeAuthority>, StartError> {
+    let checked = |id: &str| -> Result<CheckedCa, StartError> {
+        let authority = ca
+            .pki
+            .authority(id)
+            .ok_or_else(|| StartError::Party(format!("no {id} CA")))?;
+        let mut anchors = TrustAnchors::new();
+        anchors
+            .add(id, authority.certificate())
+            .map_err(party(names::AA))?;
+        Ok(CheckedCa {
+            anchors,
+            ocsp_url: authority.urls().ocsp.clone(),
+            crl_url: authority.urls().crl.clone(),
+        })
+    };
+    let requesters = agg
+        .entities
+        .iter()
+        .filter(|e| e.has_category(category::PLATFORM) || e.has_category(category::GOVERNMENT))
+        .filter_map(|e| Some((e.entity_id.to_string(), e.sp.as_ref()?.signing_certs.clone())))
+        .collect();
+    let entity_id = trust_framework::EntityId::new(&format!("{url}/aa")).map_err(party(names::AA))?;
+    let config = AuthorityConfig {
+        entity_id,
+        base_url: url.to_owned(),
+        key_der: c.key_der,
+        cert_der: c.cert,
+        cards: checked(mock_ca::pki::ca::JPKI_AUTH)?,
+        professionals: checked("zeirishi")?,
+        requesters,
+    };
+    AttributeAuthority::new(config, Arc::new(now.clone())).map_err(|e| StartError::Party(format!("{}: {e}", names::AA)))
+}
+
+/// The attribute authorities whose assertions an SP verifies: the aggregate's.
+fn authorities(agg: &Aggregate) -> Vec<AuthorityTrust> {
+    agg.with_category(category::ATTRIBUTE_AUTHORITY)
+        .filter_map(|e| {
+            Some(AuthorityTrust {
+                entity_id: e.entity_id.clone(),
+                certs: e.attribute_authority.as_ref()?.signing_certs.clone(),
+            })
+        })
+        .collect()
 }
 
 /// The banks an e-application SP accepts notices from: the aggregate's BANK entities.
