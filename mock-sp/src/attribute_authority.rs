@@ -24,7 +24,7 @@ use time::{Duration, OffsetDateTime};
 use trust_framework::binding::{Challenge, Nonce, NONCE_LEN};
 use trust_framework::proxy;
 use trust_framework::saml::attribute_query::{
-    self, STATUS_REQUEST_DENIED, STATUS_UNKNOWN_PRINCIPAL,
+    self, Signer, STATUS_REQUEST_DENIED, STATUS_UNKNOWN_PRINCIPAL,
 };
 use trust_framework::saml::constants::attr;
 use trust_framework::saml::response::Attribute;
@@ -71,7 +71,14 @@ pub struct AuthorityFaults {
     /// Answer every SOAP call with HTTP 503.
     pub unavailable: AtomicBool,
     /// Sign answers with this key (PKCS#8 DER) and certificate instead of its own.
-    pub wrong_signer: Mutex<Option<(Vec<u8>, Vec<u8>)>>,
+    wrong_signer: Mutex<Option<(Vec<u8>, Vec<u8>)>>,
+}
+
+impl AuthorityFaults {
+    /// Signs answers with `other` (key PKCS#8 DER, certificate DER), or its own key again.
+    pub fn sign_with(&self, other: Option<(Vec<u8>, Vec<u8>)>) {
+        *lock(&self.wrong_signer) = other;
+    }
 }
 
 /// The authority.
@@ -254,8 +261,19 @@ impl AttributeAuthority {
         let me = self.config.entity_id.as_str();
         let rid = format!("_{}", random_token());
         let error = |qid: &str, sub: &str, message: &str| {
-            attribute_query::build_error(qid, me, &rid, now, sub, message, &key, &cert)
-                .map_err(|e| e.to_string())
+            attribute_query::build_error(
+                qid,
+                me,
+                &rid,
+                now,
+                sub,
+                message,
+                Signer {
+                    key_der: &key,
+                    cert_der: &cert,
+                },
+            )
+            .map_err(|e| e.to_string())
         };
         let claimed = attribute_query::claimed_issuer(query_xml).map_err(|e| e.to_string())?;
         let qid = trust_framework::saml::xml::parse(query_xml)
@@ -306,8 +324,18 @@ impl AttributeAuthority {
             values: vec![value],
         });
         let aid = format!("_{}", random_token());
-        attribute_query::build_answer(&q, me, (&rid, &aid), now, &attributes, &key, &cert)
-            .map_err(|e| e.to_string())
+        attribute_query::build_answer(
+            &q,
+            me,
+            (&rid, &aid),
+            now,
+            &attributes,
+            Signer {
+                key_der: &key,
+                cert_der: &cert,
+            },
+        )
+        .map_err(|e| e.to_string())
     }
 }
 

@@ -410,18 +410,35 @@ fn settle(app: &EApplication, encoded: &str) -> Result<String, String> {
 
 /// A proxy application (TF-PROXY-006): for a named client, by a professional whose
 /// qualification this login confirmed, of a profession allowed for the procedure.
-async fn proxy_apply(State(app): State<Arc<EApplication>>, headers: HeaderMap, Form(form): Form<ProxyForm>) -> Response {
+async fn proxy_apply(
+    State(app): State<Arc<EApplication>>,
+    headers: HeaderMap,
+    Form(form): Form<ProxyForm>,
+) -> Response {
     let Some((_, session)) = app.sp.session(&headers) else {
-        return page(StatusCode::UNAUTHORIZED, "refused", "not logged in: /login?attrs=1");
+        return page(
+            StatusCode::UNAUTHORIZED,
+            "refused",
+            "not logged in: /login?attrs=1",
+        );
     };
     let Some(procedure) = PROXY_PROCEDURES.iter().find(|p| p.code == form.procedure) else {
-        return page(StatusCode::BAD_REQUEST, "refused", "no such procedure for proxy applications");
+        return page(
+            StatusCode::BAD_REQUEST,
+            "refused",
+            "no such procedure for proxy applications",
+        );
     };
     let client = form.client.trim();
     if client.is_empty() || client.chars().count() > 100 || client.chars().any(char::is_control) {
-        return page(StatusCode::BAD_REQUEST, "refused", "TF-PROXY-006: name the client (1 to 100 characters)");
+        return page(
+            StatusCode::BAD_REQUEST,
+            "refused",
+            "TF-PROXY-006: name the client (1 to 100 characters)",
+        );
     }
-    let (profession, number, confirmed_by) = match confirmed_qualification(&app, &session.assertion) {
+    let (profession, number, confirmed_by) = match confirmed_qualification(&app, &session.assertion)
+    {
         Ok(q) => q,
         Err(why) => return page(StatusCode::FORBIDDEN, "refused", &why),
     };
@@ -429,7 +446,11 @@ async fn proxy_apply(State(app): State<Arc<EApplication>>, headers: HeaderMap, F
         return page(
             StatusCode::FORBIDDEN,
             "refused",
-            &format!("TF-PROXY-006: a {profession} may not file {} (allowed: {})", procedure.name, procedure.allowed.join(", ")),
+            &format!(
+                "TF-PROXY-006: a {profession} may not file {} (allowed: {})",
+                procedure.name,
+                procedure.allowed.join(", ")
+            ),
         );
     }
     let id = {
@@ -456,11 +477,16 @@ async fn proxy_apply(State(app): State<Arc<EApplication>>, headers: HeaderMap, F
 /// The qualification of this login, confirmed: from the platform's signed assertion
 /// (model 1), or from an attribute authority's assertion this SP verifies itself
 /// (model 2, TF-PROXY-005). (profession, registration number, who confirmed it).
-fn confirmed_qualification(app: &EApplication, a: &trust_framework::saml::sp::VerifiedAssertion) -> Result<(String, String, String), String> {
+fn confirmed_qualification(
+    app: &EApplication,
+    a: &trust_framework::saml::sp::VerifiedAssertion,
+) -> Result<(String, String, String), String> {
     use trust_framework::saml::constants::attr;
     let one = |name: &str| a.attribute(name).and_then(|v| v.first()).cloned();
     if let Some(why) = one(attr::QUALIFICATION_ERROR) {
-        return Err(format!("TF-PROXY-003: the qualification could not be confirmed: {why}"));
+        return Err(format!(
+            "TF-PROXY-003: the qualification could not be confirmed: {why}"
+        ));
     }
     let source = one(attr::QUALIFICATION_SOURCE)
         .ok_or("TF-PROXY-006: this login carries no qualification: log in for proxy applications (/login?attrs=1)")?;
@@ -473,8 +499,13 @@ fn confirmed_qualification(app: &EApplication, a: &trust_framework::saml::sp::Ve
         .authorities
         .iter()
         .find(|t| t.entity_id.as_str() == source)
-        .ok_or_else(|| format!("TF-PROXY-005: {source} is not an attribute authority of the federation metadata"))?;
-    let encoded = one(attr::QUALIFICATION_ASSERTION).ok_or("TF-PROXY-005: no assertion of the attribute authority")?;
+        .ok_or_else(|| {
+            format!(
+                "TF-PROXY-005: {source} is not an attribute authority of the federation metadata"
+            )
+        })?;
+    let encoded = one(attr::QUALIFICATION_ASSERTION)
+        .ok_or("TF-PROXY-005: no assertion of the attribute authority")?;
     let xml = STANDARD
         .decode(encoded)
         .ok()
@@ -489,7 +520,11 @@ fn confirmed_qualification(app: &EApplication, a: &trust_framework::saml::sp::Ve
         app.sp.now(),
     )
     .map_err(|e| format!("TF-PROXY-005: {e}"))?;
-    let profession = verified.value(attr::PROFESSION).ok_or("TF-PROXY-005: the authority named no profession")?;
-    let number = verified.value(attr::REGISTRATION_NUMBER).unwrap_or_default();
+    let profession = verified
+        .value(attr::PROFESSION)
+        .ok_or("TF-PROXY-005: the authority named no profession")?;
+    let number = verified
+        .value(attr::REGISTRATION_NUMBER)
+        .unwrap_or_default();
     Ok((profession.to_owned(), number.to_owned(), source))
 }

@@ -351,7 +351,11 @@ impl Federation {
                 },
                 Registration {
                     name: names::AA,
-                    metadata: attribute_authority_metadata(&format!("{aa_url}/aa"), &format!("{aa_url}/soap"), &aa_c.cert),
+                    metadata: attribute_authority_metadata(
+                        &format!("{aa_url}/aa"),
+                        &format!("{aa_url}/soap"),
+                        &aa_c.cert,
+                    ),
                     categories: vec![category::ATTRIBUTE_AUTHORITY],
                     assurance: vec![],
                 },
@@ -416,22 +420,22 @@ impl Federation {
                   c: &Credential,
                   requested: &[String]|
          -> Result<Arc<ServiceProvider>, StartError> {
-                let mut config = SpConfig {
-                    name: name.to_owned(),
-                    entity_id: format!("{url}/sp"),
-                    base_url: url.to_owned(),
-                    idp_entity_id: String::new(),
-                    idp_sso_url: String::new(),
-                    idp_slo_url: String::new(),
-                    idp_certs: Vec::new(),
-                    key: c.key.clone(),
-                    cert_der: c.cert.clone(),
-                    required_class: Some(AC_JPKI_USER_AUTH.to_owned()),
-                    requested_attributes: requested.to_vec(),
-                };
-                config.trust_idp(&platform_md).map_err(party(name))?;
-                Ok(ServiceProvider::new(config, Arc::new(now_fn.clone())))
+            let mut config = SpConfig {
+                name: name.to_owned(),
+                entity_id: format!("{url}/sp"),
+                base_url: url.to_owned(),
+                idp_entity_id: String::new(),
+                idp_sso_url: String::new(),
+                idp_slo_url: String::new(),
+                idp_certs: Vec::new(),
+                key: c.key.clone(),
+                cert_der: c.cert.clone(),
+                required_class: Some(AC_JPKI_USER_AUTH.to_owned()),
+                requested_attributes: requested.to_vec(),
             };
+            config.trust_idp(&platform_md).map_err(party(name))?;
+            Ok(ServiceProvider::new(config, Arc::new(now_fn.clone())))
+        };
         let eapp = EApplication::new(
             sp(names::EAPP, &eapp_url, &eapp_c, &qualification)?,
             COLLECTOR_NUMBER,
@@ -562,9 +566,15 @@ fn start_authority(
         .entities
         .iter()
         .filter(|e| e.has_category(category::PLATFORM) || e.has_category(category::GOVERNMENT))
-        .filter_map(|e| Some((e.entity_id.to_string(), e.sp.as_ref()?.signing_certs.clone())))
+        .filter_map(|e| {
+            Some((
+                e.entity_id.to_string(),
+                e.sp.as_ref()?.signing_certs.clone(),
+            ))
+        })
         .collect();
-    let entity_id = trust_framework::EntityId::new(&format!("{url}/aa")).map_err(party(names::AA))?;
+    let entity_id =
+        trust_framework::EntityId::new(&format!("{url}/aa")).map_err(party(names::AA))?;
     let config = AuthorityConfig {
         entity_id,
         base_url: url.to_owned(),
@@ -574,7 +584,8 @@ fn start_authority(
         professionals: checked("zeirishi")?,
         requesters,
     };
-    AttributeAuthority::new(config, Arc::new(now.clone())).map_err(|e| StartError::Party(format!("{}: {e}", names::AA)))
+    AttributeAuthority::new(config, Arc::new(now.clone()))
+        .map_err(|e| StartError::Party(format!("{}: {e}", names::AA)))
 }
 
 /// The attribute authorities whose assertions an SP verifies: the aggregate's.

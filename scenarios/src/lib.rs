@@ -42,7 +42,7 @@ pub struct Suite {
 }
 
 /// Every suite, in report order.
-pub const SUITES: [Suite; 5] = [
+pub const SUITES: [Suite; 6] = [
     Suite {
         name: cases::sso::SUITE,
         cases: cases::sso::CASES,
@@ -62,6 +62,10 @@ pub const SUITES: [Suite; 5] = [
     Suite {
         name: cases::renewal::SUITE,
         cases: cases::renewal::CASES,
+    },
+    Suite {
+        name: cases::proxy::SUITE,
+        cases: cases::proxy::CASES,
     },
 ];
 

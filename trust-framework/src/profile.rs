@@ -62,6 +62,10 @@ requirements! {
     "TF-CATV-001" => "CATV IdP via the hub; same NameID; channel named",
     "TF-PROXY-001" => "model 1: signed registration with a 士業 key",
     "TF-PROXY-002" => "model 2: attribute authority over SOAP to federation members",
+    "TF-PROXY-003" => "qualification asserted only on request and confirmed at that login; fail closed with the reason",
+    "TF-PROXY-004" => "model 2 registration proves both keys",
+    "TF-PROXY-005" => "the SP verifies the authority's assertion itself",
+    "TF-PROXY-006" => "proxy application names the client; profession allowed for the procedure",
 }
 
 /// The requirement with this ID.

@@ -10,7 +10,7 @@ use time::macros::datetime;
 use time::Duration;
 use trust_framework::proxy::{self, Registration, RegistrationError};
 use trust_framework::saml::attribute_query::{
-    self, AttributeQuery, AttributeQueryError, QuerySubject, QUALIFICATION_ATTRIBUTES,
+    self, AttributeQuery, AttributeQueryError, QuerySubject, Signer, QUALIFICATION_ATTRIBUTES,
     STATUS_UNKNOWN_PRINCIPAL,
 };
 use trust_framework::saml::constants::attr;
@@ -196,8 +196,10 @@ fn tf_proxy_002_query_and_answer_verify_with_configured_keys_only() {
         ("_r1", "_a1"),
         now,
         &qualification_attributes(),
-        &der(&aa.key),
-        &aa.certificate,
+        Signer {
+            key_der: &der(&aa.key),
+            cert_der: &aa.certificate,
+        },
     )
     .unwrap();
     let a =
@@ -257,7 +259,7 @@ fn tf_proxy_002_query_and_answer_verify_with_configured_keys_only() {
     assert!(attribute_query::verify_assertion(
         &tampered,
         AA,
-        &[aa.certificate.clone()],
+        std::slice::from_ref(&aa.certificate),
         "pairwise-at-sp",
         SP,
         now
@@ -271,8 +273,10 @@ fn tf_proxy_002_query_and_answer_verify_with_configured_keys_only() {
         now,
         STATUS_UNKNOWN_PRINCIPAL,
         "no registration",
-        &der(&aa.key),
-        &aa.certificate,
+        Signer {
+            key_der: &der(&aa.key),
+            cert_der: &aa.certificate,
+        },
     )
     .unwrap();
     let err = attribute_query::verify_answer(&unknown, &q, AA, &[aa.certificate], now).unwrap_err();
@@ -343,8 +347,10 @@ fn tf_proxy_002_query_and_answers_validate_against_the_saml_schemas() {
             ("_r1", "_a1"),
             now,
             &qualification_attributes(),
-            &der(&aa.key),
-            &aa.certificate,
+            Signer {
+                key_der: &der(&aa.key),
+                cert_der: &aa.certificate,
+            },
         )
         .unwrap(),
     );
@@ -357,8 +363,10 @@ fn tf_proxy_002_query_and_answers_validate_against_the_saml_schemas() {
             now,
             STATUS_UNKNOWN_PRINCIPAL,
             "no registration",
-            &der(&aa.key),
-            &aa.certificate,
+            Signer {
+                key_der: &der(&aa.key),
+                cert_der: &aa.certificate,
+            },
         )
         .unwrap(),
     );

@@ -4,6 +4,7 @@
 pub(crate) mod banking;
 pub(crate) mod catv;
 pub(crate) mod federation;
+pub(crate) mod proxy;
 pub(crate) mod renewal;
 pub(crate) mod sso;
 
@@ -50,6 +51,9 @@ pub(crate) async fn run(fed: &Federation, id: &str) -> Case {
         return c;
     }
     if let Some(c) = renewal::run(fed, id).await {
+        return c;
+    }
+    if let Some(c) = proxy::run(fed, id).await {
         return c;
     }
     Scenario::new(id, "no such scenario", "未定義のシナリオ").finish()

@@ -37,6 +37,15 @@ pub const QUALIFICATION_ATTRIBUTES: [&str; 3] = [
     attr::ISSUING_BODY,
 ];
 
+/// A signing key (PKCS#8 DER) and its certificate (DER).
+#[derive(Clone, Copy, Debug)]
+pub struct Signer<'a> {
+    /// The key.
+    pub key_der: &'a [u8],
+    /// Its certificate.
+    pub cert_der: &'a [u8],
+}
+
 /// Who the query is about.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct QuerySubject {
@@ -269,8 +278,7 @@ pub fn build_answer(
     ids: (&str, &str),
     now: OffsetDateTime,
     attributes: &[Attribute],
-    key_der: &[u8],
-    cert_der: &[u8],
+    signer: Signer<'_>,
 ) -> Result<String, SamlError> {
     let (response_id, assertion_id) = ids;
     let audiences: String = [&q.issuer, &q.subject.sp_name_qualifier]
@@ -288,13 +296,13 @@ pub fn build_answer(
         id = escape(assertion_id),
         issued = instant(now),
         issuer = escape(authority),
-        sig = signature::template(assertion_id, cert_der),
+        sig = signature::template(assertion_id, signer.cert_der),
         name_id = name_id_xml(&q.subject),
         until = instant(now + VALIDITY),
         audiences = audiences,
         statement = attribute_statement(attributes),
     );
-    let assertion = signature::sign(&assertion, key_der)?;
+    let assertion = signature::sign(&assertion, signer.key_der)?;
     let status_xml = format!(
         r#"<samlp:Status><samlp:StatusCode Value="{}"/></samlp:Status>"#,
         status::SUCCESS
@@ -307,9 +315,9 @@ pub fn build_answer(
             now,
             &status_xml,
             &assertion,
-            cert_der,
+            signer.cert_der,
         ),
-        key_der,
+        signer.key_der,
     )
 }
 
@@ -321,8 +329,7 @@ pub fn build_error(
     now: OffsetDateTime,
     sub: &str,
     message: &str,
-    key_der: &[u8],
-    cert_der: &[u8],
+    signer: Signer<'_>,
 ) -> Result<String, SamlError> {
     let status_xml = format!(
         r#"<samlp:Status><samlp:StatusCode Value="{}"><samlp:StatusCode Value="{}"/></samlp:StatusCode><samlp:StatusMessage>{}</samlp:StatusMessage></samlp:Status>"#,
@@ -336,9 +343,9 @@ pub fn build_error(
         escape(response_id),
         instant(now),
         escape(authority),
-        signature::template(response_id, cert_der),
+        signature::template(response_id, signer.cert_der),
     );
-    signature::sign(&unsigned, key_der)
+    signature::sign(&unsigned, signer.key_der)
 }
 
 fn answer_envelope(

@@ -28,10 +28,10 @@ pub enum CrlError {
     #[error("the CRL's signature does not verify with the CA's key")]
     BadSignature,
     /// thisUpdate in the future.
-    #[error("the CRL is dated in the future ({0})")]
+    #[error("the CRL is dated in the future ({})", crate::saml::xml::instant(*.0))]
     NotYetValid(OffsetDateTime),
     /// nextUpdate passed, or absent.
-    #[error("the CRL is stale (nextUpdate {0:?})")]
+    #[error("the CRL is stale (nextUpdate {})", .0.map_or("absent".to_owned(), crate::saml::xml::instant))]
     Stale(Option<OffsetDateTime>),
     /// A critical CRL extension we do not process (e.g. a partitioned CRL's IDP).
     #[error("the CRL has an unsupported critical extension {0}")]

@@ -47,10 +47,10 @@ pub enum OcspCheckError {
     #[error("the OCSP answer says nothing about this certificate")]
     NoResponseForCertificate,
     /// thisUpdate in the future.
-    #[error("the OCSP answer is dated in the future ({0})")]
+    #[error("the OCSP answer is dated in the future ({})", crate::saml::xml::instant(*.0))]
     NotYetValid(OffsetDateTime),
     /// nextUpdate passed, or absent.
-    #[error("the OCSP answer is stale (nextUpdate {0:?})")]
+    #[error("the OCSP answer is stale (nextUpdate {})", .0.map_or("absent".to_owned(), crate::saml::xml::instant))]
     Stale(Option<OffsetDateTime>),
     /// The responder does not know the certificate: not a "good".
     #[error("the OCSP responder does not know this certificate")]

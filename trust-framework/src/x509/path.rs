@@ -33,10 +33,10 @@ pub enum PathError {
     )]
     BadSignature(String),
     /// Before notBefore.
-    #[error("the certificate is not valid before {0}")]
+    #[error("the certificate is not valid before {}", crate::saml::xml::instant(*.0))]
     NotYetValid(OffsetDateTime),
     /// After notAfter.
-    #[error("the certificate expired at {0}")]
+    #[error("the certificate expired at {}", crate::saml::xml::instant(*.0))]
     Expired(OffsetDateTime),
     /// The anchor itself is outside its validity.
     #[error("the trust anchor {0} is outside its validity period")]
