@@ -287,13 +287,12 @@ async fn hub_acs(
     headers: HeaderMap,
     Form(form): Form<HubForm>,
 ) -> Response {
-    let login = match app.take_upstream_login(form.relay_state.as_deref().unwrap_or_default()) {
+    let relay = form.relay_state.as_deref().unwrap_or_default();
+    let login = match app.take_upstream_login(relay, |l| tx_for(&app, &l.tx, &headers).map(|_| ()))
+    {
         Ok(l) => l,
         Err(e) => return error_page(&e),
     };
-    if let Err(e) = tx_for(&app, &login.tx, &headers) {
-        return error_page(&e);
-    }
     let xml = match bindings::decode_post(&form.saml_response) {
         Ok(x) => x,
         Err(e) => return error_page(&IdpError::UpstreamRefused(e.to_string())),

@@ -64,8 +64,19 @@ impl Platform {
         Ok(format!("{sso}{sep}{query}"))
     }
 
-    /// The login passed upstream under `relay_state`, taken out: an answer is used once.
-    pub fn take_upstream_login(&self, relay_state: &str) -> Result<UpstreamLogin, IdpError> {
+    /// The login passed upstream under `relay_state`, if the browser is the one that
+    /// started it; then taken out, so an answer is used once (another browser's attempt
+    /// leaves it for its owner).
+    pub fn take_upstream_login(
+        &self,
+        relay_state: &str,
+        same_browser: impl FnOnce(&UpstreamLogin) -> Result<(), IdpError>,
+    ) -> Result<UpstreamLogin, IdpError> {
+        let login = self
+            .memory
+            .upstream(relay_state, self.now())
+            .ok_or(IdpError::UnknownUpstreamLogin)?;
+        same_browser(&login)?;
         self.memory
             .take_upstream(relay_state, self.now())
             .ok_or(IdpError::UnknownUpstreamLogin)

@@ -255,6 +255,11 @@ impl Memory {
         self.upstream.insert(u.id.clone(), u, now)
     }
 
+    /// A live login passed to a card IdP, left in place.
+    pub fn upstream(&self, id: &str, now: OffsetDateTime) -> Option<UpstreamLogin> {
+        self.upstream.get(id, now)
+    }
+
     /// Takes out a login passed to a card IdP: its answer is accepted once.
     pub fn take_upstream(&self, id: &str, now: OffsetDateTime) -> Option<UpstreamLogin> {
         self.upstream.take(id).filter(|u| u.expires > now)

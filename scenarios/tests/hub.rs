@@ -233,9 +233,13 @@ async fn the_hub_believes_only_what_it_should() {
     let (status, _, _) = post(&fed, &c, &good, "never-issued").await;
     assert_eq!(status, 403);
 
-    // Another browser cannot finish this login with a captured answer.
-    let (id, relay) = passed_upstream(&fed, &client()).await;
-    let (status, _, body) = post(&fed, &client(), &craft(&fed, &GOOD, &id), &relay).await;
+    // Another browser cannot finish this login with a captured answer, and its attempt
+    // does not spoil the login for the browser that started it.
+    let owner = client();
+    let (id, relay) = passed_upstream(&fed, &owner).await;
+    let answer = craft(&fed, &GOOD, &id);
+    let (status, _, body) = post(&fed, &client(), &answer, &relay).await;
     assert_eq!(status, 400, "{body}");
     assert!(body.contains("another browser"), "{body}");
+    assert_eq!(post(&fed, &owner, &answer, &relay).await.0, 303);
 }
