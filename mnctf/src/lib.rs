@@ -1,10 +1,10 @@
 //! The parts of `mnctf` that tests drive too: the card helper, the loopback stack and the
-//! real-peer harness. The scripted browser is `scenarios::browser`, re-exported here.
+//! real-peer harness. The scripted browser is the `user-agent` crate, re-exported here.
 
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
-pub use scenarios::browser;
+pub use user_agent as browser;
 pub mod helper;
 pub mod peers;
 pub mod stack;

@@ -4,7 +4,7 @@
 use std::process::Command;
 
 /// Each crate with its layer; a crate may depend only on crates of a lower layer.
-const LAYERS: [(&str, u8); 9] = [
+const LAYERS: [(&str, u8); 10] = [
     ("mock-card", 0),
     ("mock-ca", 1),
     ("trust-framework", 2),
@@ -12,6 +12,7 @@ const LAYERS: [(&str, u8); 9] = [
     ("idp", 4),
     ("mock-sp", 4),
     ("reports", 0),
+    ("user-agent", 3),
     ("scenarios", 5),
     ("mnctf", 9),
 ];

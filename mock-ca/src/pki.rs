@@ -62,7 +62,7 @@ impl PkiConfig {
 
 /// Services that get a key and a self-signed certificate for SAML metadata (their keys
 /// are in the committed bundle).
-pub const SERVICES: [&str; 7] = [
+pub const SERVICES: [&str; 9] = [
     "idp",
     "sp-1",
     "sp-2",
@@ -70,6 +70,9 @@ pub const SERVICES: [&str; 7] = [
     "catv-idp",
     "attribute-authority",
     "federation-operator",
+    // The conformance suite playing an IdP, and the attacker key it re-signs forgeries with.
+    "conformance-idp",
+    "conformance-attacker",
 ];
 
 /// A service's SAML signing credential: key and self-signed certificate.

@@ -20,7 +20,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
 
-pub mod browser;
+pub use user_agent as browser;
 pub mod card;
 mod cases;
 pub mod federation;

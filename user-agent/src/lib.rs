@@ -1,7 +1,13 @@
-//! A scripted user agent: a cookie jar, redirects followed one hop at a time, auto-POST
+//! A scripted user agent (for the scenarios and the conformance suite): a cookie jar, redirects followed one hop at a time, auto-POST
 //! forms submitted as their onload would, and forms a person would submit, by id. Every
 //! exchange is recorded as evidence, with the SAML and payment messages it carried
 //! decoded. Time and size limits on everything: a hostile server cannot hang it.
+//!
+//! Architecture invariant: it judges nothing; callers read the pages it ends on.
+
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
