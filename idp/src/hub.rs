@@ -105,6 +105,7 @@ impl Platform {
             now: self.now(),
             skew: UPSTREAM_SKEW,
             required_class: Some(AC_JPKI_USER_AUTH),
+            require_signed_assertion: true,
         };
         let assertion = verify_response(response_xml, &expect)
             .map_err(|e| IdpError::UpstreamRefused(format!("{}: {e}", upstream.entity_id)))?;

@@ -4,7 +4,7 @@
 use std::process::Command;
 
 /// Each crate with its layer; a crate may depend only on crates of a lower layer.
-const LAYERS: [(&str, u8); 10] = [
+const LAYERS: [(&str, u8); 11] = [
     ("mock-card", 0),
     ("mock-ca", 1),
     ("trust-framework", 2),
@@ -14,6 +14,7 @@ const LAYERS: [(&str, u8); 10] = [
     ("reports", 0),
     ("user-agent", 3),
     ("scenarios", 5),
+    ("conformance", 5),
     ("mnctf", 9),
 ];
 

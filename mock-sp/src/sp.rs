@@ -375,6 +375,8 @@ async fn acs(State(sp): State<Arc<ServiceProvider>>, Form(form): Form<AcsForm>) 
         now,
         skew: Duration::minutes(3),
         required_class: sp.config.required_class.as_deref(),
+        // Its metadata says WantAssertionsSigned.
+        require_signed_assertion: true,
     };
     let assertion = match verify_response(&xml, &e) {
         Ok(a) => a,

@@ -257,6 +257,7 @@ mod sp_side {
             now: datetime!(2026-11-24 03:01 UTC),
             skew: Duration::minutes(2),
             required_class: Some(AC_JPKI_USER_AUTH),
+            require_signed_assertion: true,
         }
     }
 

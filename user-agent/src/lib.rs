@@ -76,6 +76,21 @@ impl Page {
     }
 }
 
+/// Where a navigation with a stop ended.
+#[derive(Debug, Clone)]
+pub enum Navigation {
+    /// On a page.
+    Page(Page),
+    /// Before a hop to the stop URL: the URL (with its query), and the form fields if the
+    /// hop was an auto-POST.
+    Stopped {
+        /// Where the browser was about to go.
+        url: Url,
+        /// The fields it was about to post.
+        form: Option<Vec<(String, String)>>,
+    },
+}
+
 /// Names of the parties, by origin, for evidence and flow diagrams.
 #[derive(Clone, Debug, Default)]
 pub struct Parties(Vec<(String, String)>);
@@ -140,10 +155,15 @@ impl Browser {
 
     /// A user agent called `name` in the evidence, naming servers by `parties`.
     pub fn named(name: &str, parties: Arc<Parties>) -> Self {
+        Self::with_timeout(name, parties, Duration::from_secs(15))
+    }
+
+    /// The same with `timeout` on each exchange.
+    pub fn with_timeout(name: &str, parties: Arc<Parties>, timeout: Duration) -> Self {
         let http = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(15))
+            .timeout(timeout)
             .build()
             .unwrap_or_default();
         Self {
@@ -245,7 +265,21 @@ impl Browser {
         })
     }
 
-    async fn follow(&self, mut hop: Hop) -> Result<Page, BrowserError> {
+    async fn follow(&self, hop: Hop) -> Result<Page, BrowserError> {
+        match self.follow_until(hop, None).await? {
+            Navigation::Page(p) => Ok(p),
+            Navigation::Stopped { .. } => Err(BrowserError::Malformed("stopped without a stop")),
+        }
+    }
+
+    /// Follows redirects and auto-POST forms; stops before a hop to a URL starting with
+    /// `stop` (the hop is not sent).
+    async fn follow_until(
+        &self,
+        mut hop: Hop,
+        stop: Option<&str>,
+    ) -> Result<Navigation, BrowserError> {
+        let stops = |u: &Url| stop.is_some_and(|s| u.as_str().starts_with(s));
         for _ in 0..MAX_HOPS {
             if (300..400).contains(&hop.status) {
                 let loc = hop
@@ -256,6 +290,12 @@ impl Browser {
                     .url
                     .join(loc)
                     .map_err(|_| BrowserError::Url(loc.to_owned()))?;
+                if stops(&next) {
+                    return Ok(Navigation::Stopped {
+                        url: next,
+                        form: None,
+                    });
+                }
                 hop = self.send(reqwest::Method::GET, next, None, None).await?;
                 continue;
             }
@@ -268,6 +308,12 @@ impl Browser {
                     .url
                     .join(&form.action)
                     .map_err(|_| BrowserError::Url(form.action.clone()))?;
+                if stops(&action) {
+                    return Ok(Navigation::Stopped {
+                        url: action,
+                        form: Some(form.fields),
+                    });
+                }
                 hop = self
                     .send(
                         reqwest::Method::POST,
@@ -278,13 +324,22 @@ impl Browser {
                     .await?;
                 continue;
             }
-            return Ok(Page {
+            return Ok(Navigation::Page(Page {
                 url: hop.url.to_string(),
                 status: hop.status,
                 body: hop.body,
-            });
+            }));
         }
         Err(BrowserError::Loop)
+    }
+
+    /// GET `url` and follow, stopping before any hop to a URL starting with `stop` (for a
+    /// suite that plays the IdP: the SP's AuthnRequest is captured, not sent anywhere).
+    pub async fn get_until(&self, url: &str, stop: &str) -> Result<Navigation, BrowserError> {
+        let hop = self
+            .send(reqwest::Method::GET, Self::parse(url)?, None, None)
+            .await?;
+        self.follow_until(hop, Some(stop)).await
     }
 
     fn parse(url: &str) -> Result<Url, BrowserError> {

@@ -3,7 +3,7 @@
 
 use time::{Duration, OffsetDateTime};
 
-use super::constants::{status, CM_BEARER, NS_ASSERTION, NS_PROTOCOL};
+use super::constants::{status, CM_BEARER, NS_ASSERTION, NS_DSIG, NS_PROTOCOL};
 use super::signature;
 use super::xml::{self, parse_instant};
 use super::SamlError;
@@ -27,6 +27,9 @@ pub struct Expectations<'a> {
     pub skew: Duration,
     /// An AuthnContext class the service requires.
     pub required_class: Option<&'a str>,
+    /// The Assertion itself must be signed (the SP's metadata says WantAssertionsSigned):
+    /// a signature on the Response alone is not enough.
+    pub require_signed_assertion: bool,
 }
 
 /// One attribute.
@@ -116,11 +119,27 @@ pub fn verify_response(text: &str, e: &Expectations<'_>) -> Result<VerifiedAsser
         return Err(SamlError::Invalid("not a samlp:Response".into()).into());
     }
     // Response-level fields can only refuse, never grant: checked on the document as sent.
+    check(
+        "TF-SP-003",
+        root.attribute("Version") == Some("2.0"),
+        || format!("Version {:?} is not 2.0", root.attribute("Version")),
+    )?;
     if let Some(dest) = root.attribute("Destination") {
         check("TF-SP-003", dest == e.acs_url, || {
             format!("Destination {dest:?} is not this ACS")
         })?;
     }
+    // SAML Bindings §3.5.5.2: a signed Response names its Destination.
+    check(
+        "TF-SP-003",
+        root.attribute("Destination").is_some() || xml::child(root, NS_DSIG, "Signature").is_none(),
+        || "a signed Response without Destination".into(),
+    )?;
+    if let Some(issuer) = xml::child(root, NS_ASSERTION, "Issuer") {
+        check_issuer(issuer, e)?;
+    }
+    // TF-SP-007: the signatures' shape is the profile's before any of them is trusted.
+    signature_shape(root)?;
     let code = xml::child(root, NS_PROTOCOL, "Status")
         .and_then(|s| xml::child(s, NS_PROTOCOL, "StatusCode"))
         .and_then(|c| c.attribute("Value"));
@@ -132,13 +151,22 @@ pub fn verify_response(text: &str, e: &Expectations<'_>) -> Result<VerifiedAsser
         root.attribute("InResponseTo") == e.request_id || root.attribute("InResponseTo").is_none(),
         || "Response InResponseTo does not match the request".into(),
     )?;
+    // Exactly one Assertion in the whole message: none hidden in Extensions, StatusDetail,
+    // Advice or a Signature, where a careless reader might find it.
     let assertions = root
-        .children()
+        .descendants()
         .filter(|c| xml::is(*c, NS_ASSERTION, "Assertion"))
         .count();
     check("TF-SP-002", assertions == 1, || {
-        format!("{assertions} assertions; exactly one is accepted")
+        format!("{assertions} assertions in the message; exactly one is accepted")
     })?;
+    // The one Assertion the Response carries, as sent: the signed one must be it.
+    let sent = root
+        .children()
+        .find(|c| xml::is(*c, NS_ASSERTION, "Assertion"));
+    let sent_id = sent.and_then(|a| a.attribute("ID")).map(str::to_owned);
+    // Every signature present must verify (below), so a signature here is a good one.
+    let sent_signed = sent.is_some_and(|a| xml::child(a, NS_DSIG, "Signature").is_some());
     // TF-SP-001/002: verify, then read only the signed content.
     let reduced = signature::verify_and_reduce(text, e.idp_certs)?;
     let signed = xml::parse(&reduced)?;
@@ -158,6 +186,16 @@ pub fn verify_response(text: &str, e: &Expectations<'_>) -> Result<VerifiedAsser
         })?;
         n[0]
     } else if xml::is(sroot, NS_ASSERTION, "Assertion") {
+        // Only the Assertion is signed: it must be the Response's own (not one nested or
+        // hidden elsewhere while a forged one stands in its place).
+        check(
+            "TF-SP-002",
+            sroot.attribute("ID").is_some() && sroot.attribute("ID").map(str::to_owned) == sent_id,
+            || {
+                "the signed Assertion is not the Response's own Assertion (signature wrapping?)"
+                    .into()
+            },
+        )?;
         sroot
     } else {
         return Err(SpError::Check {
@@ -165,7 +203,91 @@ pub fn verify_response(text: &str, e: &Expectations<'_>) -> Result<VerifiedAsser
             what: "the signature covers neither the Response nor an Assertion".into(),
         });
     };
+    if e.require_signed_assertion {
+        check("TF-SP-001", sent_signed, || {
+            "the Assertion is not signed and this SP wants signed assertions".into()
+        })?;
+    }
     read_assertion(assertion, e)
+}
+
+/// An Issuer names the IdP, with no Format or the entity Format (SAML Core §8.3.6).
+fn check_issuer(issuer: roxmltree::Node<'_, '_>, e: &Expectations<'_>) -> Result<(), SpError> {
+    const ENTITY: &str = "urn:oasis:names:tc:SAML:2.0:nameid-format:entity";
+    check(
+        "TF-SP-001",
+        issuer.attribute("Format").is_none_or(|f| f == ENTITY),
+        || {
+            format!(
+                "Issuer Format {:?} is not entity",
+                issuer.attribute("Format")
+            )
+        },
+    )?;
+    let text = xml::text(issuer)?;
+    check("TF-SP-001", text == e.idp_entity_id, || {
+        format!("Issuer {text:?} is not the IdP")
+    })
+}
+
+fn algorithm<'a>(n: Option<roxmltree::Node<'a, '_>>) -> Option<&'a str> {
+    n.and_then(|n| n.attribute("Algorithm"))
+}
+
+/// TF-SP-007: every signature in the Response (at its root and its Assertion) is the
+/// profile's: exclusive c14n, RSA-SHA256, one Reference to `#ID` with the enveloped and
+/// exclusive-c14n transforms only, SHA-256 digest.
+fn signature_shape(root: roxmltree::Node<'_, '_>) -> Result<(), SpError> {
+    use super::constants::{ALG_ENVELOPED, ALG_EXC_C14N, ALG_RSA_SHA256, ALG_SHA256};
+    let bad = |what: String| SpError::Check {
+        requirement: "TF-SP-007",
+        what,
+    };
+    let signatures = root
+        .descendants()
+        .filter(|d| xml::is(*d, NS_DSIG, "Signature"));
+    for sig in signatures {
+        let info = xml::child(sig, NS_DSIG, "SignedInfo")
+            .ok_or_else(|| bad("a Signature without SignedInfo".into()))?;
+        if algorithm(xml::child(info, NS_DSIG, "CanonicalizationMethod")) != Some(ALG_EXC_C14N) {
+            return Err(bad("the canonicalisation is not exclusive c14n".into()));
+        }
+        if algorithm(xml::child(info, NS_DSIG, "SignatureMethod")) != Some(ALG_RSA_SHA256) {
+            return Err(bad("the signature method is not RSA-SHA256".into()));
+        }
+        let references: Vec<_> = info
+            .children()
+            .filter(|c| xml::is(*c, NS_DSIG, "Reference"))
+            .collect();
+        let [reference] = references.as_slice() else {
+            return Err(bad(format!(
+                "{} References; exactly one is allowed",
+                references.len()
+            )));
+        };
+        let transforms: Vec<&str> = xml::child(*reference, NS_DSIG, "Transforms")
+            .map(|t| {
+                t.children()
+                    .filter(|c| xml::is(*c, NS_DSIG, "Transform"))
+                    .filter_map(|c| c.attribute("Algorithm"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if transforms != [ALG_ENVELOPED, ALG_EXC_C14N] && transforms != [ALG_ENVELOPED] {
+            return Err(bad(format!("transforms {transforms:?}: only enveloped-signature and exclusive c14n are allowed")));
+        }
+        if algorithm(xml::child(*reference, NS_DSIG, "DigestMethod")) != Some(ALG_SHA256) {
+            return Err(bad("the digest is not SHA-256".into()));
+        }
+        let parent_id = sig.parent().and_then(|p| p.attribute("ID"));
+        let target = reference.attribute("URI").and_then(|u| u.strip_prefix('#'));
+        if target.is_none() || target != parent_id {
+            return Err(bad(
+                "the Reference does not name the signed element's parent".into(),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn child<'a, 'i>(n: roxmltree::Node<'a, 'i>, name: &str) -> Option<roxmltree::Node<'a, 'i>> {
@@ -176,10 +298,10 @@ fn read_assertion(
     a: roxmltree::Node<'_, '_>,
     e: &Expectations<'_>,
 ) -> Result<VerifiedAssertion, SpError> {
-    let issuer = xml::text(child(a, "Issuer").ok_or_else(|| missing("Assertion Issuer"))?)?;
-    check("TF-SP-001", issuer == e.idp_entity_id, || {
-        format!("Issuer {issuer:?} is not the IdP")
-    })?;
+    check_issuer(
+        child(a, "Issuer").ok_or_else(|| missing("Assertion Issuer"))?,
+        e,
+    )?;
     let subject = child(a, "Subject").ok_or_else(|| missing("Subject"))?;
     let name_node = child(subject, "NameID").ok_or_else(|| missing("NameID"))?;
     let name_id = xml::text(name_node).map_err(|_| SpError::Check {
@@ -187,6 +309,21 @@ fn read_assertion(
         what: "NameID contains markup (comment injection?)".into(),
     })?;
     let (lo, hi) = (e.now - e.skew, e.now + e.skew);
+    check("TF-SP-003", a.attribute("Version") == Some("2.0"), || {
+        format!("Assertion Version {:?} is not 2.0", a.attribute("Version"))
+    })?;
+    // TF-IDP-007: an assertion lives at most 5 minutes; one issued long before is stale.
+    let issued = parse_instant(a.attribute("IssueInstant").unwrap_or_default())?;
+    check(
+        "TF-SP-003",
+        issued > lo - Duration::minutes(5) && issued <= hi,
+        || {
+            format!(
+                "the assertion was issued at {}, too far from now",
+                xml::instant(issued)
+            )
+        },
+    )?;
     // Web SSO profile §4.1.4.3: a bearer confirmation with Recipient, NotOnOrAfter, InResponseTo.
     let confirmed = subject
         .children()

@@ -1,0 +1,631 @@
+//! The run: checks before the run (metadata, the login sends an AuthnRequest to the
+//! suite, the protected page refuses without a session, the golden Response is accepted),
+//! the AuthnRequest checks, then every crafted-Response test, each with a fresh browser:
+//! trigger a real login, capture the AuthnRequest, answer it, ask the protected page.
+//! Verdicts come from whether a session exists for the test's identity, never from the
+//! ACS's status code.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use reports::{Case, Evidence, Report, Step, Verdict};
+use trust_framework::saml::authn_request;
+use trust_framework::saml::bindings::{self, Kind};
+use trust_framework::saml::metadata::{parse_sps, SpMetadata};
+use user_agent::{Browser, Navigation, Page, Parties};
+
+use crate::config::{SuiteIdp, SutConfig};
+use crate::listener::Listener;
+use crate::message::Golden;
+use crate::plan::request::{self, Captured, Facts, Outcome};
+use crate::plan::{Crafted, Ctx, Judge, Test, TESTS};
+use crate::ConfigError;
+
+/// Largest SP metadata read.
+const MAX_METADATA: usize = 1024 * 1024;
+
+/// The SP as the suite sees it during a run.
+struct Sut<'a> {
+    config: &'a SutConfig,
+    idp: &'a SuiteIdp,
+    sp: SpMetadata,
+    listener: Listener,
+    parties: Arc<Parties>,
+}
+
+/// A session the protected page shows.
+#[derive(Debug)]
+struct Session {
+    identity: Option<String>,
+}
+
+fn ms(since: Instant) -> u64 {
+    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+fn step(
+    name: &str,
+    requirements: &[&str],
+    verdict: Verdict,
+    detail: String,
+    evidence: Vec<Evidence>,
+    since: Instant,
+) -> Step {
+    let mut s = Step::new(name, requirements);
+    s.verdict = verdict;
+    s.detail = detail;
+    s.evidence = evidence;
+    s.duration_ms = ms(since);
+    s
+}
+
+/// Reads the SP's metadata: a file, or a loopback URL (time and size limits).
+async fn load_metadata(source: &str, timeout: Duration) -> Result<String, String> {
+    if source.starts_with("http") {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| e.to_string())?;
+        let mut resp = http.get(source).send().await.map_err(|e| e.to_string())?;
+        if !resp.status().is_success() {
+            return Err(format!("HTTP {}", resp.status()));
+        }
+        let mut out = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| e.to_string())? {
+            out.extend_from_slice(&chunk);
+            if out.len() > MAX_METADATA {
+                return Err("metadata over 1 MiB".into());
+            }
+        }
+        String::from_utf8(out).map_err(|_| "metadata is not UTF-8".into())
+    } else {
+        std::fs::read_to_string(source).map_err(|e| e.to_string())
+    }
+}
+
+impl Sut<'_> {
+    fn browser(&self) -> Browser {
+        Browser::with_timeout(
+            "suite browser",
+            Arc::clone(&self.parties),
+            Duration::from_millis(self.config.timeout_ms),
+        )
+    }
+
+    /// Triggers a login and captures the AuthnRequest it sends to the suite.
+    async fn capture(&self, b: &Browser) -> Result<Captured, String> {
+        let nav = b
+            .get_until(&self.config.login_url, &self.idp.sso_url)
+            .await
+            .map_err(|e| format!("the login URL: {e}"))?;
+        let (url, form) = match nav {
+            Navigation::Stopped { url, form } => (url, form),
+            Navigation::Page(p) => {
+                return Err(format!(
+                    "the login URL did not send the browser to the suite's SSO URL {} (it ended at {} with HTTP {}): is the suite's metadata installed in the SP?",
+                    self.idp.sso_url, p.url, p.status
+                ))
+            }
+        };
+        let (xml, relay_state, redirect_signature, binding) = match form {
+            None => {
+                let m = bindings::decode_redirect(url.query().unwrap_or_default())
+                    .map_err(|e| format!("the AuthnRequest: {e}"))?;
+                if m.kind != Kind::Request {
+                    return Err("the SP sent a SAMLResponse, not an AuthnRequest".into());
+                }
+                (m.xml, m.relay_state, m.signature, "HTTP-Redirect")
+            }
+            Some(fields) => {
+                let field = |n: &str| fields.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
+                let encoded =
+                    field("SAMLRequest").ok_or("the SP's POST form has no SAMLRequest")?;
+                let xml = bindings::decode_post(&encoded)
+                    .map_err(|e| format!("the AuthnRequest: {e}"))?;
+                (xml, field("RelayState"), None, "HTTP-POST")
+            }
+        };
+        let request = authn_request::parse(&xml).map_err(|e| format!("the AuthnRequest: {e}"))?;
+        Ok(Captured {
+            xml,
+            request,
+            binding,
+            redirect_signature,
+            relay_state,
+            url: url.to_string(),
+        })
+    }
+
+    /// The ACS a Response to `c` goes to: the request's, if the metadata lists it.
+    fn acs(&self, c: &Captured) -> Option<String> {
+        self.sp
+            .acs_for(c.request.acs_url.as_deref(), c.request.acs_index)
+            .or_else(|| self.sp.acs_for(None, None))
+            .map(|e| e.location.clone())
+    }
+
+    /// Posts `crafted` to the ACS (HTTP-POST binding) and follows where the SP sends.
+    async fn deliver(
+        &self,
+        b: &Browser,
+        acs: &str,
+        crafted: &Crafted,
+        captured: &Captured,
+    ) -> Result<Page, String> {
+        let mut fields = vec![("SAMLResponse".to_owned(), STANDARD.encode(&crafted.xml))];
+        if let Some(r) = crafted
+            .relay_state
+            .clone()
+            .or_else(|| captured.relay_state.clone())
+        {
+            fields.push(("RelayState".to_owned(), r));
+        }
+        b.post_form(acs, &fields).await.map_err(|e| e.to_string())
+    }
+
+    /// The protected page: a session, and the identity it shows.
+    async fn probe(&self, b: &Browser) -> Result<Option<Session>, String> {
+        let page = b
+            .get(&self.config.protected_url)
+            .await
+            .map_err(|e| e.to_string())?;
+        if !(page.status == 200 && page.body.contains(&self.config.logged_in)) {
+            return Ok(None);
+        }
+        let identity = page
+            .body
+            .lines()
+            .find_map(|l| l.split(&self.config.identity_prefix).nth(1))
+            .map(|rest| {
+                let end = rest.find(['<', '\r']).unwrap_or(rest.len());
+                user_agent::unescape(rest[..end].trim())
+            });
+        Ok(Some(Session { identity }))
+    }
+}
+
+/// Runs the whole plan against the SP of `config`; `progress` sees each case as it ends.
+pub async fn run(
+    config: &SutConfig,
+    idp: &SuiteIdp,
+    mut progress: impl FnMut(&Case),
+) -> Result<Report, ConfigError> {
+    let now_text = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let mut report = Report::new(
+        &format!("SP conformance: {} / SP適合性試験", config.name),
+        &now_text,
+    );
+    let listener = Listener::start()
+        .await
+        .map_err(|e| ConfigError(format!("the loopback listener: {e}")))?;
+    let mut pre = Case::new("preflight", "Checks before the run");
+    pre.title_ja = Some("事前確認".into());
+    let started = Instant::now();
+    let timeout = Duration::from_millis(config.timeout_ms);
+    let sp = match load_metadata(&config.metadata, timeout)
+        .await
+        .and_then(|t| parse_sps(&t).map_err(|e| e.to_string()))
+    {
+        Ok(mut sps) if sps.len() == 1 => sps.remove(0),
+        Ok(sps) => {
+            return Ok(stopped(
+                report,
+                pre,
+                format!("the metadata has {} SPs; one is needed", sps.len()),
+                started,
+            ))
+        }
+        Err(e) => {
+            return Ok(stopped(
+                report,
+                pre,
+                format!("the SP's metadata does not load: {e}"),
+                started,
+            ))
+        }
+    };
+    let sane = sp.acs_for(None, None).is_some();
+    pre.steps.push(step(
+        "the SP's metadata loads and is sane",
+        &["TF-MD-003"],
+        if sane {
+            Verdict::Passed
+        } else {
+            Verdict::Failed
+        },
+        if sane {
+            format!("{} with an HTTP-POST ACS", sp.entity_id)
+        } else {
+            "no HTTP-POST AssertionConsumerService".into()
+        },
+        Vec::new(),
+        started,
+    ));
+    if !sane {
+        return Ok(finish_stopped(
+            report,
+            pre,
+            "the metadata has no HTTP-POST ACS",
+        ));
+    }
+    let mut parties = Parties::default();
+    parties.add(&config.login_url, "SP under test");
+    parties.add(&listener.base_url, "suite listener");
+    let sut = Sut {
+        config,
+        idp,
+        sp,
+        listener,
+        parties: Arc::new(parties),
+    };
+    // The login sends an AuthnRequest to the suite (twice: IDs must differ).
+    let t = Instant::now();
+    let (b1, b2) = (sut.browser(), sut.browser());
+    let captured = match (sut.capture(&b1).await, sut.capture(&b2).await) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => {
+            pre.steps.push(step(
+                "the login URL sends an AuthnRequest to the suite",
+                &["TF-SP-006"],
+                Verdict::Failed,
+                e.clone(),
+                b1.take_evidence(),
+                t,
+            ));
+            return Ok(finish_stopped(report, pre, &e));
+        }
+    };
+    pre.steps.push(step(
+        "the login URL sends an AuthnRequest to the suite",
+        &["TF-SP-006"],
+        Verdict::Passed,
+        format!("{} by {}", captured.0.request.id, captured.0.binding),
+        b1.take_evidence(),
+        t,
+    ));
+    // Without a session, the protected page refuses.
+    let t = Instant::now();
+    let b = sut.browser();
+    match sut.probe(&b).await {
+        Ok(None) => pre.steps.push(step(
+            "the protected URL refuses without a session",
+            &["TF-SP-001"],
+            Verdict::Passed,
+            "no session shown".into(),
+            b.take_evidence(),
+            t,
+        )),
+        Ok(Some(_)) => {
+            let why = format!(
+                "{} shows {:?} without any login: no verdict could mean anything",
+                config.protected_url, config.logged_in
+            );
+            pre.steps.push(step(
+                "the protected URL refuses without a session",
+                &["TF-SP-001"],
+                Verdict::Failed,
+                why.clone(),
+                b.take_evidence(),
+                t,
+            ));
+            return Ok(finish_stopped(report, pre, &why));
+        }
+        Err(e) => {
+            pre.steps.push(step(
+                "the protected URL refuses without a session",
+                &["TF-SP-001"],
+                Verdict::Failed,
+                e.clone(),
+                b.take_evidence(),
+                t,
+            ));
+            return Ok(finish_stopped(report, pre, &e));
+        }
+    }
+    // The golden Response is accepted; otherwise every verdict would be meaningless.
+    let Some(baseline) = TESTS.iter().find(|t| t.id == "baseline-both-signed") else {
+        return Err(ConfigError("the plan has no baseline".into()));
+    };
+    let base = run_test(&sut, baseline).await;
+    let ok = base.verdict == Verdict::Passed;
+    pre.steps.push(step(
+        "the unmodified valid Response is accepted",
+        &["TF-SP-001"],
+        if ok { Verdict::Passed } else { Verdict::Failed },
+        base.reason
+            .clone()
+            .unwrap_or_else(|| "a session for the Response's NameID".into()),
+        base.steps.iter().flat_map(|s| s.evidence.clone()).collect(),
+        t,
+    ));
+    if !ok {
+        let why = format!(
+            "the baseline Response was not accepted ({}): fix the SP's configuration first",
+            base.reason.unwrap_or_default()
+        );
+        return Ok(finish_stopped(report, pre, &why));
+    }
+    pre.verdict = Verdict::Passed;
+    progress(&pre);
+    report.suite("preflight").cases.push(pre);
+    // The AuthnRequest itself.
+    let facts = Facts {
+        first: &captured.0,
+        second: &captured.1,
+        sp: &sut.sp,
+        sso_url: &idp.sso_url,
+        now: time::OffsetDateTime::now_utc(),
+    };
+    for check in request::CHECKS.iter().filter(|c| selected(config, c.id)) {
+        let t = Instant::now();
+        let (verdict, detail) = match (check.check)(&facts) {
+            Outcome::Passed(d) => (Verdict::Passed, d),
+            Outcome::Failed(d) => (Verdict::Failed, d),
+            Outcome::Warning(d) => (Verdict::Warning, d),
+            Outcome::Skipped(d) => (Verdict::Skipped, d),
+        };
+        let mut case = Case::new(check.id, check.title);
+        let evidence = vec![Evidence::note("AuthnRequest", &captured.0.xml)];
+        case.steps.push(step(
+            check.title,
+            check.requirements,
+            verdict,
+            detail.clone(),
+            evidence,
+            t,
+        ));
+        case.verdict = verdict;
+        case.reason = (verdict != Verdict::Passed).then_some(detail);
+        progress(&case);
+        report.suite("request").cases.push(case);
+    }
+    for test in TESTS.iter().filter(|t| selected(config, t.id)) {
+        let case = run_test(&sut, test).await;
+        progress(&case);
+        report.suite(test.category).cases.push(case);
+    }
+    Ok(report)
+}
+
+fn selected(config: &SutConfig, id: &str) -> bool {
+    config.only.is_empty() || config.only.iter().any(|p| id.starts_with(p.as_str()))
+}
+
+fn stopped(mut report: Report, mut pre: Case, why: String, since: Instant) -> Report {
+    pre.steps.push(step(
+        "the SP's metadata loads and is sane",
+        &["TF-MD-003"],
+        Verdict::Failed,
+        why.clone(),
+        Vec::new(),
+        since,
+    ));
+    pre.verdict = Verdict::Failed;
+    pre.reason = Some(why);
+    report.suite("preflight").cases.push(pre);
+    report
+}
+
+/// The preflight failed: say so, and skip every test with the reason (no wall of passes).
+fn finish_stopped(mut report: Report, mut pre: Case, why: &str) -> Report {
+    pre.verdict = Verdict::Failed;
+    pre.reason = Some(why.to_owned());
+    report.suite("preflight").cases.push(pre);
+    for t in TESTS {
+        let mut c = Case::new(t.id, t.title).verdict(Verdict::Skipped);
+        c.reason = Some(format!("not run: the checks before the run failed: {why}"));
+        report.suite(t.category).cases.push(c);
+    }
+    report
+}
+
+fn unique(tag: &str) -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 6];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    format!("mnctf-{tag}-{}", hex::encode(b))
+}
+
+/// One test: a fresh browser, a real login, the crafted answer, the protected page.
+async fn run_test(sut: &Sut<'_>, test: &Test) -> Case {
+    let mut case = Case::new(test.id, test.title);
+    let t = Instant::now();
+    let b = sut.browser();
+    let captured = match sut.capture(&b).await {
+        Ok(c) => c,
+        Err(e) => {
+            return failed_to_run(
+                case,
+                test,
+                format!("the login did not send an AuthnRequest: {e}"),
+                b.take_evidence(),
+                t,
+            )
+        }
+    };
+    let Some(acs) = sut.acs(&captured) else {
+        return failed_to_run(
+            case,
+            test,
+            "no ACS to answer at".into(),
+            b.take_evidence(),
+            t,
+        );
+    };
+    let ctx = Ctx {
+        golden: Golden {
+            idp: sut.idp.entity_id.clone(),
+            sp: sut.sp.entity_id.to_string(),
+            acs: acs.clone(),
+            request_id: captured.request.id.clone(),
+            authn_class: sut.config.authn_class.clone(),
+            now: time::OffsetDateTime::now_utc(),
+        },
+        idp: &sut.idp.key,
+        attacker: &sut.idp.attacker,
+        identity: unique("user"),
+        forged: unique("forged"),
+        listener: sut.listener.base_url.clone(),
+        test_id: test.id,
+        wants_assertions_signed: sut.sp.want_assertions_signed,
+    };
+    let crafted = match (test.craft)(&ctx) {
+        Ok(c) => c,
+        Err(e) => {
+            let mut c = case.verdict(Verdict::Skipped);
+            c.reason = Some(format!(
+                "the suite could not craft this message (a suite bug, not the SP's): {e}"
+            ));
+            return c;
+        }
+    };
+    let delivered = sut.deliver(&b, &acs, &crafted, &captured).await;
+    let mut evidence = b.take_evidence();
+    evidence.push(Evidence::note("the crafted Response", &crafted.xml));
+    let sent = step(
+        "trigger a login and answer it with the crafted Response",
+        test.requirements,
+        Verdict::Passed,
+        format!("AuthnRequest {} answered at {acs}", captured.request.id),
+        evidence,
+        t,
+    );
+    case.steps.push(sent);
+    let t = Instant::now();
+    let (browser, session) = match (crafted.replay, delivered) {
+        (_, Err(e)) if e.contains("timed out") || e.contains("operation timed out") => {
+            let why = format!(
+                "the SP did not answer within {} ms: a denial of service?",
+                sut.config.timeout_ms
+            );
+            return judged(case, test, Verdict::Failed, why, Vec::new(), t);
+        }
+        (true, _) => {
+            // The first delivery must open a session, or nothing is learnt from a replay.
+            match sut.probe(&b).await {
+                Ok(Some(_)) => {}
+                _ => {
+                    let mut c = case.verdict(Verdict::Skipped);
+                    c.reason = Some(
+                        "the first delivery was refused, so a replay could not be tested".into(),
+                    );
+                    return c;
+                }
+            }
+            let b2 = sut.browser();
+            let again = match sut.capture(&b2).await {
+                Ok(c) => c,
+                Err(e) => return failed_to_run(case, test, e, b2.take_evidence(), t),
+            };
+            let _ = sut.deliver(&b2, &acs, &crafted, &again).await;
+            let s = sut.probe(&b2).await;
+            (b2, s)
+        }
+        (false, _) => {
+            let s = sut.probe(&b).await;
+            (b, s)
+        }
+    };
+    let session = match session {
+        Ok(s) => s,
+        Err(e) => {
+            return judged(
+                case,
+                test,
+                Verdict::Failed,
+                format!("the protected page did not answer: {e}"),
+                browser.take_evidence(),
+                t,
+            )
+        }
+    };
+    let evidence = browser.take_evidence();
+    let fetched = sut.listener.hits_for(test.id);
+    let (verdict, why) = judge(sut, test, &ctx, &crafted, session.as_ref(), &fetched);
+    judged(case, test, verdict, why, evidence, t)
+}
+
+fn failed_to_run(
+    case: Case,
+    test: &Test,
+    why: String,
+    evidence: Vec<Evidence>,
+    t: Instant,
+) -> Case {
+    judged(case, test, Verdict::Failed, why, evidence, t)
+}
+
+fn judged(
+    mut case: Case,
+    test: &Test,
+    verdict: Verdict,
+    why: String,
+    evidence: Vec<Evidence>,
+    t: Instant,
+) -> Case {
+    case.steps.push(step(
+        "judge by the session the SP opened",
+        test.requirements,
+        verdict,
+        why.clone(),
+        evidence,
+        t,
+    ));
+    case.verdict = verdict;
+    case.reason = (verdict != Verdict::Passed).then_some(why);
+    case
+}
+
+/// The verdict from what the SP did.
+fn judge(
+    sut: &Sut<'_>,
+    test: &Test,
+    ctx: &Ctx<'_>,
+    crafted: &Crafted,
+    session: Option<&Session>,
+    fetched: &[String],
+) -> (Verdict, String) {
+    let relay_hits: Vec<&String> = fetched
+        .iter()
+        .filter(|p| p.starts_with("/relay-target/"))
+        .collect();
+    let other_hits: Vec<&String> = fetched
+        .iter()
+        .filter(|p| !p.starts_with("/relay-target/"))
+        .collect();
+    if !other_hits.is_empty() {
+        return (Verdict::Failed, format!("the SP fetched {} from the suite's loopback listener while processing the message (TF-SP-008)", other_hits.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")));
+    }
+    let shown = session.map(|s| {
+        s.identity
+            .clone()
+            .unwrap_or_else(|| "(no identity shown)".into())
+    });
+    let believed = crafted.believed.as_deref().unwrap_or(&ctx.identity);
+    let judge = match test.judge {
+        Judge::AcceptUnlessWantsAssertionsSigned if sut.sp.want_assertions_signed => {
+            Judge::MustRefuse
+        }
+        Judge::AcceptUnlessWantsAssertionsSigned => Judge::MustAccept,
+        j => j,
+    };
+    match (judge, shown) {
+        (Judge::MustNotRedirectOffSite, _) if !relay_hits.is_empty() => (Verdict::Failed, "after the login the SP sent the browser off its own origin, to the RelayState's target (an open redirect)".into()),
+        (Judge::MustNotRedirectOffSite, _) => (Verdict::Passed, "the SP did not send the browser off its own origin".into()),
+        (Judge::MustNotFetch, _) => (Verdict::Passed, "nothing was fetched from the suite's listener".into()),
+        (Judge::MustAccept, Some(id)) if id == ctx.identity => (Verdict::Passed, format!("a session for {id}")),
+        (Judge::MustAccept, Some(id)) => (Verdict::Failed, format!("a session, but for {id:?}, not the asserted {}", ctx.identity)),
+        (Judge::MustAccept, None) => (Verdict::Failed, "refused: no session for a valid Response".into()),
+        (Judge::MustRefuse, None) | (Judge::ShouldRefuse, None) | (Judge::MustNotBelieveForged, None) => (Verdict::Passed, "refused: no session".into()),
+        (Judge::MustRefuse, Some(id)) => (Verdict::Failed, format!("accepted: a session for {id}")),
+        (Judge::ShouldRefuse, Some(id)) => (Verdict::Warning, format!("accepted (the profile discourages it): a session for {id}")),
+        (Judge::MustNotBelieveForged, Some(id)) if id == believed => (Verdict::Failed, format!("the SP believed the forged identity {id}")),
+        (Judge::MustNotBelieveForged, Some(id)) => (Verdict::Warning, format!("accepted a manipulated message, but the session is for {id}, not the forged {believed}")),
+        (Judge::AcceptUnlessWantsAssertionsSigned, _) => (Verdict::Failed, "internal: unresolved judge".into()),
+    }
+}

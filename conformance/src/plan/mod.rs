@@ -1,0 +1,177 @@
+//! The test plan: every test a value in one registry ([`TESTS`] for crafted Responses,
+//! [`request::CHECKS`] for the SP's own AuthnRequest), each with its id, the profile
+//! requirements it checks, how its outcome is judged, and how its message is made.
+//! The registry order is the report order. Adding a test touches one file.
+
+pub mod request;
+mod responses;
+mod xsw;
+
+use time::OffsetDateTime;
+
+use crate::message::{self, Golden, Key, Knobs, SignSpec, Signing};
+use crate::CraftError;
+
+pub use responses::TESTS;
+
+/// How a test's outcome is judged, from whether the SP opened a session and for whom.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Judge {
+    /// A correct SP accepts it (baselines): a session for the test's identity.
+    MustAccept,
+    /// MustAccept, unless the SP's metadata says WantAssertionsSigned: then MustRefuse.
+    AcceptUnlessWantsAssertionsSigned,
+    /// A correct SP refuses it: any session is FAILED.
+    MustRefuse,
+    /// A correct SP must not believe the forged identity: a session for it is FAILED; a
+    /// session for the signed identity is WARNING (it accepted a tampered message but
+    /// used only what was signed); none is PASSED.
+    MustNotBelieveForged,
+    /// The profile discourages accepting it: a session is WARNING.
+    ShouldRefuse,
+    /// A session is fine; what is judged is where the SP sends the browser after: a
+    /// redirect off the SP's own origin (an open redirect) is FAILED.
+    MustNotRedirectOffSite,
+    /// A session is fine; what is judged is whether the SP fetched what the message
+    /// names from the suite's listener (FAILED if it did).
+    MustNotFetch,
+}
+
+/// What a test has to make its message from.
+pub struct Ctx<'a> {
+    /// The golden Response's base.
+    pub golden: Golden,
+    /// The suite IdP's key (the one the SP trusts).
+    pub idp: &'a Key,
+    /// A key the SP does not trust.
+    pub attacker: &'a Key,
+    /// The identity the test's signed assertion is for (unique to the test).
+    pub identity: String,
+    /// The identity a forgery tries to get (unique to the test).
+    pub forged: String,
+    /// The loopback listener's base URL (out-of-band fetches are recorded there).
+    pub listener: String,
+    /// The test's id (marks out-of-band fetches).
+    pub test_id: &'a str,
+    /// Whether the SP's metadata says WantAssertionsSigned.
+    pub wants_assertions_signed: bool,
+}
+
+impl Ctx<'_> {
+    /// The golden knobs for the test's identity.
+    pub fn knobs(&self) -> Knobs {
+        self.golden.knobs(&self.identity)
+    }
+
+    /// The profile's signature with the suite IdP's key.
+    pub fn spec(&self) -> SignSpec {
+        SignSpec::standard(self.idp)
+    }
+
+    /// Now.
+    pub fn now(&self) -> OffsetDateTime {
+        self.golden.now
+    }
+}
+
+/// A crafted message and how to deliver it.
+#[derive(Clone, Debug, Default)]
+pub struct Crafted {
+    /// The Response XML (base64-encoded for the POST binding by the engine).
+    pub xml: String,
+    /// RelayState to send instead of the request's.
+    pub relay_state: Option<String>,
+    /// Deliver it twice (fresh browser each); judge the second delivery.
+    pub replay: bool,
+    /// The identity the SP shows if it believed the signed content (default: the test's).
+    pub believed: Option<String>,
+}
+
+impl Crafted {
+    /// A message delivered once, with the request's RelayState.
+    pub fn of(xml: String) -> Self {
+        Self {
+            xml,
+            ..Self::default()
+        }
+    }
+}
+
+/// A test of the plan.
+pub struct Test {
+    /// Its id (stable; expected-results files name it).
+    pub id: &'static str,
+    /// What it sends, in a line.
+    pub title: &'static str,
+    /// The profile requirements it checks.
+    pub requirements: &'static [&'static str],
+    /// Its group in the report.
+    pub category: &'static str,
+    /// How its outcome is judged.
+    pub judge: Judge,
+    /// Makes its message.
+    pub craft: fn(&Ctx<'_>) -> Result<Crafted, CraftError>,
+}
+
+/// The golden Response for the test, signed per `signing`.
+pub fn golden(c: &Ctx<'_>, signing: Signing) -> Result<Crafted, CraftError> {
+    Ok(Crafted::of(message::build(&c.knobs(), signing, &c.spec())?))
+}
+
+/// The golden Response with `f` applied to its knobs, signed per `signing`.
+pub fn with(
+    c: &Ctx<'_>,
+    signing: Signing,
+    f: impl FnOnce(&mut Knobs),
+) -> Result<Crafted, CraftError> {
+    let mut k = c.knobs();
+    f(&mut k);
+    Ok(Crafted::of(message::build(&k, signing, &c.spec())?))
+}
+
+/// The golden Response with `f` applied to the signature spec.
+pub fn signed_with(
+    c: &Ctx<'_>,
+    signing: Signing,
+    f: impl FnOnce(&mut SignSpec),
+) -> Result<Crafted, CraftError> {
+    let mut spec = c.spec();
+    f(&mut spec);
+    Ok(Crafted::of(message::build(&c.knobs(), signing, &spec)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_registry_is_sound() {
+        let mut ids: Vec<&str> = TESTS.iter().map(|t| t.id).collect();
+        ids.extend(request::CHECKS.iter().map(|c| c.id));
+        let n = ids.len();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "test ids are unique");
+        for t in TESTS {
+            assert!(!t.requirements.is_empty(), "{} checks no requirement", t.id);
+            for r in t.requirements {
+                assert!(
+                    trust_framework::profile::find(r).is_some(),
+                    "{}: {r} is not in the profile",
+                    t.id
+                );
+            }
+            assert!(!t.title.is_empty());
+        }
+        for c in request::CHECKS {
+            for r in c.requirements {
+                assert!(
+                    trust_framework::profile::find(r).is_some(),
+                    "{}: {r} is not in the profile",
+                    c.id
+                );
+            }
+        }
+        assert!(n >= 100, "the plan has {n} tests");
+    }
+}

@@ -1,0 +1,1083 @@
+//! The crafted Responses, in report order. Each starts from the golden Response of
+//! the captured AuthnRequest and changes one thing (saml-attacks.md has the recipes and
+//! the real products each has caught).
+
+use time::Duration;
+use trust_framework::saml::constants::status;
+
+use super::xsw;
+use super::{golden, signed_with, with, Crafted, Ctx, Judge, Test};
+use crate::message::{
+    self, KeyInfo, SignSpec, Signing, ALG_C14N_WITH_COMMENTS, ALG_RSA_SHA1, ALG_SHA1,
+};
+use crate::splice;
+use crate::CraftError;
+
+use Judge::{
+    AcceptUnlessWantsAssertionsSigned, MustAccept, MustNotBelieveForged, MustNotFetch,
+    MustNotRedirectOffSite, MustRefuse, ShouldRefuse,
+};
+use Signing::{Assertion, Both, Response};
+
+const OTHER: &str = "http://127.0.0.1:9/elsewhere";
+/// Beyond the profile's largest clock skew (TF-SP-003: 3 minutes).
+const PAST_SKEW: Duration = Duration::minutes(4);
+
+macro_rules! t {
+    ($id:literal, $title:literal, [$($r:literal),+], $cat:literal, $judge:expr, $craft:expr) => {
+        Test { id: $id, title: $title, requirements: &[$($r),+], category: $cat, judge: $judge, craft: $craft }
+    };
+}
+
+/// A forgery signed by the attacker's key, with `key_info`.
+fn attacker(c: &Ctx<'_>, signing: Signing, key_info: KeyInfo) -> Result<Crafted, CraftError> {
+    let mut spec = SignSpec::standard(c.attacker);
+    spec.key_info = key_info;
+    Ok(Crafted::of(message::build(&c.golden.knobs(&c.forged), signing, &spec)?).forged(c))
+}
+
+impl Crafted {
+    /// Marks the message as claiming the forged identity (the SP must not believe it).
+    fn forged(mut self, c: &Ctx<'_>) -> Self {
+        self.believed = Some(c.forged.clone());
+        self
+    }
+}
+
+/// The golden Response, signed, then altered after signing by `f` (the signature breaks).
+fn tampered(
+    c: &Ctx<'_>,
+    signing: Signing,
+    f: impl FnOnce(&str) -> Result<String, CraftError>,
+) -> Result<Crafted, CraftError> {
+    let xml = message::build(&c.knobs(), signing, &c.spec())?;
+    Ok(Crafted::of(f(&xml)?))
+}
+
+/// The NameID `<forged><split>.suffix`, signed as it is: its text is `<forged>.suffix`,
+/// but an SP that reads only the first text node believes `<forged>` (which the IdP
+/// never asserted).
+fn injected(c: &Ctx<'_>, signing: Signing, split: &str) -> Result<Crafted, CraftError> {
+    let mut k = c.knobs();
+    k.name_id_raw = format!("{}{split}.suffix", c.forged);
+    Ok(Crafted::of(message::build(&k, signing, &c.spec())?).forged(c))
+}
+
+/// A DOCTYPE put before the signed Response's root.
+fn with_doctype(c: &Ctx<'_>, dtd: &str) -> Result<Crafted, CraftError> {
+    let xml = message::build(&c.knobs(), Both, &c.spec())?;
+    Ok(Crafted::of(format!("{dtd}{xml}")))
+}
+
+/// An unsigned forged Assertion put `where` in the signed Response.
+fn hidden(
+    c: &Ctx<'_>,
+    place: fn(&str, &str) -> Result<String, CraftError>,
+) -> Result<Crafted, CraftError> {
+    let xml = message::build(&c.knobs(), Both, &c.spec())?;
+    let forged = message::assertion(&c.golden.knobs(&c.forged), "");
+    Ok(Crafted::of(place(&xml, &forged)?).forged(c))
+}
+
+fn before_assertion(xml: &str, what: &str) -> Result<String, CraftError> {
+    let a = splice::assertion_range(xml)?;
+    Ok(splice::insert(xml, a.start, what))
+}
+
+fn after_assertion(xml: &str, what: &str) -> Result<String, CraftError> {
+    let a = splice::assertion_range(xml)?;
+    Ok(splice::insert(xml, a.end, what))
+}
+
+/// The golden Response with RelayState `relay` (an off-site target on loopback).
+fn relay(c: &Ctx<'_>, relay: String) -> Result<Crafted, CraftError> {
+    let mut crafted = golden(c, Both)?;
+    crafted.relay_state = Some(relay);
+    Ok(crafted)
+}
+
+fn off_site(c: &Ctx<'_>) -> String {
+    format!("{}/relay-target/{}", c.listener, c.test_id)
+}
+
+/// Every crafted-Response test.
+pub static TESTS: &[Test] = &[
+    // --- Baselines: a correct SP must accept these (positive controls) ---
+    t!(
+        "baseline-both-signed",
+        "Response and Assertion signed (the profile's form)",
+        ["TF-SP-001"],
+        "baseline",
+        MustAccept,
+        |c| golden(c, Both)
+    ),
+    t!(
+        "baseline-assertion-signed",
+        "Assertion signed, Response not",
+        ["TF-SP-001"],
+        "baseline",
+        MustAccept,
+        |c| golden(c, Assertion)
+    ),
+    t!(
+        "baseline-response-signed",
+        "Response signed, Assertion not (refused if the SP's metadata says WantAssertionsSigned)",
+        ["TF-SP-001"],
+        "baseline",
+        AcceptUnlessWantsAssertionsSigned,
+        |c| golden(c, Response)
+    ),
+    t!(
+        "baseline-no-attributes",
+        "No AttributeStatement",
+        ["TF-SP-001"],
+        "baseline",
+        MustAccept,
+        |c| with(c, Both, |k| k.attributes.clear())
+    ),
+    // --- Signatures stripped, broken or misplaced ---
+    t!(
+        "sig-none",
+        "No signature at all",
+        ["TF-SP-001"],
+        "signature",
+        MustRefuse,
+        |c| golden(c, Signing::None)
+    ),
+    t!(
+        "sig-assertion-tampered",
+        "Assertion signed, NameID changed after signing",
+        ["TF-SP-001", "TF-SP-002"],
+        "signature",
+        MustNotBelieveForged,
+        |c| {
+            let f = c.forged.clone();
+            Ok(tampered(c, Assertion, |x| splice::set_name_id(x, &f))?.forged(c))
+        }
+    ),
+    t!(
+        "sig-both-assertion-tampered",
+        "Both signed, NameID changed after signing",
+        ["TF-SP-001", "TF-SP-002"],
+        "signature",
+        MustNotBelieveForged,
+        |c| {
+            let f = c.forged.clone();
+            Ok(tampered(c, Both, |x| splice::set_name_id(x, &f))?.forged(c))
+        }
+    ),
+    t!(
+        "sig-response-tampered",
+        "Response signed, NameID changed after signing",
+        ["TF-SP-001", "TF-SP-002"],
+        "signature",
+        MustNotBelieveForged,
+        |c| {
+            let f = c.forged.clone();
+            Ok(tampered(c, Response, |x| splice::set_name_id(x, &f))?.forged(c))
+        }
+    ),
+    t!(
+        "sig-response-bad-assertion-good",
+        "Both signed; the Response's signature broken, the Assertion's intact",
+        ["TF-SP-001"],
+        "signature",
+        MustRefuse,
+        |c| tampered(c, Both, |x| {
+            splice::set_root_attribute(x, "IssueInstant", "2001-01-01T00:00:00Z")
+        })
+    ),
+    t!(
+        "sig-assertion-removed-both",
+        "Both signed; the Assertion's signature removed after signing",
+        ["TF-SP-001"],
+        "signature",
+        MustRefuse,
+        |c| tampered(c, Both, |x| {
+            let r = splice::assertion_signature_range(x)?;
+            Ok(splice::replace(x, r, ""))
+        })
+    ),
+    t!(
+        "sig-empty-value",
+        "Assertion signature with an empty SignatureValue",
+        ["TF-SP-001"],
+        "signature",
+        MustRefuse,
+        |c| tampered(c, Assertion, |x| {
+            let r = splice::range(
+                x,
+                trust_framework::saml::constants::NS_DSIG,
+                "SignatureValue",
+                None,
+            )?;
+            Ok(splice::replace(
+                x,
+                r,
+                "<ds:SignatureValue></ds:SignatureValue>",
+            ))
+        })
+    ),
+    t!(
+        "sig-garbage-value",
+        "Assertion signature value not base64 (verification errors out)",
+        ["TF-SP-001"],
+        "signature",
+        MustRefuse,
+        |c| tampered(c, Assertion, |x| {
+            let r = splice::range(
+                x,
+                trust_framework::saml::constants::NS_DSIG,
+                "SignatureValue",
+                None,
+            )?;
+            Ok(splice::replace(
+                x,
+                r,
+                "<ds:SignatureValue>!!not-base64!!</ds:SignatureValue>",
+            ))
+        })
+    ),
+    t!(
+        "sig-reference-whole-document",
+        "Assertion signature with Reference URI=\"\"",
+        ["TF-SP-001", "TF-SP-002"],
+        "signature",
+        MustRefuse,
+        |c| tampered(c, Assertion, |x| {
+            let id = splice_id(x)?;
+            must_replace(x, &format!("URI=\"#{id}\""), "URI=\"\"")
+        })
+    ),
+    t!(
+        "sig-reference-other-id",
+        "Assertion signature referencing an ID that is not there",
+        ["TF-SP-001"],
+        "signature",
+        MustRefuse,
+        |c| tampered(c, Assertion, |x| {
+            let id = splice_id(x)?;
+            must_replace(x, &format!("URI=\"#{id}\""), "URI=\"#_nothing_here\"")
+        })
+    ),
+    t!(
+        "sig-unknown-method",
+        "SignatureMethod with an unknown algorithm URI",
+        ["TF-SP-001", "TF-SP-007"],
+        "signature",
+        MustRefuse,
+        |c| tampered(c, Assertion, |x| {
+            must_replace(
+                x,
+                "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+                "urn:mnctf:no-such-algorithm",
+            )
+        })
+    ),
+    // --- Signature wrapping ---
+    t!(
+        "xsw1",
+        "XSW1: Response-signed, signature-less copy inside the Signature",
+        ["TF-SP-002"],
+        "wrapping",
+        MustNotBelieveForged,
+        |c| Ok(xsw::xsw1(c)?.forged(c))
+    ),
+    t!(
+        "xsw2",
+        "XSW2: Response-signed, signature-less copy before the Signature",
+        ["TF-SP-002"],
+        "wrapping",
+        MustNotBelieveForged,
+        |c| Ok(xsw::xsw2(c)?.forged(c))
+    ),
+    t!(
+        "xsw3-assertion-signed",
+        "XSW3: forged Assertion before the signed one (assertion signed)",
+        ["TF-SP-002"],
+        "wrapping",
+        MustNotBelieveForged,
+        |c| Ok(xsw::xsw3(c, Assertion)?.forged(c))
+    ),
+    t!(
+        "xsw3-both-signed",
+        "XSW3: forged Assertion before the signed one (both signed)",
+        ["TF-SP-002"],
+        "wrapping",
+        MustNotBelieveForged,
+        |c| Ok(xsw::xsw3(c, Both)?.forged(c))
+    ),
+    t!(
+        "xsw4-assertion-signed",
+        "XSW4: signed Assertion nested in a forged one (assertion signed)",
+        ["TF-SP-002"],
+        "wrapping",
+        MustNotBelieveForged,
+        |c| Ok(xsw::xsw4(c, Assertion)?.forged(c))
+    ),
+    t!(
+        "xsw4-both-signed",
+        "XSW4: signed Assertion nested in a forged one (both signed)",
+        ["TF-SP-002"],
+        "wrapping",
+        MustNotBelieveForged,
+        |c| Ok(xsw::xsw4(c, Both)?.forged(c))
+    ),
+    t!(
+        "xsw5-assertion-signed",
+        "XSW5: signature left in the forged Assertion, clean copy appended (assertion signed)",
+        ["TF-SP-002"],
+        "wrapping",
+        MustNotBelieveForged,
+        |c| Ok(xsw::xsw5(c, Assertion)?.forged(c))
+    ),
+    t!(
+        "xsw5-both-signed",
+        "XSW5: signature left in the forged Assertion, clean copy appended (both signed)",
+        ["TF-SP-002"],
+        "wrapping",
+        MustNotBelieveForged,
+        |c| Ok(xsw::xsw5(c, Both)?.forged(c))
+    ),
+    t!(
+        "xsw6-assertion-signed",
+        "XSW6: clean copy inside the forged Assertion's Signature (assertion signed)",
+        ["TF-SP-002"],
+        "wrapping",
+        MustNotBelieveForged,
+        |c| Ok(xsw::xsw6(c, Assertion)?.forged(c))
+    ),
+    t!(
+        "xsw6-both-signed",
+        "XSW6: clean copy inside the forged Assertion's Signature (both signed)",
+        ["TF-SP-002"],
+        "wrapping",
+        MustNotBelieveForged,
+        |c| Ok(xsw::xsw6(c, Both)?.forged(c))
+    ),
+    t!(
+        "xsw7-new-id",
+        "XSW7: forged copy (new ID) in an Extensions element",
+        ["TF-SP-002"],
+        "wrapping",
+        MustNotBelieveForged,
+        |c| Ok(xsw::xsw7(c, Assertion, false)?.forged(c))
+    ),
+    t!(
+        "xsw7-same-id",
+        "XSW7: forged copy (same ID) in an Extensions element",
+        ["TF-SP-002"],
+        "wrapping",
+        MustNotBelieveForged,
+        |c| Ok(xsw::xsw7(c, Assertion, true)?.forged(c))
+    ),
+    t!(
+        "xsw7-both-signed",
+        "XSW7: forged copy in Extensions (both signed)",
+        ["TF-SP-002"],
+        "wrapping",
+        MustNotBelieveForged,
+        |c| Ok(xsw::xsw7(c, Both, false)?.forged(c))
+    ),
+    t!(
+        "xsw8-same-id",
+        "XSW8: signed Assertion edited, clean copy (same ID) in a ds:Object",
+        ["TF-SP-002"],
+        "wrapping",
+        MustNotBelieveForged,
+        |c| Ok(xsw::xsw8(c, Assertion, true)?.forged(c))
+    ),
+    t!(
+        "xsw8-new-id",
+        "XSW8: signed Assertion edited (new ID), clean copy in a ds:Object",
+        ["TF-SP-002"],
+        "wrapping",
+        MustNotBelieveForged,
+        |c| Ok(xsw::xsw8(c, Assertion, false)?.forged(c))
+    ),
+    t!(
+        "xsw8-both-signed",
+        "XSW8: as above, Response signed too",
+        ["TF-SP-002"],
+        "wrapping",
+        MustNotBelieveForged,
+        |c| Ok(xsw::xsw8(c, Both, true)?.forged(c))
+    ),
+    // --- Keys ---
+    t!(
+        "key-attacker-cert-in-keyinfo",
+        "Signed by an untrusted key, its certificate in KeyInfo",
+        ["TF-SP-001"],
+        "keys",
+        MustNotBelieveForged,
+        |c| attacker(c, Both, KeyInfo::Certificate(c.attacker.cert_der.clone()))
+    ),
+    t!(
+        "key-attacker-assertion-only",
+        "Assertion signed by an untrusted key, its certificate in KeyInfo",
+        ["TF-SP-001"],
+        "keys",
+        MustNotBelieveForged,
+        |c| attacker(
+            c,
+            Assertion,
+            KeyInfo::Certificate(c.attacker.cert_der.clone())
+        )
+    ),
+    t!(
+        "key-attacker-idp-cert-in-keyinfo",
+        "Signed by an untrusted key, the IdP's certificate in KeyInfo",
+        ["TF-SP-001"],
+        "keys",
+        MustNotBelieveForged,
+        |c| attacker(c, Both, KeyInfo::Certificate(c.idp.cert_der.clone()))
+    ),
+    t!(
+        "key-attacker-raw-key",
+        "Signed by an untrusted key given as a raw KeyValue",
+        ["TF-SP-001"],
+        "keys",
+        MustNotBelieveForged,
+        |c| attacker(c, Both, KeyInfo::KeyValue)
+    ),
+    t!(
+        "key-attacker-no-keyinfo",
+        "Signed by an untrusted key, no KeyInfo",
+        ["TF-SP-001"],
+        "keys",
+        MustNotBelieveForged,
+        |c| attacker(c, Both, KeyInfo::None)
+    ),
+    t!(
+        "key-idp-no-keyinfo",
+        "Signed by the IdP's key, no KeyInfo (the key comes from metadata)",
+        ["TF-SP-001"],
+        "keys",
+        MustAccept,
+        |c| signed_with(c, Both, |s| s.key_info = KeyInfo::None)
+    ),
+    // --- Comment and text-node injection (CVE-2017-11427 class) ---
+    t!(
+        "inject-comment-nameid",
+        "NameID split by a comment",
+        ["TF-SP-002"],
+        "injection",
+        MustNotBelieveForged,
+        |c| injected(c, Both, "<!---->")
+    ),
+    t!(
+        "inject-comment-nameid-assertion-signed",
+        "NameID split by a comment (assertion signed)",
+        ["TF-SP-002"],
+        "injection",
+        MustNotBelieveForged,
+        |c| injected(c, Assertion, "<!---->")
+    ),
+    t!(
+        "inject-pi-nameid",
+        "NameID split by a processing instruction",
+        ["TF-SP-002"],
+        "injection",
+        MustNotBelieveForged,
+        |c| injected(c, Both, "<?mnctf x?>")
+    ),
+    t!(
+        "inject-cdata-nameid",
+        "NameID split into text and a CDATA section",
+        ["TF-SP-002"],
+        "injection",
+        MustNotBelieveForged,
+        |c| injected(c, Both, "<![CDATA[]]>")
+    ),
+    t!(
+        "inject-comment-issuer",
+        "Assertion Issuer split by a comment",
+        ["TF-SP-002", "TF-SP-001"],
+        "injection",
+        ShouldRefuse,
+        |c| with(c, Both, |k| {
+            k.assertion_issuer_raw = format!("{}<!---->", k.assertion_issuer_raw);
+        })
+    ),
+    t!(
+        "inject-comment-audience",
+        "Audience value with a comment inside",
+        ["TF-SP-002", "TF-SP-003"],
+        "injection",
+        ShouldRefuse,
+        |c| tampered_before_signing_audience(c)
+    ),
+    // --- DTDs, entities, external fetches ---
+    t!(
+        "xml-doctype-internal",
+        "A DOCTYPE with an internal subset before the Response",
+        ["TF-SP-008"],
+        "xml",
+        MustRefuse,
+        |c| with_doctype(c, "<!DOCTYPE samlp:Response [<!ELEMENT x ANY>]>")
+    ),
+    t!(
+        "xml-external-entity",
+        "An external entity on a loopback URL (fetched?)",
+        ["TF-SP-008"],
+        "xml",
+        MustRefuse,
+        |c| {
+            with_doctype(
+                c,
+                &format!(
+                    "<!DOCTYPE samlp:Response [<!ENTITY x SYSTEM \"{}/oob/{}/entity\">]>",
+                    c.listener, c.test_id
+                ),
+            )
+        }
+    ),
+    t!(
+        "xml-external-parameter-entity",
+        "An external parameter entity on a loopback URL (fetched?)",
+        ["TF-SP-008"],
+        "xml",
+        MustRefuse,
+        |c| {
+            with_doctype(
+                c,
+                &format!(
+                    "<!DOCTYPE samlp:Response [<!ENTITY % x SYSTEM \"{}/oob/{}/param\"> %x;]>",
+                    c.listener, c.test_id
+                ),
+            )
+        }
+    ),
+    t!(
+        "xml-entity-expansion",
+        "Nested entity expansion (bounded billion laughs)",
+        ["TF-SP-008"],
+        "xml",
+        MustRefuse,
+        |c| {
+            with_doctype(c, "<!DOCTYPE samlp:Response [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\"><!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\"><!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">]>")
+        }
+    ),
+    t!(
+        "xml-xinclude",
+        "An XInclude of a loopback URL in an unsigned spot (fetched?)",
+        ["TF-SP-008"],
+        "xml",
+        MustNotFetch,
+        |c| {
+            let xml = message::build(&c.knobs(), Both, &c.spec())?;
+            let inc = format!(
+                r#"<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="{}/oob/{}/xinclude"/>"#,
+                c.listener, c.test_id
+            );
+            Ok(Crafted::of(after_assertion(&xml, &inc)?))
+        }
+    ),
+    t!(
+        "xml-schema-location",
+        "xsi:schemaLocation naming a loopback URL (fetched?)",
+        ["TF-SP-008"],
+        "xml",
+        MustNotFetch,
+        |c| {
+            let xml = message::build(&c.knobs(), Assertion, &c.spec())?;
+            let loc = format!(
+                r#" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="urn:oasis:names:tc:SAML:2.0:protocol {}/oob/{}/schema""#,
+                c.listener, c.test_id
+            );
+            let at = splice::after_start_tag(&xml, 0)? - 1;
+            Ok(Crafted::of(splice::insert(&xml, at, &loc)))
+        }
+    ),
+    // --- Conditions and subject confirmation (TF-SP-003) ---
+    t!(
+        "cond-expired",
+        "Conditions NotOnOrAfter 4 minutes ago (beyond the 3-minute skew)",
+        ["TF-SP-003"],
+        "conditions",
+        MustRefuse,
+        |c| {
+            let now = c.now();
+            with(c, Both, |k| k.not_on_or_after = Some(now - PAST_SKEW))
+        }
+    ),
+    t!(
+        "cond-not-yet-valid",
+        "Conditions NotBefore 4 minutes ahead",
+        ["TF-SP-003"],
+        "conditions",
+        MustRefuse,
+        |c| {
+            let now = c.now();
+            with(c, Both, |k| k.not_before = Some(now + PAST_SKEW))
+        }
+    ),
+    t!(
+        "sc-expired",
+        "SubjectConfirmationData NotOnOrAfter 4 minutes ago",
+        ["TF-SP-003"],
+        "conditions",
+        MustRefuse,
+        |c| {
+            let now = c.now();
+            with(c, Both, |k| k.sc_not_on_or_after = Some(now - PAST_SKEW))
+        }
+    ),
+    t!(
+        "sc-no-not-on-or-after",
+        "SubjectConfirmationData without NotOnOrAfter",
+        ["TF-SP-003"],
+        "conditions",
+        MustRefuse,
+        |c| with(c, Both, |k| k.sc_not_on_or_after = None)
+    ),
+    t!(
+        "sc-none",
+        "No SubjectConfirmation",
+        ["TF-SP-003"],
+        "conditions",
+        MustRefuse,
+        |c| with(c, Both, |k| k.sc_method = None)
+    ),
+    t!(
+        "sc-not-bearer",
+        "SubjectConfirmation Method holder-of-key without a key",
+        ["TF-SP-003"],
+        "conditions",
+        MustRefuse,
+        |c| with(c, Both, |k| k.sc_method =
+            Some("urn:oasis:names:tc:SAML:2.0:cm:holder-of-key".into()))
+    ),
+    t!(
+        "issue-instant-old",
+        "IssueInstant an hour ago (conditions still valid)",
+        ["TF-SP-003"],
+        "conditions",
+        ShouldRefuse,
+        |c| {
+            let now = c.now();
+            with(c, Both, |k| k.issued = now - Duration::hours(1))
+        }
+    ),
+    t!(
+        "audience-wrong",
+        "Audience is another SP",
+        ["TF-SP-003"],
+        "conditions",
+        MustRefuse,
+        |c| with(c, Both, |k| k.audiences = Some(vec![OTHER.into()]))
+    ),
+    t!(
+        "audience-missing",
+        "No AudienceRestriction",
+        ["TF-SP-003"],
+        "conditions",
+        MustRefuse,
+        |c| with(c, Both, |k| k.audiences = None)
+    ),
+    t!(
+        "audience-prefix",
+        "Audience is the SP's entityID with a suffix",
+        ["TF-SP-003"],
+        "conditions",
+        MustRefuse,
+        |c| {
+            let sp = format!("{}x", c.golden.sp);
+            with(c, Both, |k| k.audiences = Some(vec![sp]))
+        }
+    ),
+    t!(
+        "recipient-wrong",
+        "Recipient is another URL",
+        ["TF-SP-003"],
+        "conditions",
+        MustRefuse,
+        |c| with(c, Both, |k| k.recipient = Some(OTHER.into()))
+    ),
+    t!(
+        "recipient-missing",
+        "No Recipient",
+        ["TF-SP-003"],
+        "conditions",
+        MustRefuse,
+        |c| with(c, Both, |k| k.recipient = None)
+    ),
+    t!(
+        "destination-wrong",
+        "Destination of the signed Response is another URL",
+        ["TF-SP-003"],
+        "conditions",
+        MustRefuse,
+        |c| with(c, Both, |k| k.destination = Some(OTHER.into()))
+    ),
+    t!(
+        "destination-missing",
+        "A signed Response without Destination (SAML Bindings §3.5.5.2)",
+        ["TF-SP-003"],
+        "conditions",
+        ShouldRefuse,
+        |c| with(c, Both, |k| k.destination = None)
+    ),
+    // --- InResponseTo, replay, unsolicited ---
+    t!(
+        "irt-wrong-both",
+        "InResponseTo another request's ID (Response and confirmation)",
+        ["TF-SP-003"],
+        "binding",
+        MustRefuse,
+        |c| with(c, Both, |k| {
+            k.in_response_to = Some("_another_request".into());
+            k.sc_in_response_to = Some("_another_request".into());
+        })
+    ),
+    t!(
+        "irt-wrong-confirmation",
+        "SubjectConfirmationData InResponseTo wrong, the Response's right",
+        ["TF-SP-003"],
+        "binding",
+        MustRefuse,
+        |c| with(c, Both, |k| k.sc_in_response_to =
+            Some("_another_request".into()))
+    ),
+    t!(
+        "irt-wrong-response",
+        "Response InResponseTo wrong, the confirmation's right",
+        ["TF-SP-003"],
+        "binding",
+        MustRefuse,
+        |c| with(c, Both, |k| k.in_response_to =
+            Some("_another_request".into()))
+    ),
+    t!(
+        "irt-missing-confirmation",
+        "Response InResponseTo right, the confirmation's missing",
+        ["TF-SP-003"],
+        "binding",
+        ShouldRefuse,
+        |c| with(c, Both, |k| k.sc_in_response_to = None)
+    ),
+    t!(
+        "unsolicited",
+        "No InResponseTo at all (IdP-initiated) after an SP-initiated login",
+        ["TF-SP-009"],
+        "binding",
+        ShouldRefuse,
+        |c| with(c, Both, |k| {
+            k.in_response_to = None;
+            k.sc_in_response_to = None;
+        })
+    ),
+    t!(
+        "replay",
+        "The same valid Response delivered twice",
+        ["TF-SP-004"],
+        "binding",
+        MustRefuse,
+        |c| {
+            let mut g = golden(c, Both)?;
+            g.replay = true;
+            Ok(g)
+        }
+    ),
+    // --- Issuer and status ---
+    t!(
+        "issuer-wrong",
+        "Assertion Issuer is another entity (signed by the IdP's key)",
+        ["TF-SP-001"],
+        "status",
+        MustRefuse,
+        |c| with(c, Both, |k| {
+            k.assertion_issuer_raw = OTHER.into();
+            k.response_issuer = Some(OTHER.into());
+        })
+    ),
+    t!(
+        "issuer-response-differs",
+        "Response Issuer differs from the Assertion's",
+        ["TF-SP-001"],
+        "status",
+        MustRefuse,
+        |c| with(c, Both, |k| k.response_issuer = Some(OTHER.into()))
+    ),
+    t!(
+        "issuer-bad-format",
+        "Issuer with a Format other than entity",
+        ["TF-SP-001"],
+        "status",
+        ShouldRefuse,
+        |c| with(c, Both, |k| k.issuer_format = Some(
+            "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress".into()
+        ))
+    ),
+    t!(
+        "status-responder-with-assertion",
+        "Status Responder, with a valid signed assertion",
+        ["TF-SP-003"],
+        "status",
+        MustRefuse,
+        |c| with(c, Both, |k| k.status = (status::RESPONDER.into(), None))
+    ),
+    t!(
+        "status-requester-authnfailed",
+        "Status Requester/AuthnFailed, with a valid signed assertion",
+        ["TF-SP-003"],
+        "status",
+        MustRefuse,
+        |c| with(c, Both, |k| k.status =
+            (status::REQUESTER.into(), Some(status::AUTHN_FAILED.into())))
+    ),
+    t!(
+        "version-1-1",
+        "Version 1.1 on Response and Assertion",
+        ["TF-SP-003"],
+        "status",
+        MustRefuse,
+        |c| with(c, Both, |k| k.version = "1.1".into())
+    ),
+    t!(
+        "duplicate-ids",
+        "The Assertion's ID equals the Response's",
+        ["TF-SP-002"],
+        "status",
+        ShouldRefuse,
+        |c| with(c, Both, |k| k.assertion_id = k.response_id.clone())
+    ),
+    // --- Algorithms (TF-SP-007) ---
+    t!(
+        "alg-rsa-sha1",
+        "Signed with RSA-SHA1",
+        ["TF-SP-007"],
+        "algorithms",
+        MustRefuse,
+        |c| signed_with(c, Both, |s| s.method = ALG_RSA_SHA1.into())
+    ),
+    t!(
+        "alg-digest-sha1",
+        "Digest SHA-1 under RSA-SHA256",
+        ["TF-SP-007"],
+        "algorithms",
+        MustRefuse,
+        |c| signed_with(c, Both, |s| s.digest = ALG_SHA1.into())
+    ),
+    t!(
+        "alg-sha1-everywhere",
+        "RSA-SHA1 with a SHA-1 digest",
+        ["TF-SP-007"],
+        "algorithms",
+        MustRefuse,
+        |c| signed_with(c, Both, |s| {
+            s.method = ALG_RSA_SHA1.into();
+            s.digest = ALG_SHA1.into();
+        })
+    ),
+    t!(
+        "alg-rsa-sha1-assertion-only",
+        "Assertion signed with RSA-SHA1",
+        ["TF-SP-007"],
+        "algorithms",
+        MustRefuse,
+        |c| signed_with(c, Assertion, |s| s.method = ALG_RSA_SHA1.into())
+    ),
+    t!(
+        "transform-c14n-with-comments",
+        "Canonicalisation with comments",
+        ["TF-SP-007"],
+        "algorithms",
+        ShouldRefuse,
+        |c| signed_with(c, Both, |s| s.c14n = ALG_C14N_WITH_COMMENTS.into())
+    ),
+    t!(
+        "transform-extra",
+        "A third transform in the Reference",
+        ["TF-SP-007"],
+        "algorithms",
+        ShouldRefuse,
+        |c| signed_with(c, Both, |s| s.extra_transforms =
+            vec!["http://www.w3.org/2001/10/xml-exc-c14n#".into()])
+    ),
+    // --- Authentication context (TF-SP-005) ---
+    t!(
+        "authn-class-password",
+        "AuthnContext PasswordProtectedTransport instead of the card class",
+        ["TF-SP-005"],
+        "authn-context",
+        MustRefuse,
+        |c| with(c, Both, |k| {
+            k.authn_class =
+                "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport".into()
+        })
+    ),
+    t!(
+        "authn-class-unspecified",
+        "AuthnContext unspecified",
+        ["TF-SP-005"],
+        "authn-context",
+        MustRefuse,
+        |c| with(c, Both, |k| k.authn_class =
+            "urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified".into())
+    ),
+    // --- Several or hidden assertions ---
+    t!(
+        "multi-two-signed",
+        "Two assertions, both signed by the IdP, for two identities",
+        ["TF-SP-002"],
+        "assertions",
+        MustNotBelieveForged,
+        |c| {
+            let good = message::signed_assertion(&c.knobs(), &c.spec())?;
+            let other = message::signed_assertion(&c.golden.knobs(&c.forged), &c.spec())?;
+            Ok(Crafted::of(message::wrap(
+                &c.knobs(),
+                Response,
+                &c.spec(),
+                &format!("{other}{good}"),
+            )?)
+            .forged(c))
+        }
+    ),
+    t!(
+        "multi-unsigned-appended",
+        "A signed assertion, then an unsigned forged one",
+        ["TF-SP-002"],
+        "assertions",
+        MustNotBelieveForged,
+        |c| hidden(c, after_assertion)
+    ),
+    t!(
+        "multi-unsigned-prepended",
+        "An unsigned forged assertion, then the signed one",
+        ["TF-SP-002"],
+        "assertions",
+        MustNotBelieveForged,
+        |c| hidden(c, before_assertion)
+    ),
+    t!(
+        "hidden-in-status-detail",
+        "A forged assertion in samlp:StatusDetail",
+        ["TF-SP-002"],
+        "assertions",
+        MustNotBelieveForged,
+        |c| hidden(c, |x, a| {
+            let status = splice::range(
+                x,
+                trust_framework::saml::constants::NS_PROTOCOL,
+                "Status",
+                None,
+            )?;
+            let at = status.start + splice::before_end_tag(&x[status.clone()])?;
+            Ok(splice::insert(
+                x,
+                at,
+                &format!("<samlp:StatusDetail>{a}</samlp:StatusDetail>"),
+            ))
+        })
+    ),
+    t!(
+        "hidden-in-advice",
+        "A forged assertion in the Advice of an unsigned outer assertion",
+        ["TF-SP-002"],
+        "assertions",
+        MustNotBelieveForged,
+        |c| {
+            let signed = message::signed_assertion(&c.knobs(), &c.spec())?;
+            let mut k = c.golden.knobs(&c.forged);
+            k.assertion_id = format!("{}x", k.assertion_id);
+            let outer = message::assertion(&k, "");
+            let at = splice::before_end_tag(&outer)?;
+            let outer = splice::insert(&outer, at, &format!("<saml:Advice>{signed}</saml:Advice>"));
+            Ok(Crafted::of(message::wrap(&c.knobs(), Signing::None, &c.spec(), &outer)?).forged(c))
+        }
+    ),
+    t!(
+        "hidden-second-root",
+        "A second document root after the signed Response",
+        ["TF-SP-002", "TF-SP-008"],
+        "assertions",
+        MustNotBelieveForged,
+        |c| {
+            let good = message::build(&c.knobs(), Both, &c.spec())?;
+            let forged = message::build(&c.golden.knobs(&c.forged), Signing::None, &c.spec())?;
+            Ok(Crafted::of(format!("{good}{forged}")).forged(c))
+        }
+    ),
+    // --- RelayState (TF-SP-006) ---
+    t!(
+        "relay-absolute",
+        "RelayState an absolute URL off the SP's origin",
+        ["TF-SP-006"],
+        "relaystate",
+        MustNotRedirectOffSite,
+        |c| relay(c, off_site(c))
+    ),
+    t!(
+        "relay-scheme-relative",
+        "RelayState //host/path",
+        ["TF-SP-006"],
+        "relaystate",
+        MustNotRedirectOffSite,
+        |c| relay(c, off_site(c).replacen("http:", "", 1))
+    ),
+    t!(
+        "relay-triple-slash",
+        "RelayState ///host/path",
+        ["TF-SP-006"],
+        "relaystate",
+        MustNotRedirectOffSite,
+        |c| relay(c, off_site(c).replacen("http://", "///", 1))
+    ),
+    t!(
+        "relay-backslash",
+        "RelayState /\\host/path",
+        ["TF-SP-006"],
+        "relaystate",
+        MustNotRedirectOffSite,
+        |c| relay(c, off_site(c).replacen("http://", "/\\", 1))
+    ),
+    t!(
+        "relay-scheme-colon",
+        "RelayState http:host/path (no slashes)",
+        ["TF-SP-006"],
+        "relaystate",
+        MustNotRedirectOffSite,
+        |c| relay(c, off_site(c).replacen("http://", "http:", 1))
+    ),
+];
+
+/// `xml` with the first `from` replaced by `to`; an error if `from` is not there (a test
+/// whose edit did not happen must not report anything about the SP).
+fn must_replace(xml: &str, from: &str, to: &str) -> Result<String, CraftError> {
+    if !xml.contains(from) {
+        return Err(CraftError(format!(
+            "the edit did not apply: {from:?} is not in the message"
+        )));
+    }
+    Ok(xml.replacen(from, to, 1))
+}
+
+/// The ID the first Reference names.
+fn splice_id(xml: &str) -> Result<String, CraftError> {
+    let marker = "URI=\"#";
+    let at = xml
+        .find(marker)
+        .ok_or_else(|| CraftError("no Reference".into()))?
+        + marker.len();
+    let end = xml[at..]
+        .find('"')
+        .ok_or_else(|| CraftError("unterminated Reference".into()))?
+        + at;
+    Ok(xml[at..end].to_owned())
+}
+
+/// An Audience with a comment inside its text, signed as it is.
+fn tampered_before_signing_audience(c: &Ctx<'_>) -> Result<Crafted, CraftError> {
+    let sp = c.golden.sp.clone();
+    let mut k = c.knobs();
+    k.audiences = Some(vec!["__AUDIENCE__".into()]);
+    let half = sp.len() / 2;
+    let raw = format!("{}<!---->{}", &sp[..half], &sp[half..]);
+    let spec = c.spec();
+    let assertion =
+        message::assertion(&k, &spec.template(&k.assertion_id)).replace("__AUDIENCE__", &raw);
+    let signed = message::sign(&assertion, &spec)?;
+    Ok(Crafted::of(message::wrap(&k, Both, &spec, &signed)?))
+}
