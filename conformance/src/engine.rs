@@ -168,10 +168,16 @@ impl Sut<'_> {
 
     /// The protected page: a session, and the identity it shows.
     async fn probe(&self, b: &Browser) -> Result<Option<Session>, String> {
-        let page = b
-            .get(&self.config.protected_url)
+        // An SP that starts a login for the protected page (instead of refusing) has no
+        // session: stop before the IdP.
+        let page = match b
+            .get_until(&self.config.protected_url, &self.idp.sso_url)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| e.to_string())?
+        {
+            Navigation::Page(p) => p,
+            Navigation::Stopped { .. } => return Ok(None),
+        };
         if !(page.status == 200 && page.body.contains(&self.config.logged_in)) {
             return Ok(None);
         }

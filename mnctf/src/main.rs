@@ -11,6 +11,7 @@ mod ca;
 mod card;
 mod pki;
 mod run_scenarios;
+mod test_sp;
 mod walkthrough;
 
 use mnctf::stack::{Ports, Stack};
@@ -45,6 +46,8 @@ enum Command {
         #[arg(long, default_value = "out")]
         out: PathBuf,
     },
+    /// Certify an SP: the suite plays its IdP and browser and judges it per requirement.
+    TestSp(test_sp::TestSp),
     /// Every persona's card through the card, PKI and SSO checks, with the reports.
     Walkthrough {
         /// Where to write the reports.
@@ -127,6 +130,7 @@ fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Scenarios { out } => run_scenarios::run(&out),
         Command::Walkthrough { out } => walkthrough::run(&out),
+        Command::TestSp(args) => test_sp::run(args),
         Command::Up { persona, dir } => up(&persona, &dir),
         Command::Idp {
             config,

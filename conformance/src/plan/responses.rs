@@ -96,8 +96,14 @@ fn relay(c: &Ctx<'_>, relay: String) -> Result<Crafted, CraftError> {
     Ok(crafted)
 }
 
+/// The listener under another host name (`localhost`, still loopback): an SP that
+/// compares host names only would otherwise take the listener's other port for itself.
 fn off_site(c: &Ctx<'_>) -> String {
-    format!("{}/relay-target/{}", c.listener, c.test_id)
+    format!(
+        "{}/relay-target/{}",
+        c.listener.replacen("127.0.0.1", "localhost", 1),
+        c.test_id
+    )
 }
 
 /// Every crafted-Response test.
@@ -126,14 +132,6 @@ pub static TESTS: &[Test] = &[
         "baseline",
         AcceptUnlessWantsAssertionsSigned,
         |c| golden(c, Response)
-    ),
-    t!(
-        "baseline-no-attributes",
-        "No AttributeStatement",
-        ["TF-SP-001"],
-        "baseline",
-        MustAccept,
-        |c| with(c, Both, |k| k.attributes.clear())
     ),
     // --- Signatures stripped, broken or misplaced ---
     t!(
@@ -922,7 +920,7 @@ pub static TESTS: &[Test] = &[
         "Two assertions, both signed by the IdP, for two identities",
         ["TF-SP-002"],
         "assertions",
-        MustNotBelieveForged,
+        MustRefuse,
         |c| {
             let good = message::signed_assertion(&c.knobs(), &c.spec())?;
             let other = message::signed_assertion(&c.golden.knobs(&c.forged), &c.spec())?;

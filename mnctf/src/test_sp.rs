@@ -1,0 +1,101 @@
+//! `mnctf test-sp`: certify an SP. The suite plays the IdP (`mnctf test-sp metadata`
+//! prints what to install in the SP) and the browser, runs the plan, writes the reports,
+//! and compares the verdicts with the SP's expected-results file when it has one.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use clap::{Args, Subcommand};
+use conformance::{Expected, SuiteIdp, SutConfig};
+use reports::Verdict;
+
+#[derive(Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct TestSp {
+    #[command(subcommand)]
+    command: Option<TestSpCommand>,
+    /// The SP under test (sut.toml).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Where to write the reports.
+    #[arg(long, default_value = "out/test-sp")]
+    out: PathBuf,
+    /// The suite IdP's base URL (its entityID and SSO URL hang off it; nothing listens
+    /// there: the suite's browser stops before it).
+    #[arg(long, default_value = DEFAULT_SUITE_URL)]
+    suite_url: String,
+}
+
+#[derive(Subcommand)]
+enum TestSpCommand {
+    /// Print the suite IdP's metadata, to install in the SP under test.
+    Metadata {
+        /// The suite IdP's base URL.
+        #[arg(long, default_value = DEFAULT_SUITE_URL)]
+        suite_url: String,
+    },
+}
+
+/// Where the suite's IdP lives by default.
+pub const DEFAULT_SUITE_URL: &str = "http://127.0.0.1:18500";
+
+pub fn run(args: TestSp) -> anyhow::Result<bool> {
+    if let Some(TestSpCommand::Metadata { suite_url }) = args.command {
+        println!("{}", SuiteIdp::new(&suite_url)?.metadata());
+        return Ok(true);
+    }
+    let path = args
+        .config
+        .context("give --config sut.toml (or `mnctf test-sp metadata`)")?;
+    let config = SutConfig::load(&path)?;
+    let idp = SuiteIdp::new(&args.suite_url)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let started = std::time::Instant::now();
+    let report = runtime.block_on(conformance::run(&config, &idp, |case| {
+        println!(
+            "{:<8} {:<44} {}",
+            case.verdict.label(),
+            case.id,
+            case.reason.as_deref().unwrap_or("")
+        );
+    }))?;
+    write(&args.out, &report)?;
+    let counts: Vec<String> = report
+        .counts()
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(v, n)| format!("{n} {}", v.label()))
+        .collect();
+    println!(
+        "{}: {} in {:.1} s; reports in {}",
+        config.name,
+        counts.join(", "),
+        started.elapsed().as_secs_f64(),
+        args.out.display()
+    );
+    match &config.expected {
+        Some(file) => {
+            let expected = Expected::load(file)?;
+            let diff = expected.differences(&report);
+            for (id, want, got) in &diff {
+                println!(
+                    "UNEXPECTED {id}: expected {}, got {}",
+                    want.label(),
+                    got.label()
+                );
+            }
+            Ok(diff.is_empty())
+        }
+        None => Ok(!report.cases().any(|c| c.verdict == Verdict::Failed)),
+    }
+}
+
+fn write(out: &Path, report: &reports::Report) -> anyhow::Result<()> {
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    std::fs::write(out.join("report.json"), reports::json(report))?;
+    std::fs::write(out.join("junit.xml"), reports::junit::render(report))?;
+    std::fs::write(out.join("report.md"), reports::markdown::render(report))?;
+    Ok(())
+}
