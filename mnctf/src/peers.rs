@@ -562,3 +562,60 @@ pub fn simplesamlphp_idp(
         &[],
     )
 }
+
+/// What an SP peer needs to know about its IdP.
+pub struct IdpFacts<'a> {
+    /// The IdP's metadata.
+    pub metadata: &'a str,
+    /// Its entityID.
+    pub entity_id: &'a str,
+    /// Its signing certificate (DER).
+    pub cert_der: &'a [u8],
+    /// Its base URL (SSO at `/sso`).
+    pub base_url: &'a str,
+}
+
+/// Starts the SP peer `name` (`python3-saml`, `pysaml2`, `lasso`, `mellon`,
+/// `shibboleth`, `simplesamlphp`) in `dir`, trusting `idp`, with its own key and
+/// certificate (PEM).
+pub async fn start_sp(
+    name: &str,
+    idp: &IdpFacts<'_>,
+    key_pem: &str,
+    cert_pem: &str,
+    dir: &Path,
+) -> anyhow::Result<(Peer, SpPaths)> {
+    let class = trust_framework::saml::constants::AC_JPKI_USER_AUTH;
+    let dir = dir.join(name);
+    Ok(match name {
+        "mellon" => mellon_sp(&dir, idp.metadata, key_pem, cert_pem, class)?,
+        "simplesamlphp" => simplesamlphp_sp(
+            &dir,
+            idp.base_url,
+            idp.entity_id,
+            idp.cert_der,
+            key_pem,
+            cert_pem,
+            class,
+        )?,
+        "shibboleth" => {
+            shibboleth_sp(&dir, idp.metadata, idp.entity_id, key_pem, cert_pem, class).await?
+        }
+        "python3-saml" | "pysaml2" | "lasso" => (
+            python_sp(name, &dir, idp.metadata, key_pem, cert_pem, class)?,
+            SpPaths::python(true),
+        ),
+        other => anyhow::bail!("no SP peer {other:?}"),
+    })
+}
+
+/// The SP peers' own key and certificate (PEM): the test PKI's `sp-3` service credential.
+pub fn sp_credential_pem(pki: &mock_ca::Pki) -> anyhow::Result<(String, String)> {
+    use rsa::pkcs8::EncodePrivateKey;
+    let cred = pki.service_credential("sp-3")?;
+    let key = cred
+        .key
+        .to_pkcs8_pem(rsa::pkcs8::LineEnding::LF)?
+        .to_string();
+    Ok((key, mock_ca::pki::pem("CERTIFICATE", &cred.certificate)))
+}

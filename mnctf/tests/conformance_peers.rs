@@ -8,51 +8,26 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use conformance::{Expected, SuiteIdp, SutConfig};
-use mnctf::peers::{mellon_sp, python_sp, shibboleth_sp, simplesamlphp_sp, Peer, SpPaths};
-use rsa::pkcs8::EncodePrivateKey;
+use mnctf::peers::{sp_credential_pem, start_sp, IdpFacts, Peer, SpPaths};
 use trust_framework::saml::constants::AC_JPKI_USER_AUTH;
 
 const SUITE_URL: &str = "http://127.0.0.1:18500";
 
-fn credential() -> (String, String) {
+async fn start(name: &str, idp: &SuiteIdp, dir: &Path) -> (Peer, SpPaths) {
     let pki = mock_ca::Pki::build(
         mock_ca::PkiConfig::new("http://127.0.0.1:18080"),
         mock_ca::Clock::system(),
     )
     .unwrap();
-    let cred = pki.service_credential("sp-3").unwrap();
-    let key = cred
-        .key
-        .to_pkcs8_pem(rsa::pkcs8::LineEnding::LF)
-        .unwrap()
-        .to_string();
-    (key, mock_ca::pki::pem("CERTIFICATE", &cred.certificate))
-}
-
-async fn start(name: &str, idp: &SuiteIdp, dir: &Path) -> (Peer, SpPaths) {
-    let (key, cert) = credential();
+    let (key, cert) = sp_credential_pem(&pki).unwrap();
     let md = idp.metadata();
-    let dir = dir.join(name);
-    match name {
-        "mellon" => mellon_sp(&dir, &md, &key, &cert, AC_JPKI_USER_AUTH).unwrap(),
-        "simplesamlphp" => simplesamlphp_sp(
-            &dir,
-            SUITE_URL,
-            &idp.entity_id,
-            &idp.key.cert_der,
-            &key,
-            &cert,
-            AC_JPKI_USER_AUTH,
-        )
-        .unwrap(),
-        "shibboleth" => shibboleth_sp(&dir, &md, &idp.entity_id, &key, &cert, AC_JPKI_USER_AUTH)
-            .await
-            .unwrap(),
-        _ => (
-            python_sp(name, &dir, &md, &key, &cert, AC_JPKI_USER_AUTH).unwrap(),
-            SpPaths::python(matches!(name, "python3-saml" | "pysaml2" | "lasso")),
-        ),
-    }
+    let facts = IdpFacts {
+        metadata: &md,
+        entity_id: &idp.entity_id,
+        cert_der: &idp.key.cert_der,
+        base_url: SUITE_URL,
+    };
+    start_sp(name, &facts, &key, &cert, dir).await.unwrap()
 }
 
 fn expected_file(name: &str) -> PathBuf {
