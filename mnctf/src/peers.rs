@@ -185,6 +185,32 @@ pub fn python_sp(
     cert_pem: &str,
     class: &str,
 ) -> anyhow::Result<Peer> {
+    python_sp_with(name, dir, idp_metadata, (key_pem, cert_pem), class, "")
+}
+
+/// A Python SP peer in a deliberately lax configuration: `lax` names the knobs its
+/// script turns (`MNCTF_LAX`: python3-saml `not-strict`; pysaml2 `unsigned`,
+/// `unsolicited`, `clock`), to show that the conformance suite catches each.
+pub fn python_sp_lax(
+    name: &str,
+    dir: &Path,
+    idp_metadata: &str,
+    key_pem: &str,
+    cert_pem: &str,
+    lax: &str,
+) -> anyhow::Result<Peer> {
+    let class = trust_framework::saml::constants::AC_JPKI_USER_AUTH;
+    python_sp_with(name, dir, idp_metadata, (key_pem, cert_pem), class, lax)
+}
+
+fn python_sp_with(
+    name: &str,
+    dir: &Path,
+    idp_metadata: &str,
+    (key_pem, cert_pem): (&str, &str),
+    class: &str,
+    lax: &str,
+) -> anyhow::Result<Peer> {
     let port = free_port()?;
     std::fs::create_dir_all(dir)?;
     let (md, key, cert) = (
@@ -206,7 +232,14 @@ pub fn python_sp(
     ]
     .map(|p| p.display().to_string());
     // Debian's python, not a pyenv one on PATH: the packages are Debian's.
-    Peer::spawn(name, port, dir, "/usr/bin/python3", &args)
+    Peer::spawn_with_env(
+        name,
+        port,
+        dir,
+        "/usr/bin/python3",
+        &args,
+        &[("MNCTF_LAX", lax)],
+    )
 }
 
 /// Paths of an SP peer's pages.

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use conformance::{Expected, SuiteIdp, SutConfig};
-use mnctf::peers::{sp_credential_pem, start_sp, IdpFacts, Peer, SpPaths};
+use mnctf::peers::{python_sp_lax, sp_credential_pem, start_sp, IdpFacts, Peer, SpPaths};
+use reports::{Report, Verdict};
 use trust_framework::saml::constants::AC_JPKI_USER_AUTH;
 
 const SUITE_URL: &str = "http://127.0.0.1:18500";
@@ -39,7 +40,19 @@ fn expected_file(name: &str) -> PathBuf {
 async fn certify(name: &str) {
     let dir = tempfile::tempdir().unwrap();
     let idp = SuiteIdp::new(SUITE_URL).unwrap();
-    let (mut peer, paths) = start(name, &idp, dir.path()).await;
+    let (peer, paths) = start(name, &idp, dir.path()).await;
+    let report = run_plan(name, &idp, peer, &paths).await;
+    let expected = Expected::load(&expected_file(name)).unwrap();
+    let diff = expected.differences(&report);
+    assert!(
+        diff.is_empty(),
+        "{name}: verdicts differ from {} (reports in target/tmp/conformance/{name}):\n{diff:#?}",
+        expected_file(name).display(),
+    );
+}
+
+/// The plan against a running peer; the reports go to `target/tmp/conformance/<name>/`.
+async fn run_plan(name: &str, idp: &SuiteIdp, mut peer: Peer, paths: &SpPaths) -> Report {
     peer.wait_ready(&paths.metadata, Duration::from_secs(30))
         .await
         .unwrap();
@@ -51,13 +64,13 @@ async fn certify(name: &str) {
         logged_in: "AUTHENTICATED".into(),
         identity_prefix: "NameID: ".into(),
         authn_class: AC_JPKI_USER_AUTH.into(),
-        expected: Some(expected_file(name)),
+        expected: None,
         timeout_ms: 10_000,
         only: std::env::var("MNCTF_ONLY")
             .map(|v| v.split(',').map(str::to_owned).collect())
             .unwrap_or_default(),
     };
-    let report = conformance::run(&config, &idp, |_| {}).await.unwrap();
+    let report = conformance::run(&config, idp, |_| {}).await.unwrap();
     let out = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("conformance")
         .join(name);
@@ -77,19 +90,126 @@ async fn certify(name: &str) {
     let pre = report.cases().find(|c| c.id == "preflight").unwrap();
     assert_eq!(
         pre.verdict,
-        reports::Verdict::Passed,
+        Verdict::Passed,
         "{name}: {:?}\n{}",
         pre.reason,
         peer.log()
     );
-    let expected = Expected::load(&expected_file(name)).unwrap();
-    let diff = expected.differences(&report);
-    assert!(
-        diff.is_empty(),
-        "{name}: verdicts differ from {} (reports in {}):\n{diff:#?}\n{summary}",
-        expected_file(name).display(),
-        out.display()
-    );
+    report
+}
+
+/// A lax configuration is caught on the requirements it weakens: the tests `caught` end
+/// as their verdict where the default configuration passes them, and every verdict that
+/// changed from the default is on a test of one of `weakened`.
+async fn lax(name: &str, knob: &str, weakened: &[&str], caught: &[(&str, Verdict)]) {
+    let dir = tempfile::tempdir().unwrap();
+    let idp = SuiteIdp::new(SUITE_URL).unwrap();
+    let pki = mock_ca::Pki::build(
+        mock_ca::PkiConfig::new("http://127.0.0.1:18080"),
+        mock_ca::Clock::system(),
+    )
+    .unwrap();
+    let (key, cert) = sp_credential_pem(&pki).unwrap();
+    let peer = python_sp_lax(
+        name,
+        &dir.path().join(knob),
+        &idp.metadata(),
+        &key,
+        &cert,
+        knob,
+    )
+    .unwrap();
+    let report = run_plan(
+        &format!("{name}-{knob}"),
+        &idp,
+        peer,
+        &SpPaths::python(true),
+    )
+    .await;
+    let default = Expected::load(&expected_file(name)).unwrap();
+    for (id, want) in caught {
+        let got = report.cases().find(|c| c.id == *id).map(|c| c.verdict);
+        assert_eq!(
+            default.verdict(id).0,
+            Verdict::Passed,
+            "{id} must pass in {name}'s default configuration"
+        );
+        assert_eq!(got, Some(*want), "{name} with {knob}: {id}");
+    }
+    for c in report.cases().filter(|c| c.id != "preflight") {
+        if c.verdict != default.verdict(&c.id).0 {
+            assert!(
+                c.requirements().iter().any(|r| weakened.contains(r)),
+                "{name} with {knob} changed {} ({:?} → {:?}), which is not a test of {weakened:?}: {:?}",
+                c.id, default.verdict(&c.id).0, c.verdict, c.reason
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lax_python3_saml_not_strict_is_caught_on_tf_sp_003() {
+    use Verdict::Failed;
+    // strict=false turns off python3-saml's protocol checks: Issuer, conditions, replay.
+    lax(
+        "python3-saml",
+        "not-strict",
+        &["TF-SP-001", "TF-SP-003", "TF-SP-004"],
+        &[
+            ("audience-wrong", Failed),
+            ("recipient-wrong", Failed),
+            ("destination-wrong", Failed),
+            ("irt-wrong-both", Failed),
+            ("sc-expired", Failed),
+        ],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lax_pysaml2_unsigned_assertions_is_caught_on_tf_sp_001() {
+    // Unsigned assertions accepted: a forged unsigned one wrapping the signed one is believed.
+    use Verdict::Failed;
+    lax(
+        "pysaml2",
+        "unsigned",
+        &["TF-SP-001", "TF-SP-002"],
+        &[
+            ("sig-none", Failed),
+            ("xsw4-assertion-signed", Failed),
+            ("hidden-in-advice", Failed),
+        ],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lax_pysaml2_unsolicited_is_caught_on_tf_sp_009() {
+    // allow_unsolicited also stops pysaml2 comparing InResponseTo at all.
+    lax(
+        "pysaml2",
+        "unsolicited",
+        &["TF-SP-009", "TF-SP-003"],
+        &[
+            ("unsolicited", Verdict::Warning),
+            ("irt-wrong-both", Verdict::Failed),
+        ],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lax_pysaml2_an_hour_of_clock_skew_is_caught_on_tf_sp_003() {
+    use Verdict::Failed;
+    // pysaml2 applies accepted_time_diff to NotBefore and the confirmation's NotOnOrAfter
+    // (Conditions NotOnOrAfter stays strict: cond-expired is still refused).
+    lax(
+        "pysaml2",
+        "clock",
+        &["TF-SP-003"],
+        &[("cond-not-yet-valid", Failed), ("sc-expired", Failed)],
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
