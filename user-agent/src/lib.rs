@@ -29,7 +29,7 @@ const EVIDENCE_BODY: usize = 4 * 1024;
 #[derive(Debug, thiserror::Error)]
 pub enum BrowserError {
     /// The connection, the time limit or HTTP itself failed.
-    #[error("HTTP: {0}")]
+    #[error("HTTP: {}", describe(.0))]
     Http(#[from] reqwest::Error),
     /// A URL that does not parse or resolve.
     #[error("bad URL {0:?}")]
@@ -46,6 +46,21 @@ pub enum BrowserError {
     /// A form the page does not have.
     #[error("no form {0:?} on the page")]
     NoForm(String),
+}
+
+/// A reqwest error in words: a timeout says so, others with their causes.
+fn describe(e: &reqwest::Error) -> String {
+    let url = e.url().map(|u| format!(" ({u})")).unwrap_or_default();
+    if e.is_timeout() {
+        return format!("no answer within the time limit (timed out){url}");
+    }
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    text
 }
 
 /// Where a navigation ended.
