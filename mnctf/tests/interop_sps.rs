@@ -6,53 +6,20 @@
 use std::time::Duration;
 
 use mnctf::browser::Browser;
-use mnctf::peers::{mellon_sp, python_sp, shibboleth_sp, simplesamlphp_sp, Peer, SpPaths};
+use mnctf::peers::{sp_credential_pem, start_sp, IdpFacts, Peer, SpPaths};
 use mnctf::stack::{Ports, Stack};
 use mock_ca::PersonaId;
-use rsa::pkcs8::EncodePrivateKey;
-use trust_framework::saml::constants::AC_JPKI_USER_AUTH;
-
-fn sp_credential(stack: &Stack) -> (String, String) {
-    let cred = stack.ca.pki.service_credential("sp-3").unwrap();
-    let key = cred
-        .key
-        .to_pkcs8_pem(rsa::pkcs8::LineEnding::LF)
-        .unwrap()
-        .to_string();
-    (key, mock_ca::pki::pem("CERTIFICATE", &cred.certificate))
-}
 
 async fn start(name: &str, stack: &Stack, dir: &std::path::Path) -> (Peer, SpPaths) {
-    let (key, cert) = sp_credential(stack);
+    let (key, cert) = sp_credential_pem(&stack.ca.pki).unwrap();
     let md = stack.idp.metadata();
-    let dir = dir.join(name);
-    match name {
-        "mellon" => mellon_sp(&dir, &md, &key, &cert, AC_JPKI_USER_AUTH).unwrap(),
-        "simplesamlphp" => simplesamlphp_sp(
-            &dir,
-            &stack.idp_url,
-            stack.idp.entity_id.as_str(),
-            &stack.idp.cert_der,
-            &key,
-            &cert,
-            AC_JPKI_USER_AUTH,
-        )
-        .unwrap(),
-        "shibboleth" => shibboleth_sp(
-            &dir,
-            &md,
-            stack.idp.entity_id.as_str(),
-            &key,
-            &cert,
-            AC_JPKI_USER_AUTH,
-        )
-        .await
-        .unwrap(),
-        _ => (
-            python_sp(name, &dir, &md, &key, &cert, AC_JPKI_USER_AUTH).unwrap(),
-            SpPaths::python(matches!(name, "python3-saml" | "pysaml2" | "lasso")),
-        ),
-    }
+    let idp = IdpFacts {
+        metadata: &md,
+        entity_id: stack.idp.entity_id.as_str(),
+        cert_der: &stack.idp.cert_der,
+        base_url: &stack.idp_url,
+    };
+    start_sp(name, &idp, &key, &cert, dir).await.unwrap()
 }
 
 /// The whole check for one SP peer.

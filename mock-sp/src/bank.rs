@@ -20,7 +20,7 @@ use trust_framework::payment::{self, PaymentNotice, PaymentRequest};
 use trust_framework::saml::xml::escape;
 use trust_framework::EntityId;
 
-use crate::sp::{lock, page, random_token, ServiceProvider, SpSession};
+use crate::sp::{decode_xml_field, lock, page, random_token, ServiceProvider, SpSession};
 
 /// An account at the bank.
 #[derive(Clone, Debug)]
@@ -102,14 +102,7 @@ impl Bank {
         collectors: Vec<CollectorTrust>,
         danger: BankDanger,
     ) -> Result<Arc<Self>, String> {
-        use rsa::pkcs8::EncodePrivateKey;
-        let key_der = sp
-            .config()
-            .key
-            .to_pkcs8_der()
-            .map_err(|e| format!("the SP key does not encode: {e}"))?
-            .as_bytes()
-            .to_vec();
+        let key_der = sp.key_der()?;
         Ok(Arc::new(Self {
             sp,
             collectors,
@@ -151,11 +144,7 @@ impl Bank {
     /// Checks a payment request: a government SP of the aggregate signed it, it is
     /// current and not paid, and its notice goes back to that SP.
     fn check_request(&self, encoded: &str) -> Result<PaymentRequest, String> {
-        let bytes = STANDARD
-            .decode(encoded.trim())
-            .map_err(|_| "the payment request is not base64".to_owned())?;
-        let xml =
-            String::from_utf8(bytes).map_err(|_| "the payment request is not UTF-8".to_owned())?;
+        let xml = decode_xml_field(encoded, "payment request")?;
         let claimed = payment::claimed_issuer(&xml).map_err(|e| e.to_string())?;
         let collector = self
             .collectors

@@ -20,7 +20,7 @@ use trust_framework::payment::{self, PaymentReference, PaymentRequest};
 use trust_framework::saml::xml::escape;
 use trust_framework::EntityId;
 
-use crate::sp::{lock, page, random_token, ServiceProvider};
+use crate::sp::{decode_xml_field, lock, page, random_token, ServiceProvider};
 
 /// A procedure that can be filed, with its fee.
 #[derive(Clone, Debug)]
@@ -180,14 +180,7 @@ impl EApplication {
         banks: Vec<BankTrust>,
         authorities: Vec<AuthorityTrust>,
     ) -> Result<Arc<Self>, String> {
-        use rsa::pkcs8::EncodePrivateKey;
-        let key_der = sp
-            .config()
-            .key
-            .to_pkcs8_der()
-            .map_err(|e| format!("the SP key does not encode: {e}"))?
-            .as_bytes()
-            .to_vec();
+        let key_der = sp.key_der()?;
         PaymentReference::new(collector, "1", "000000").map_err(|e| e.to_string())?;
         Ok(Arc::new(Self {
             sp,
@@ -368,10 +361,7 @@ async fn notice(State(app): State<Arc<EApplication>>, Form(form): Form<NoticeFor
 }
 
 fn settle(app: &EApplication, encoded: &str) -> Result<String, String> {
-    let bytes = STANDARD
-        .decode(encoded.trim())
-        .map_err(|_| "the notice is not base64".to_owned())?;
-    let xml = String::from_utf8(bytes).map_err(|_| "the notice is not UTF-8".to_owned())?;
+    let xml = decode_xml_field(encoded, "notice")?;
     let claimed = payment::claimed_issuer(&xml).map_err(|e| e.to_string())?;
     let bank = app
         .banks

@@ -198,6 +198,18 @@ impl ServiceProvider {
         })
     }
 
+    /// Its signing key as PKCS#8 DER (for the signed messages it sends besides SAML).
+    pub fn key_der(&self) -> Result<Vec<u8>, String> {
+        use rsa::pkcs8::EncodePrivateKey;
+        Ok(self
+            .config
+            .key
+            .to_pkcs8_der()
+            .map_err(|e| format!("the SP key does not encode: {e}"))?
+            .as_bytes()
+            .to_vec())
+    }
+
     /// Now, by the SP's clock.
     pub fn now(&self) -> OffsetDateTime {
         (self.clock)()
@@ -266,6 +278,16 @@ impl ServiceProvider {
             .with_state(Arc::clone(self))
     }
 }
+
+/// A signed XML message posted in a form field (base64), as text; `what` names it in errors.
+pub fn decode_xml_field(encoded: &str, what: &str) -> Result<String, String> {
+    let bytes = STANDARD_B64
+        .decode(encoded.trim())
+        .map_err(|_| format!("the {what} is not base64"))?;
+    String::from_utf8(bytes).map_err(|_| format!("the {what} is not UTF-8"))
+}
+
+const STANDARD_B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 /// A plain page: the title, and the body in `<pre id="result">`.
 pub fn page(status: StatusCode, title: &str, body: &str) -> Response {
