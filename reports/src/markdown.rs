@@ -21,6 +21,7 @@ pub fn render(report: &Report) -> String {
         .map(|(v, n)| format!("{} {} / {}: {n}", v.mark(), v.label(), v.label_ja()))
         .collect();
     md.push_str(&format!("{}\n\n", counts.join(" · ")));
+    requirement_summary(&mut md, report);
     for suite in &report.suites {
         md.push_str(&format!("## {}\n\n| | case / ケース | requirements / 要件 | verdict / 判定 | why / 理由 |\n|---|---|---|---|---|\n", suite.name));
         for case in &suite.cases {
@@ -48,6 +49,34 @@ pub fn render(report: &Report) -> String {
         md.push_str("Every case passed. / すべて合格しました。\n");
     }
     md
+}
+
+/// One line per requirement of the profile the run checked: its verdict counts and the
+/// cases that did not pass.
+fn requirement_summary(md: &mut String, report: &Report) {
+    let rows = report.by_requirement();
+    if rows.is_empty() {
+        return;
+    }
+    md.push_str("## Requirements / 要件ごとの結果\n\n| requirement / 要件 | ✅ | ❌ | ⚠️ | ⏭️ | 🚧 | not passed / 不合格等 |\n|---|---|---|---|---|---|---|\n");
+    for (r, n, ids) in rows {
+        let listed: Vec<&str> = ids.iter().map(String::as_str).take(6).collect();
+        let more = if ids.len() > 6 {
+            format!(" (+{})", ids.len() - 6)
+        } else {
+            String::new()
+        };
+        md.push_str(&format!(
+            "| {r} | {} | {} | {} | {} | {} | {}{more} |\n",
+            n[0],
+            n[1],
+            n[2],
+            n[3],
+            n[4],
+            cell(&listed.join(", "))
+        ));
+    }
+    md.push('\n');
 }
 
 fn case_section(md: &mut String, case: &Case) {

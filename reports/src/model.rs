@@ -244,6 +244,31 @@ impl Report {
         .map(|v| (v, self.cases().filter(|c| c.verdict == v).count()))
     }
 
+    /// Per requirement (sorted by ID): how many cases citing it ended with each verdict
+    /// (in the order of [`Verdict`]), and the ids of those that did not pass.
+    pub fn by_requirement(&self) -> Vec<(String, [usize; 5], Vec<String>)> {
+        let order = [
+            Verdict::Passed,
+            Verdict::Failed,
+            Verdict::Warning,
+            Verdict::Skipped,
+            Verdict::NotImplemented,
+        ];
+        let mut rows: std::collections::BTreeMap<String, ([usize; 5], Vec<String>)> =
+            std::collections::BTreeMap::new();
+        for case in self.cases() {
+            let slot = order.iter().position(|v| *v == case.verdict).unwrap_or(4);
+            for r in case.requirements() {
+                let row = rows.entry(r.to_owned()).or_default();
+                row.0[slot] += 1;
+                if case.verdict != Verdict::Passed {
+                    row.1.push(case.id.clone());
+                }
+            }
+        }
+        rows.into_iter().map(|(r, (n, ids))| (r, n, ids)).collect()
+    }
+
     /// Whether the run fails (a FAILED or NOT IMPLEMENTED case).
     pub fn failed(&self) -> bool {
         self.cases().any(|c| c.verdict.fails_run())
