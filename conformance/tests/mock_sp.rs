@@ -9,6 +9,14 @@ use reports::Verdict;
 use trust_framework::saml::constants::AC_JPKI_USER_AUTH;
 
 async fn start_sp(idp: &SuiteIdp, dir: &std::path::Path) -> SutConfig {
+    start_sp_with(idp, dir, |_| {}).await
+}
+
+async fn start_sp_with(
+    idp: &SuiteIdp,
+    dir: &std::path::Path,
+    tune: impl FnOnce(&mut SpConfig),
+) -> SutConfig {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
         .await
         .unwrap();
@@ -19,22 +27,22 @@ async fn start_sp(idp: &SuiteIdp, dir: &std::path::Path) -> SutConfig {
     )
     .unwrap();
     let cred = pki.service_credential("sp-1").unwrap();
-    let sp = ServiceProvider::new(
-        SpConfig {
-            name: "mock-sp".into(),
-            entity_id: format!("{url}/sp"),
-            base_url: url.clone(),
-            idp_entity_id: idp.entity_id.clone(),
-            idp_sso_url: idp.sso_url.clone(),
-            idp_slo_url: format!("{}/slo", idp.sso_url.trim_end_matches("/sso")),
-            idp_certs: vec![idp.key.cert_der.clone()],
-            key: (*cred.key).clone(),
-            cert_der: cred.certificate.clone(),
-            required_class: Some(AC_JPKI_USER_AUTH.into()),
-            requested_attributes: Vec::new(),
-        },
-        Arc::new(time::OffsetDateTime::now_utc),
-    );
+    let mut config = SpConfig {
+        name: "mock-sp".into(),
+        entity_id: format!("{url}/sp"),
+        base_url: url.clone(),
+        idp_entity_id: idp.entity_id.clone(),
+        idp_sso_url: idp.sso_url.clone(),
+        idp_slo_url: format!("{}/slo", idp.sso_url.trim_end_matches("/sso")),
+        idp_certs: vec![idp.key.cert_der.clone()],
+        key: (*cred.key).clone(),
+        cert_der: cred.certificate.clone(),
+        required_class: Some(AC_JPKI_USER_AUTH.into()),
+        requested_attributes: Vec::new(),
+        danger: Default::default(),
+    };
+    tune(&mut config);
+    let sp = ServiceProvider::new(config, Arc::new(time::OffsetDateTime::now_utc));
     let md = dir.join("sp.xml");
     std::fs::write(&md, sp.metadata()).unwrap();
     let app = sp.router();
@@ -78,4 +86,48 @@ async fn the_mock_sp_gets_its_expected_verdicts() {
         diff.is_empty(),
         "results differ from expected/mock-sp.toml: {diff:#?}"
     );
+}
+
+/// Planted ground truth: an SP with one check removed fails exactly the tests of that
+/// check, and nothing else changes from the correct SP's expected verdicts.
+async fn planted(tune: impl FnOnce(&mut SpConfig), caught: &[(&str, Verdict)]) {
+    let dir = tempfile::tempdir().unwrap();
+    let idp = SuiteIdp::new("http://127.0.0.1:18500").unwrap();
+    let config = start_sp_with(&idp, dir.path(), tune).await;
+    let report = conformance::run(&config, &idp, |_| {}).await.unwrap();
+    let expected = Expected::load(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("expected/mock-sp.toml"),
+    )
+    .unwrap();
+    let mut changed: Vec<(String, Verdict)> = expected
+        .differences(&report)
+        .into_iter()
+        .map(|(id, _, got)| (id, got))
+        .collect();
+    changed.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut want: Vec<(String, Verdict)> =
+        caught.iter().map(|(c, v)| ((*c).to_owned(), *v)).collect();
+    want.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(changed, want);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_sp_that_does_not_require_the_card_class_fails_the_downgrade_tests_only() {
+    use Verdict::{Failed, Warning};
+    planted(
+        |c| c.required_class = None,
+        &[
+            ("authn-class-password", Failed),
+            ("authn-class-unspecified", Failed),
+            ("request-authn-context", Warning),
+        ],
+    )
+    .await;
+}
+
+/// No false FAILED: without a replay cache the SP is still safe from replay, because it
+/// takes a Response only for a login it has in progress (InResponseTo, consumed once).
+#[tokio::test(flavor = "multi_thread")]
+async fn an_sp_without_a_replay_cache_that_correlates_requests_is_not_reported() {
+    planted(|c| c.danger.danger_no_replay_cache = true, &[]).await;
 }

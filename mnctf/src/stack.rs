@@ -121,6 +121,7 @@ impl Stack {
                     cert_der: cred.certificate.clone(),
                     required_class: Some(AC_JPKI_USER_AUTH.to_owned()),
                     requested_attributes: Vec::new(),
+                    danger: Default::default(),
                 },
                 Arc::new(now),
             );

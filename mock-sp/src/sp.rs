@@ -53,6 +53,16 @@ pub struct SpConfig {
     /// Attributes it may ask for with `/login?attrs=1` (its AttributeConsumingService 1),
     /// e.g. a professional's qualification for proxy applications.
     pub requested_attributes: Vec<String>,
+    /// Checks switched off, to show that the conformance suite catches them (planted
+    /// ground truth). Never set outside tests of the suite.
+    pub danger: SpDanger,
+}
+
+/// Checks an SP can be told to skip (see [`SpConfig::danger`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SpDanger {
+    /// Accept the same assertion again (no replay cache, TF-SP-004).
+    pub danger_no_replay_cache: bool,
 }
 
 impl SpConfig {
@@ -405,7 +415,7 @@ async fn acs(State(sp): State<Arc<ServiceProvider>>, Form(form): Form<AcsForm>) 
         Err(err) => return page(StatusCode::FORBIDDEN, "refused", &err.to_string()),
     };
     // TF-SP-004: each assertion once.
-    {
+    if !sp.config.danger.danger_no_replay_cache {
         let mut seen = lock(&sp.seen);
         seen.retain(|_, exp| *exp > now);
         if seen

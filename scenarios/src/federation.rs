@@ -432,6 +432,7 @@ impl Federation {
                 cert_der: c.cert.clone(),
                 required_class: Some(AC_JPKI_USER_AUTH.to_owned()),
                 requested_attributes: requested.to_vec(),
+                danger: Default::default(),
             };
             config.trust_idp(&platform_md).map_err(party(name))?;
             Ok(ServiceProvider::new(config, Arc::new(now_fn.clone())))
