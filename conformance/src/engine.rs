@@ -402,7 +402,8 @@ fn selected(config: &SutConfig, id: &str) -> bool {
     config.only.is_empty() || config.only.iter().any(|p| id.starts_with(p.as_str()))
 }
 
-fn stopped(mut report: Report, mut pre: Case, why: String, since: Instant) -> Report {
+/// The metadata did not load: a failed preflight step, then as [`finish_stopped`].
+fn stopped(report: Report, mut pre: Case, why: String, since: Instant) -> Report {
     pre.steps.push(step(
         "the SP's metadata loads and is sane",
         &["TF-MD-003"],
@@ -411,10 +412,7 @@ fn stopped(mut report: Report, mut pre: Case, why: String, since: Instant) -> Re
         Vec::new(),
         since,
     ));
-    pre.verdict = Verdict::Failed;
-    pre.reason = Some(why);
-    report.suite("preflight").cases.push(pre);
-    report
+    finish_stopped(report, pre, &why)
 }
 
 /// The preflight failed: say so, and skip every test with the reason (no wall of passes).

