@@ -116,8 +116,12 @@ fn loopback(what: &str, url: &str) -> Result<(), ConfigError> {
 pub struct SuiteIdp {
     /// Its entityID.
     pub entity_id: String,
+    /// Its base URL: the suite's browser never goes there (it stops and reads the message).
+    pub base_url: String,
     /// Its SSO URL: where the SP sends the browser; the suite's browser stops there.
     pub sso_url: String,
+    /// Its SLO URL: where the SP sends its LogoutResponses.
+    pub slo_url: String,
     /// Its signing key (from the test-key bundle).
     pub key: Key,
     /// A key no SP trusts (forgeries are signed with it).
@@ -150,7 +154,9 @@ impl SuiteIdp {
         let base = base.trim_end_matches('/');
         Ok(Self {
             entity_id: format!("{base}/conformance-idp"),
+            base_url: format!("{base}/"),
             sso_url: format!("{base}/sso"),
+            slo_url: format!("{base}/slo"),
             key: key("conformance-idp")?,
             attacker: key("conformance-attacker")?,
         })
@@ -161,7 +167,7 @@ impl SuiteIdp {
         idp_metadata(&IdpDescriptor {
             entity_id: self.entity_id.clone(),
             sso_url: self.sso_url.clone(),
-            slo_url: format!("{}/slo", self.sso_url.trim_end_matches("/sso")),
+            slo_url: self.slo_url.clone(),
             signing_cert: self.key.cert_der.clone(),
             hub_acs_url: None,
         })

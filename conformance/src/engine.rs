@@ -13,12 +13,14 @@ use base64::Engine as _;
 use reports::{Case, Evidence, Report, Step, Verdict};
 use trust_framework::saml::authn_request;
 use trust_framework::saml::bindings::{self, Kind};
+use trust_framework::saml::constants::BINDING_REDIRECT;
 use trust_framework::saml::metadata::{parse_sps, SpMetadata};
 use user_agent::{Browser, Navigation, Page, Parties};
 
 use crate::config::{SuiteIdp, SutConfig};
 use crate::listener::Listener;
 use crate::message::Golden;
+use crate::plan::logout::{LogoutCtx, LogoutJudge, LogoutTest, LOGOUT_TESTS};
 use crate::plan::request::{self, Captured, Facts, Outcome};
 use crate::plan::{Crafted, Ctx, Judge, Test, TESTS};
 use crate::ConfigError;
@@ -395,6 +397,20 @@ pub async fn run(
         progress(&case);
         report.suite(test.category).cases.push(case);
     }
+    let mut valid_logout: Option<Verdict> = None;
+    for test in LOGOUT_TESTS.iter().filter(|t| selected(config, t.id)) {
+        let case = match valid_logout {
+            Some(v) if v != Verdict::Passed => Case::new(test.id, test.title)
+                .verdict(Verdict::Skipped)
+                .with_reason("logout-valid did not end a session, so a session that survives this request teaches nothing"),
+            _ => run_logout_test(&sut, test).await,
+        };
+        if test.judge == LogoutJudge::MustEnd {
+            valid_logout = Some(case.verdict);
+        }
+        progress(&case);
+        report.suite("logout").cases.push(case);
+    }
     Ok(report)
 }
 
@@ -420,10 +436,16 @@ fn finish_stopped(mut report: Report, mut pre: Case, why: &str) -> Report {
     pre.verdict = Verdict::Failed;
     pre.reason = Some(why.to_owned());
     report.suite("preflight").cases.push(pre);
+    let skip = |id: &str, title: &str| {
+        Case::new(id, title)
+            .verdict(Verdict::Skipped)
+            .with_reason(format!("not run: the checks before the run failed: {why}"))
+    };
     for t in TESTS {
-        let mut c = Case::new(t.id, t.title).verdict(Verdict::Skipped);
-        c.reason = Some(format!("not run: the checks before the run failed: {why}"));
-        report.suite(t.category).cases.push(c);
+        report.suite(t.category).cases.push(skip(t.id, t.title));
+    }
+    for t in LOGOUT_TESTS {
+        report.suite("logout").cases.push(skip(t.id, t.title));
     }
     report
 }
@@ -631,5 +653,191 @@ fn judge(
         (Judge::MustNotBelieveForged, Some(id)) if id == believed => (Verdict::Failed, format!("the SP believed the forged identity {id}")),
         (Judge::MustNotBelieveForged, Some(id)) => (Verdict::Warning, format!("accepted a manipulated message, but the session is for {id}, not the forged {believed}")),
         (Judge::AcceptUnlessWantsAssertionsSigned, _) => (Verdict::Failed, "internal: unresolved judge".into()),
+    }
+}
+
+/// A session opened by the golden Response, for a logout test to end.
+struct LoggedIn {
+    identity: String,
+    session_index: String,
+}
+
+impl Sut<'_> {
+    /// A real login answered with the golden Response; the session must show.
+    async fn log_in(&self, b: &Browser) -> Result<LoggedIn, String> {
+        let captured = self.capture(b).await?;
+        let acs = self.acs(&captured).ok_or("no ACS to answer at")?;
+        let identity = unique("user");
+        let golden = Golden {
+            idp: self.idp.entity_id.clone(),
+            sp: self.sp.entity_id.to_string(),
+            acs: acs.clone(),
+            request_id: captured.request.id.clone(),
+            authn_class: self.config.authn_class.clone(),
+            now: time::OffsetDateTime::now_utc(),
+        };
+        let knobs = golden.knobs(&identity);
+        let spec = crate::message::SignSpec::standard(&self.idp.key);
+        let xml = crate::message::build(&knobs, crate::message::Signing::Both, &spec)
+            .map_err(|e| format!("the suite could not sign the golden Response: {e}"))?;
+        self.deliver(b, &acs, &Crafted::of(xml), &captured).await?;
+        match self.probe(b).await? {
+            Some(s) if s.identity.as_deref() == Some(identity.as_str()) => Ok(LoggedIn {
+                identity,
+                session_index: knobs.assertion_id,
+            }),
+            other => Err(format!(
+                "the golden Response did not open a session for {identity} ({other:?})"
+            )),
+        }
+    }
+
+    /// The SP's HTTP-Redirect SingleLogoutService.
+    fn slo_url(&self) -> Option<String> {
+        self.sp
+            .slo
+            .iter()
+            .find(|e| e.binding == BINDING_REDIRECT)
+            .map(|e| e.location.clone())
+    }
+}
+
+/// What the SP answered a LogoutRequest with, in words (the verdict does not depend on it).
+fn logout_answer(nav: &Navigation) -> String {
+    let message = match nav {
+        Navigation::Stopped { url, form: None } => {
+            bindings::decode_redirect(url.query().unwrap_or_default()).map(|m| m.xml)
+        }
+        Navigation::Stopped {
+            form: Some(fields), ..
+        } => fields
+            .iter()
+            .find(|(k, _)| k == "SAMLResponse")
+            .map(|(_, v)| bindings::decode_post(v))
+            .unwrap_or_else(|| {
+                Err(trust_framework::saml::SamlError::Invalid(
+                    "no SAMLResponse".into(),
+                ))
+            }),
+        Navigation::Page(p) => {
+            return format!(
+                "the SP answered with a page (HTTP {}), no LogoutResponse",
+                p.status
+            )
+        }
+    };
+    match message.map(|xml| trust_framework::saml::logout::parse_response(&xml)) {
+        Ok(Ok(r)) => format!(
+            "the SP's LogoutResponse says {}",
+            r.status.rsplit(':').next().unwrap_or(&r.status)
+        ),
+        Ok(Err(e)) => format!("the SP sent back a message that is not a LogoutResponse: {e}"),
+        Err(e) => format!("the SP sent back an unreadable message: {e}"),
+    }
+}
+
+/// One logout test: a fresh browser, a real login, the crafted LogoutRequest, the
+/// protected page.
+async fn run_logout_test(sut: &Sut<'_>, test: &LogoutTest) -> Case {
+    let case = Case::new(test.id, test.title);
+    let Some(slo_url) = sut.slo_url() else {
+        return case.verdict(Verdict::Skipped).with_reason(
+            "the SP's metadata has no HTTP-Redirect SingleLogoutService: it takes no logout from the IdP",
+        );
+    };
+    let t = Instant::now();
+    let b = sut.browser();
+    let session = match sut.log_in(&b).await {
+        Ok(s) => s,
+        Err(e) => {
+            return case
+                .verdict(Verdict::Skipped)
+                .with_reason(format!("the login before the logout failed: {e}"))
+        }
+    };
+    let ctx = LogoutCtx {
+        idp: &sut.idp.key,
+        attacker: &sut.idp.attacker,
+        issuer: sut.idp.entity_id.clone(),
+        slo_url,
+        name_id: session.identity.clone(),
+        session_index: session.session_index,
+        now: time::OffsetDateTime::now_utc(),
+    };
+    let query = match (test.craft)(&ctx) {
+        Ok(q) => q,
+        Err(e) => {
+            return case.verdict(Verdict::Skipped).with_reason(format!(
+                "the suite could not craft this message (a suite bug, not the SP's): {e}"
+            ))
+        }
+    };
+    let url = ctx.url(&query);
+    let nav = b.get_until(&url, &sut.idp.base_url).await;
+    let mut evidence = b.take_evidence();
+    if let Ok(m) = bindings::decode_redirect(&query) {
+        evidence.push(Evidence::note("the crafted LogoutRequest", &m.xml));
+    }
+    let answer = match &nav {
+        Ok(n) => logout_answer(n),
+        Err(e) => format!("the SP's logout endpoint: {e}"),
+    };
+    let mut case = case;
+    case.steps.push(step(
+        "log in, then send the crafted LogoutRequest",
+        test.requirements,
+        Verdict::Passed,
+        answer.clone(),
+        evidence,
+        t,
+    ));
+    let t = Instant::now();
+    let (verdict, why) = match sut.probe(&b).await {
+        Err(e) => (
+            Verdict::Failed,
+            format!("the protected page did not answer: {e}"),
+        ),
+        Ok(after) => judge_logout(test.judge, after.is_some(), &session.identity, &answer),
+    };
+    case.steps.push(step(
+        "judge by whether the session survived",
+        test.requirements,
+        verdict,
+        why.clone(),
+        b.take_evidence(),
+        t,
+    ));
+    case.verdict = verdict;
+    case.reason = (verdict != Verdict::Passed).then_some(why);
+    case
+}
+
+fn judge_logout(
+    judge: LogoutJudge,
+    survived: bool,
+    identity: &str,
+    answer: &str,
+) -> (Verdict, String) {
+    match (judge, survived) {
+        (LogoutJudge::MustEnd, false) => (
+            Verdict::Passed,
+            format!("the session of {identity} ended ({answer})"),
+        ),
+        (LogoutJudge::MustEnd, true) => (
+            Verdict::Failed,
+            format!("the session of {identity} survived a valid signed LogoutRequest ({answer})"),
+        ),
+        (LogoutJudge::MustKeep | LogoutJudge::ShouldKeep, true) => (
+            Verdict::Passed,
+            format!("the session survived: the request was not acted on ({answer})"),
+        ),
+        (LogoutJudge::MustKeep, false) => (
+            Verdict::Failed,
+            format!("the SP ended the session on a LogoutRequest it must not trust ({answer})"),
+        ),
+        (LogoutJudge::ShouldKeep, false) => (
+            Verdict::Warning,
+            format!("the SP ended the session on a request the profile says to refuse ({answer})"),
+        ),
     }
 }

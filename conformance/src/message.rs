@@ -188,7 +188,8 @@ pub struct Golden {
     pub now: OffsetDateTime,
 }
 
-fn new_id() -> String {
+/// A fresh message ID.
+pub(crate) fn new_id() -> String {
     use rand::RngCore;
     let mut b = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut b);

@@ -33,7 +33,7 @@ async fn start_sp_with(
         base_url: url.clone(),
         idp_entity_id: idp.entity_id.clone(),
         idp_sso_url: idp.sso_url.clone(),
-        idp_slo_url: format!("{}/slo", idp.sso_url.trim_end_matches("/sso")),
+        idp_slo_url: idp.slo_url.clone(),
         idp_certs: vec![idp.key.cert_der.clone()],
         key: (*cred.key).clone(),
         cert_der: cred.certificate.clone(),
@@ -130,4 +130,19 @@ async fn an_sp_that_does_not_require_the_card_class_fails_the_downgrade_tests_on
 #[tokio::test(flavor = "multi_thread")]
 async fn an_sp_without_a_replay_cache_that_correlates_requests_is_not_reported() {
     planted(|c| c.danger.danger_no_replay_cache = true, &[]).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_sp_that_does_not_verify_logout_signatures_fails_the_forged_logout_tests_only() {
+    use Verdict::Failed;
+    planted(
+        |c| c.danger.danger_unsigned_logout = true,
+        &[
+            ("logout-unsigned", Failed),
+            ("logout-attacker-key", Failed),
+            ("logout-signature-for-another-request", Failed),
+            ("logout-rsa-sha1", Failed),
+        ],
+    )
+    .await;
 }

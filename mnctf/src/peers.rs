@@ -176,33 +176,9 @@ impl Drop for Peer {
     }
 }
 
-/// The Python SPs (python3-saml, pysaml2): `interop/peers/<name>/sp.py PORT IDP_MD KEY CERT CLASS`.
-pub fn python_sp(
-    name: &str,
-    dir: &Path,
-    idp_metadata: &str,
-    key_pem: &str,
-    cert_pem: &str,
-    class: &str,
-) -> anyhow::Result<Peer> {
-    python_sp_with(name, dir, idp_metadata, (key_pem, cert_pem), class, "")
-}
-
-/// A Python SP peer in a deliberately lax configuration: `lax` names the knobs its
-/// script turns (`MNCTF_LAX`: python3-saml `not-strict`; pysaml2 `unsigned`,
-/// `unsolicited`, `clock`), to show that the conformance suite catches each.
-pub fn python_sp_lax(
-    name: &str,
-    dir: &Path,
-    idp_metadata: &str,
-    key_pem: &str,
-    cert_pem: &str,
-    lax: &str,
-) -> anyhow::Result<Peer> {
-    let class = trust_framework::saml::constants::AC_JPKI_USER_AUTH;
-    python_sp_with(name, dir, idp_metadata, (key_pem, cert_pem), class, lax)
-}
-
+/// The Python SPs (python3-saml, pysaml2, lasso): `interop/peers/<name>/sp.py PORT IDP_MD
+/// KEY CERT CLASS`; `lax` names the knobs its script turns (`MNCTF_LAX`: python3-saml
+/// `not-strict`; pysaml2 `unsigned`, `unsolicited`, `clock`).
 fn python_sp_with(
     name: &str,
     dir: &Path,
@@ -273,6 +249,120 @@ fn fill(template: &str, pairs: &[(&str, &str)]) -> String {
         .fold(template.to_owned(), |t, (k, v)| t.replace(k, v))
 }
 
+/// A deliberately lax configuration of an SP peer (peers.md, "Configuration knobs"): one
+/// edit to a file of its run folder before it starts, to show that the conformance suite
+/// catches what it weakens. The Python peers' scripts turn their own (`MNCTF_LAX`).
+pub struct Knob {
+    /// The peer (`mellon`, `shibboleth`, `simplesamlphp`).
+    pub peer: &'static str,
+    /// The knob's name.
+    pub name: &'static str,
+    /// What it does, in a line.
+    pub what: &'static str,
+    /// The file of the run folder it edits.
+    file: &'static str,
+    /// The text it replaces (it must be there: a template change cannot silently
+    /// turn a lax configuration into the default one).
+    from: &'static str,
+    /// The replacement.
+    to: &'static str,
+}
+
+/// Every lax knob of the Apache and PHP peers.
+pub static KNOBS: &[Knob] = &[
+    Knob {
+        peer: "shibboleth",
+        name: "clock",
+        what: "an hour of clock skew (clockSkew=3600)",
+        file: "shibboleth2.xml",
+        from: r#"clockSkew="180""#,
+        to: r#"clockSkew="3600""#,
+    },
+    Knob {
+        peer: "shibboleth",
+        name: "replay",
+        what: "no replay check (MessageFlow checkReplay=false)",
+        file: "security-policy.xml",
+        from: r#"checkReplay="true""#,
+        to: r#"checkReplay="false""#,
+    },
+    Knob {
+        peer: "shibboleth",
+        name: "sha1",
+        what: "AuthnRequests signed with RSA-SHA1 (signingAlg)",
+        file: "shibboleth2.xml",
+        from: r#"signingAlg="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256""#,
+        to: r#"signingAlg="http://www.w3.org/2000/09/xmldsig#rsa-sha1""#,
+    },
+    Knob {
+        peer: "mellon",
+        name: "redirect-any",
+        what: "redirects to any host after login (MellonRedirectDomains [all])",
+        file: "httpd.conf",
+        from: "    MellonSecureCookie Off\n",
+        to: "    MellonSecureCookie Off\n    MellonRedirectDomains [all]\n",
+    },
+    Knob {
+        peer: "mellon",
+        name: "no-class",
+        what: "no MellonAuthnContextClassRef: the card class neither asked nor required",
+        file: "httpd.conf",
+        from: "    MellonAuthnContextClassRef",
+        to: "    # MellonAuthnContextClassRef",
+    },
+    Knob {
+        peer: "mellon",
+        name: "sha1",
+        what: "AuthnRequests signed with RSA-SHA1 (MellonSignatureMethod)",
+        file: "httpd.conf",
+        from: "MellonSignatureMethod rsa-sha256",
+        to: "MellonSignatureMethod rsa-sha1",
+    },
+    Knob {
+        peer: "simplesamlphp",
+        name: "sha1",
+        what: "AuthnRequests signed with RSA-SHA1 (signature.algorithm)",
+        file: "config/authsources.php",
+        from: "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+        to: "http://www.w3.org/2000/09/xmldsig#rsa-sha1",
+    },
+    Knob {
+        peer: "simplesamlphp",
+        name: "transient",
+        what: "asks for transient NameIDs (NameIDPolicy)",
+        file: "config/authsources.php",
+        from: "nameid-format:persistent",
+        to: "nameid-format:transient",
+    },
+];
+
+/// Turns the knobs `lax` (a comma list) of `peer` in its run folder `dir`.
+fn turn_knobs(peer: &str, dir: &Path, lax: &str) -> anyhow::Result<()> {
+    for name in lax.split(',').filter(|n| !n.is_empty()) {
+        let knob = KNOBS
+            .iter()
+            .find(|k| k.peer == peer && k.name == name)
+            .with_context(|| {
+                let known: Vec<_> = KNOBS
+                    .iter()
+                    .filter(|k| k.peer == peer)
+                    .map(|k| k.name)
+                    .collect();
+                format!("{peer} has no lax knob {name:?} (it has {known:?})")
+            })?;
+        let path = dir.join(knob.file);
+        let text = std::fs::read_to_string(&path).with_context(|| path.display().to_string())?;
+        anyhow::ensure!(
+            text.contains(knob.from),
+            "{peer} knob {name}: {:?} is not in {}",
+            knob.from,
+            path.display()
+        );
+        std::fs::write(&path, text.replacen(knob.from, knob.to, 1))?;
+    }
+    Ok(())
+}
+
 /// Apache runs its workers as www-data: the run folder and its files must be readable.
 fn open_up(dir: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt as _;
@@ -334,6 +424,7 @@ pub fn mellon_sp(
     key_pem: &str,
     cert_pem: &str,
     class: &str,
+    lax: &str,
 ) -> anyhow::Result<(Peer, SpPaths)> {
     let port = free_port()?;
     let src = peers_dir().join("mellon");
@@ -360,6 +451,7 @@ pub fn mellon_sp(
         &[("@BASE@", &base), ("@CERT@", &cert_b64)],
     );
     std::fs::write(dir.join("sp-metadata.xml"), md)?;
+    turn_knobs("mellon", dir, lax)?;
     let peer = Peer::spawn("mellon", port, dir, "/usr/sbin/apache2", &apache_args(dir))?;
     Ok((
         peer,
@@ -380,6 +472,7 @@ pub async fn shibboleth_sp(
     key_pem: &str,
     cert_pem: &str,
     class: &str,
+    lax: &str,
 ) -> anyhow::Result<(Peer, SpPaths)> {
     let port = free_port()?;
     let src = peers_dir().join("shibboleth");
@@ -407,6 +500,13 @@ pub async fn shibboleth_sp(
     for f in ["attribute-map.xml", "attribute-policy.xml"] {
         std::fs::copy(src.join(f), dir.join(f))?;
     }
+    // Debian's security policies, in the run folder for the knobs to edit.
+    std::fs::copy(
+        "/etc/shibboleth/security-policy.xml",
+        dir.join("security-policy.xml"),
+    )
+    .context("Shibboleth SP is not installed (scripts/setup)")?;
+    turn_knobs("shibboleth", dir, lax)?;
     let conf = dir.join("shibboleth2.xml").display().to_string();
     let pid = dir.join("shibd.pid").display().to_string();
     let mut peer = Peer::spawn(
@@ -446,19 +546,19 @@ pub async fn shibboleth_sp(
     Ok((peer, paths))
 }
 
-/// A private SimpleSAMLphp under `php -S` from `interop/peers/<template>/`: Debian's
+/// A private SimpleSAMLphp under `php -S` from `interop/peers/<name>/`: Debian's
 /// config with our overrides appended (later assignments win), our authsources and
 /// metadata files, and a docroot of Debian's www entries plus `app_pages`.
 fn simplesamlphp(
     name: &str,
-    template: &str,
     dir: &Path,
     port: u16,
     vars: &[(&str, &str)],
     metadata: &[&str],
     app_pages: &[&str],
+    lax: &str,
 ) -> anyhow::Result<Peer> {
-    let src = peers_dir().join(template);
+    let (src, template) = (peers_dir().join(name), name);
     let read = |rel: &str| {
         std::fs::read_to_string(src.join(rel)).with_context(|| format!("{template}/{rel}"))
     };
@@ -494,6 +594,7 @@ fn simplesamlphp(
             fill(&read(&format!("app/{page}.php.in"))?, vars),
         )?;
     }
+    turn_knobs(name, dir, lax)?;
     let args = [
         "-S".into(),
         format!("127.0.0.1:{port}"),
@@ -517,12 +618,10 @@ fn simplesamlphp(
 /// SimpleSAMLphp as an SP (`interop/peers/simplesamlphp/`).
 pub fn simplesamlphp_sp(
     dir: &Path,
-    idp_url: &str,
-    idp_entity_id: &str,
-    idp_cert_der: &[u8],
-    key_pem: &str,
-    cert_pem: &str,
+    idp: &IdpFacts<'_>,
+    (key_pem, cert_pem): (&str, &str),
     class: &str,
+    lax: &str,
 ) -> anyhow::Result<(Peer, SpPaths)> {
     use base64::Engine as _;
     let port = free_port()?;
@@ -530,13 +629,13 @@ pub fn simplesamlphp_sp(
         format!("http://127.0.0.1:{port}"),
         dir.display().to_string(),
     );
-    let cert_b64 = base64::engine::general_purpose::STANDARD.encode(idp_cert_der);
+    let cert_b64 = base64::engine::general_purpose::STANDARD.encode(idp.cert_der);
     let vars = [
         ("@RUN@", run.as_str()),
         ("@PORT@", &port.to_string()),
         ("@BASE@", &base),
-        ("@IDP@", idp_entity_id),
-        ("@IDP_URL@", idp_url),
+        ("@IDP@", idp.entity_id),
+        ("@IDP_URL@", idp.base_url),
         ("@IDP_CERT@", &cert_b64),
         ("@CLASS@", class),
     ];
@@ -545,12 +644,12 @@ pub fn simplesamlphp_sp(
     std::fs::write(dir.join("sp.crt"), cert_pem)?;
     let peer = simplesamlphp(
         "simplesamlphp",
-        "simplesamlphp",
         dir,
         port,
         &vars,
         &["saml20-idp-remote.php"],
         &["login", "protected", "logout", "loggedout"],
+        lax,
     )?;
     let paths = SpPaths {
         login: "/app/login.php".into(),
@@ -587,12 +686,12 @@ pub fn simplesamlphp_idp(
     std::fs::write(dir.join("idp.crt"), cert_pem)?;
     simplesamlphp(
         "simplesamlphp-idp",
-        "simplesamlphp-idp",
         dir,
         port,
         &vars,
         &["saml20-idp-hosted.php", "saml20-sp-remote.php"],
         &[],
+        "",
     )
 }
 
@@ -610,7 +709,7 @@ pub struct IdpFacts<'a> {
 
 /// Starts the SP peer `name` (`python3-saml`, `pysaml2`, `lasso`, `mellon`,
 /// `shibboleth`, `simplesamlphp`) in `dir`, trusting `idp`, with its own key and
-/// certificate (PEM).
+/// certificate (PEM), in its default configuration.
 pub async fn start_sp(
     name: &str,
     idp: &IdpFacts<'_>,
@@ -618,24 +717,29 @@ pub async fn start_sp(
     cert_pem: &str,
     dir: &Path,
 ) -> anyhow::Result<(Peer, SpPaths)> {
+    start_sp_lax(name, idp, (key_pem, cert_pem), dir, "").await
+}
+
+/// As [`start_sp`], with the lax knobs `lax` turned (a comma list: [`KNOBS`] for the
+/// Apache and PHP peers; for the Python ones, the names their scripts know).
+pub async fn start_sp_lax(
+    name: &str,
+    idp: &IdpFacts<'_>,
+    (key_pem, cert_pem): (&str, &str),
+    dir: &Path,
+    lax: &str,
+) -> anyhow::Result<(Peer, SpPaths)> {
     let class = trust_framework::saml::constants::AC_JPKI_USER_AUTH;
     let dir = dir.join(name);
     Ok(match name {
-        "mellon" => mellon_sp(&dir, idp.metadata, key_pem, cert_pem, class)?,
-        "simplesamlphp" => simplesamlphp_sp(
-            &dir,
-            idp.base_url,
-            idp.entity_id,
-            idp.cert_der,
-            key_pem,
-            cert_pem,
-            class,
-        )?,
+        "mellon" => mellon_sp(&dir, idp.metadata, key_pem, cert_pem, class, lax)?,
+        "simplesamlphp" => simplesamlphp_sp(&dir, idp, (key_pem, cert_pem), class, lax)?,
         "shibboleth" => {
-            shibboleth_sp(&dir, idp.metadata, idp.entity_id, key_pem, cert_pem, class).await?
+            let (md, id) = (idp.metadata, idp.entity_id);
+            shibboleth_sp(&dir, md, id, key_pem, cert_pem, class, lax).await?
         }
         "python3-saml" | "pysaml2" | "lasso" => (
-            python_sp(name, &dir, idp.metadata, key_pem, cert_pem, class)?,
+            python_sp_with(name, &dir, idp.metadata, (key_pem, cert_pem), class, lax)?,
             SpPaths::python(true),
         ),
         other => anyhow::bail!("no SP peer {other:?}"),

@@ -8,13 +8,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use conformance::{Expected, SuiteIdp, SutConfig};
-use mnctf::peers::{python_sp_lax, sp_credential_pem, start_sp, IdpFacts, Peer, SpPaths};
+use mnctf::peers::{sp_credential_pem, start_sp_lax, IdpFacts, Peer, SpPaths};
 use reports::{Report, Verdict};
 use trust_framework::saml::constants::AC_JPKI_USER_AUTH;
 
 const SUITE_URL: &str = "http://127.0.0.1:18500";
 
-async fn start(name: &str, idp: &SuiteIdp, dir: &Path) -> (Peer, SpPaths) {
+async fn start(name: &str, idp: &SuiteIdp, dir: &Path, lax: &str) -> (Peer, SpPaths) {
     let pki = mock_ca::Pki::build(
         mock_ca::PkiConfig::new("http://127.0.0.1:18080"),
         mock_ca::Clock::system(),
@@ -28,7 +28,9 @@ async fn start(name: &str, idp: &SuiteIdp, dir: &Path) -> (Peer, SpPaths) {
         cert_der: &idp.key.cert_der,
         base_url: SUITE_URL,
     };
-    start_sp(name, &facts, &key, &cert, dir).await.unwrap()
+    start_sp_lax(name, &facts, (&key, &cert), dir, lax)
+        .await
+        .unwrap()
 }
 
 fn expected_file(name: &str) -> PathBuf {
@@ -40,7 +42,7 @@ fn expected_file(name: &str) -> PathBuf {
 async fn certify(name: &str) {
     let dir = tempfile::tempdir().unwrap();
     let idp = SuiteIdp::new(SUITE_URL).unwrap();
-    let (peer, paths) = start(name, &idp, dir.path()).await;
+    let (peer, paths) = start(name, &idp, dir.path(), "").await;
     let report = run_plan(name, &idp, peer, &paths).await;
     let expected = Expected::load(&expected_file(name)).unwrap();
     let diff = expected.differences(&report);
@@ -104,28 +106,8 @@ async fn run_plan(name: &str, idp: &SuiteIdp, mut peer: Peer, paths: &SpPaths) -
 async fn lax(name: &str, knob: &str, weakened: &[&str], caught: &[(&str, Verdict)]) {
     let dir = tempfile::tempdir().unwrap();
     let idp = SuiteIdp::new(SUITE_URL).unwrap();
-    let pki = mock_ca::Pki::build(
-        mock_ca::PkiConfig::new("http://127.0.0.1:18080"),
-        mock_ca::Clock::system(),
-    )
-    .unwrap();
-    let (key, cert) = sp_credential_pem(&pki).unwrap();
-    let peer = python_sp_lax(
-        name,
-        &dir.path().join(knob),
-        &idp.metadata(),
-        &key,
-        &cert,
-        knob,
-    )
-    .unwrap();
-    let report = run_plan(
-        &format!("{name}-{knob}"),
-        &idp,
-        peer,
-        &SpPaths::python(true),
-    )
-    .await;
+    let (peer, paths) = start(name, &idp, dir.path(), knob).await;
+    let report = run_plan(&format!("{name}-{knob}"), &idp, peer, &paths).await;
     let default = Expected::load(&expected_file(name)).unwrap();
     for (id, want) in caught {
         let got = report.cases().find(|c| c.id == *id).map(|c| c.verdict);
@@ -240,4 +222,100 @@ async fn shibboleth() {
 #[tokio::test(flavor = "multi_thread")]
 async fn simplesamlphp() {
     certify("simplesamlphp").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lax_shibboleth_an_hour_of_clock_skew_is_caught_on_tf_sp_003() {
+    use Verdict::Failed;
+    lax(
+        "shibboleth",
+        "clock",
+        &["TF-SP-003"],
+        &[
+            ("cond-expired", Failed),
+            ("cond-not-yet-valid", Failed),
+            ("sc-expired", Failed),
+        ],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lax_shibboleth_without_replay_check_is_caught_on_tf_sp_004() {
+    lax(
+        "shibboleth",
+        "replay",
+        &["TF-SP-004"],
+        &[("replay", Verdict::Failed)],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lax_shibboleth_sha1_requests_are_caught_on_tf_sp_007() {
+    lax(
+        "shibboleth",
+        "sha1",
+        &["TF-SP-007"],
+        &[("request-signature-algorithm", Verdict::Failed)],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lax_mellon_redirects_anywhere_is_caught_on_tf_sp_006() {
+    lax(
+        "mellon",
+        "redirect-any",
+        &["TF-SP-006"],
+        &[("relay-absolute", Verdict::Failed)],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lax_mellon_without_the_card_class_is_caught_on_tf_sp_005() {
+    lax(
+        "mellon",
+        "no-class",
+        &["TF-SP-005"],
+        &[
+            ("authn-class-password", Verdict::Failed),
+            ("request-authn-context", Verdict::Warning),
+        ],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lax_mellon_sha1_requests_are_caught_on_tf_sp_007() {
+    lax(
+        "mellon",
+        "sha1",
+        &["TF-SP-007"],
+        &[("request-signature-algorithm", Verdict::Failed)],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lax_simplesamlphp_sha1_requests_are_caught_on_tf_sp_007() {
+    lax(
+        "simplesamlphp",
+        "sha1",
+        &["TF-SP-007"],
+        &[("request-signature-algorithm", Verdict::Failed)],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lax_simplesamlphp_transient_name_ids_are_caught_on_tf_idp_008() {
+    lax(
+        "simplesamlphp",
+        "transient",
+        &["TF-IDP-008"],
+        &[("request-name-id-policy", Verdict::Failed)],
+    )
+    .await;
 }

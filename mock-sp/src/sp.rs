@@ -63,6 +63,8 @@ pub struct SpConfig {
 pub struct SpDanger {
     /// Accept the same assertion again (no replay cache, TF-SP-004).
     pub danger_no_replay_cache: bool,
+    /// Act on logout messages without verifying their signature (TF-SP-010).
+    pub danger_unsigned_logout: bool,
 }
 
 impl SpConfig {
@@ -463,14 +465,23 @@ async fn slo(State(sp): State<Arc<ServiceProvider>>, RawQuery(q): RawQuery) -> R
         Ok(m) => m,
         Err(e) => return page(StatusCode::BAD_REQUEST, "refused", &e.to_string()),
     };
-    let Some(sig) = &message.signature else {
-        return page(StatusCode::FORBIDDEN, "refused", "unsigned logout message");
-    };
-    if let Err(e) = bindings::verify_redirect_signature(sig, &sp.config.idp_certs) {
-        return page(StatusCode::FORBIDDEN, "refused", &e.to_string());
+    if !sp.config.danger.danger_unsigned_logout {
+        let Some(sig) = &message.signature else {
+            return page(StatusCode::FORBIDDEN, "refused", "unsigned logout message");
+        };
+        if let Err(e) = bindings::verify_redirect_signature(sig, &sp.config.idp_certs) {
+            return page(StatusCode::FORBIDDEN, "refused", &e.to_string());
+        }
     }
+    let own = sp.url("/slo");
+    let addressed = |r: (&str, Option<&str>, time::OffsetDateTime)| {
+        logout::check_addressing(r, &sp.config.idp_entity_id, &own, (sp.clock)())
+    };
     match message.kind {
-        Kind::Response => match logout::parse_response(&message.xml) {
+        Kind::Response => match logout::parse_response(&message.xml).and_then(|r| {
+            addressed((&r.issuer, r.destination.as_deref(), r.issue_instant))?;
+            Ok(r)
+        }) {
             Ok(r) if r.status == status::SUCCESS => {
                 page(StatusCode::OK, "logged out", "logged out of every service")
             }
@@ -482,7 +493,10 @@ async fn slo(State(sp): State<Arc<ServiceProvider>>, RawQuery(q): RawQuery) -> R
             Err(e) => page(StatusCode::BAD_REQUEST, "refused", &e.to_string()),
         },
         Kind::Request => {
-            let request = match logout::parse_request(&message.xml) {
+            let request = match logout::parse_request(&message.xml).and_then(|r| {
+                addressed((&r.issuer, r.destination.as_deref(), r.issue_instant))?;
+                Ok(r)
+            }) {
                 Ok(r) => r,
                 Err(e) => return page(StatusCode::BAD_REQUEST, "refused", &e.to_string()),
             };

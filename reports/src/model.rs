@@ -165,6 +165,12 @@ impl Case {
         self
     }
 
+    /// Sets the reason (why it is not PASSED).
+    pub fn with_reason(mut self, reason: impl Into<String>) -> Self {
+        self.reason = Some(reason.into());
+        self
+    }
+
     /// The requirement IDs its steps check, each once, in order of appearance.
     pub fn requirements(&self) -> Vec<&str> {
         let mut out: Vec<&str> = Vec::new();

@@ -3,6 +3,7 @@
 //! requirements it checks, how its outcome is judged, and how its message is made.
 //! The registry order is the report order. Adding a test touches one file.
 
+pub mod logout;
 pub mod request;
 mod responses;
 mod xsw;
@@ -148,6 +149,7 @@ mod tests {
     fn the_registry_is_sound() {
         let mut ids: Vec<&str> = TESTS.iter().map(|t| t.id).collect();
         ids.extend(request::CHECKS.iter().map(|c| c.id));
+        ids.extend(logout::LOGOUT_TESTS.iter().map(|t| t.id));
         let n = ids.len();
         ids.sort_unstable();
         ids.dedup();
@@ -163,12 +165,16 @@ mod tests {
             }
             assert!(!t.title.is_empty());
         }
-        for c in request::CHECKS {
-            for r in c.requirements {
+        let logout = logout::LOGOUT_TESTS.iter().map(|t| (t.id, t.requirements));
+        for (id, requirements) in request::CHECKS
+            .iter()
+            .map(|c| (c.id, c.requirements))
+            .chain(logout)
+        {
+            for r in requirements {
                 assert!(
                     trust_framework::profile::find(r).is_some(),
-                    "{}: {r} is not in the profile",
-                    c.id
+                    "{id}: {r} is not in the profile"
                 );
             }
         }

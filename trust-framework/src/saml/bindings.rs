@@ -199,6 +199,20 @@ const QUERY: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
+/// A value percent-encoded for a query string (RFC 3986 unreserved characters kept).
+pub fn query_value(value: &str) -> String {
+    utf8_percent_encode(value, QUERY).to_string()
+}
+
+/// A message DEFLATEd and base64-encoded, as HTTP-Redirect carries it.
+pub fn deflate_base64(xml: &str) -> Result<String, SamlError> {
+    let mut deflated = Vec::new();
+    DeflateEncoder::new(xml.as_bytes(), Compression::default())
+        .read_to_end(&mut deflated)
+        .map_err(|e| SamlError::Sign(e.to_string()))?;
+    Ok(STANDARD.encode(deflated))
+}
+
 /// Encodes a message for HTTP-Redirect; signs it with `key` when given. Returns the
 /// query string (without `?`).
 pub fn encode_redirect(
@@ -207,27 +221,16 @@ pub fn encode_redirect(
     relay_state: Option<&str>,
     key: Option<&RsaPrivateKey>,
 ) -> Result<String, SamlError> {
-    let mut deflated = Vec::new();
-    DeflateEncoder::new(xml.as_bytes(), Compression::default())
-        .read_to_end(&mut deflated)
-        .map_err(|e| SamlError::Sign(e.to_string()))?;
-    let mut query = format!(
-        "{}={}",
-        kind.param(),
-        utf8_percent_encode(&STANDARD.encode(deflated), QUERY)
-    );
+    let mut query = format!("{}={}", kind.param(), query_value(&deflate_base64(xml)?));
     if let Some(rs) = relay_state {
-        query.push_str(&format!("&RelayState={}", utf8_percent_encode(rs, QUERY)));
+        query.push_str(&format!("&RelayState={}", query_value(rs)));
     }
     if let Some(key) = key {
-        query.push_str(&format!(
-            "&SigAlg={}",
-            utf8_percent_encode(ALG_RSA_SHA256, QUERY)
-        ));
+        query.push_str(&format!("&SigAlg={}", query_value(ALG_RSA_SHA256)));
         let sig = SigningKey::<Sha256>::new(key.clone()).sign(query.as_bytes());
         query.push_str(&format!(
             "&Signature={}",
-            utf8_percent_encode(&STANDARD.encode(sig.to_bytes()), QUERY)
+            query_value(&STANDARD.encode(sig.to_bytes()))
         ));
     }
     Ok(query)

@@ -41,6 +41,40 @@ pub struct LogoutResponse {
     pub status: String,
 }
 
+/// How old a logout message may be.
+pub const MAX_AGE: time::Duration = time::Duration::minutes(5);
+/// How far ahead of our clock a logout message may be dated.
+pub const MAX_SKEW: time::Duration = time::Duration::minutes(3);
+
+/// Checks where a (signature-verified) logout message comes from, where it was sent and
+/// when: the Issuer is the peer expected, the Destination is our own endpoint (SAML
+/// Bindings §3.4.5.2, so that a message signed for another party cannot be replayed
+/// here) and the IssueInstant is recent.
+pub fn check_addressing(
+    (issuer, destination, issued): (&str, Option<&str>, OffsetDateTime),
+    expected_issuer: &str,
+    own_url: &str,
+    now: OffsetDateTime,
+) -> Result<(), SamlError> {
+    if issuer != expected_issuer {
+        return Err(SamlError::Invalid(format!(
+            "the logout message is issued by {issuer:?}, not {expected_issuer:?}"
+        )));
+    }
+    if destination != Some(own_url) {
+        return Err(SamlError::Invalid(format!(
+            "the logout message's Destination {destination:?} is not this endpoint ({own_url})"
+        )));
+    }
+    if issued < now - MAX_AGE || issued > now + MAX_SKEW {
+        return Err(SamlError::Invalid(format!(
+            "the logout message's IssueInstant {} is too far from now",
+            instant(issued)
+        )));
+    }
+    Ok(())
+}
+
 /// Builds a LogoutRequest (persistent NameID).
 pub fn build_request(r: &LogoutRequest, name_qualifier: &str, sp_name_qualifier: &str) -> String {
     let destination = r
