@@ -296,14 +296,6 @@ pub static KNOBS: &[Knob] = &[
     },
     Knob {
         peer: "mellon",
-        name: "redirect-any",
-        what: "redirects to any host after login (MellonRedirectDomains [all])",
-        file: "httpd.conf",
-        from: "    MellonSecureCookie Off\n",
-        to: "    MellonSecureCookie Off\n    MellonRedirectDomains [all]\n",
-    },
-    Knob {
-        peer: "mellon",
         name: "no-class",
         what: "no MellonAuthnContextClassRef: the card class neither asked nor required",
         file: "httpd.conf",
