@@ -484,14 +484,7 @@ async fn run_test(sut: &Sut<'_>, test: &Test) -> Case {
         );
     };
     let ctx = Ctx {
-        golden: Golden {
-            idp: sut.idp.entity_id.clone(),
-            sp: sut.sp.entity_id.to_string(),
-            acs: acs.clone(),
-            request_id: captured.request.id.clone(),
-            authn_class: sut.config.authn_class.clone(),
-            now: time::OffsetDateTime::now_utc(),
-        },
+        golden: sut.golden(&acs, &captured),
         idp: &sut.idp.key,
         attacker: &sut.idp.attacker,
         identity: unique("user"),
@@ -668,15 +661,7 @@ impl Sut<'_> {
         let captured = self.capture(b).await?;
         let acs = self.acs(&captured).ok_or("no ACS to answer at")?;
         let identity = unique("user");
-        let golden = Golden {
-            idp: self.idp.entity_id.clone(),
-            sp: self.sp.entity_id.to_string(),
-            acs: acs.clone(),
-            request_id: captured.request.id.clone(),
-            authn_class: self.config.authn_class.clone(),
-            now: time::OffsetDateTime::now_utc(),
-        };
-        let knobs = golden.knobs(&identity);
+        let knobs = self.golden(&acs, &captured).knobs(&identity);
         let spec = crate::message::SignSpec::standard(&self.idp.key);
         let xml = crate::message::build(&knobs, crate::message::Signing::Both, &spec)
             .map_err(|e| format!("the suite could not sign the golden Response: {e}"))?;
@@ -689,6 +674,18 @@ impl Sut<'_> {
             other => Err(format!(
                 "the golden Response did not open a session for {identity} ({other:?})"
             )),
+        }
+    }
+
+    /// The golden Response's base for an answer to `captured` at `acs`.
+    fn golden(&self, acs: &str, captured: &Captured) -> Golden {
+        Golden {
+            idp: self.idp.entity_id.clone(),
+            sp: self.sp.entity_id.to_string(),
+            acs: acs.to_owned(),
+            request_id: captured.request.id.clone(),
+            authn_class: self.config.authn_class.clone(),
+            now: time::OffsetDateTime::now_utc(),
         }
     }
 
