@@ -231,6 +231,17 @@ fn metadata_round_trip_and_acs_matching_is_exact() {
     let sp = &sps[0];
     assert!(sp.authn_requests_signed);
     assert_eq!(sp.signing_certs, vec![idp.certificate.clone()]);
+    assert!(
+        sp.encryption_certs.is_empty(),
+        "a signing key is not for encryption"
+    );
+    let both = sp_md.replace(r#"<md:KeyDescriptor use="signing">"#, "<md:KeyDescriptor>");
+    let sp2 = &parse_sps(&both).unwrap()[0];
+    assert_eq!(
+        sp2.encryption_certs,
+        vec![idp.certificate.clone()],
+        "no use: both"
+    );
     assert!(sp
         .acs_for(Some("http://127.0.0.1:9000/acs"), None)
         .is_some());

@@ -36,6 +36,8 @@ pub struct SpMetadata {
     pub slo: Vec<Endpoint>,
     /// Signing certificates (DER).
     pub signing_certs: Vec<Vec<u8>>,
+    /// Encryption certificates (DER): KeyDescriptors for encryption or without `use`.
+    pub encryption_certs: Vec<Vec<u8>>,
     /// AuthnRequestsSigned.
     pub authn_requests_signed: bool,
     /// WantAssertionsSigned.
@@ -91,12 +93,18 @@ fn endpoints(node: roxmltree::Node<'_, '_>, name: &str) -> Result<Vec<Endpoint>,
 }
 
 fn signing_certs(role: roxmltree::Node<'_, '_>) -> Result<Vec<Vec<u8>>, SamlError> {
+    certs(role, "signing")
+}
+
+/// The certificates of the role's KeyDescriptors for `usage` (a KeyDescriptor without
+/// `use` is for both, SAML metadata §2.4.1.1).
+fn certs(role: roxmltree::Node<'_, '_>, usage: &str) -> Result<Vec<Vec<u8>>, SamlError> {
     let mut out = Vec::new();
     for kd in role
         .children()
         .filter(|c| xml::is(*c, NS_METADATA, "KeyDescriptor"))
     {
-        if kd.attribute("use").is_some_and(|u| u != "signing") {
+        if kd.attribute("use").is_some_and(|u| u != usage) {
             continue;
         }
         for cert in kd
@@ -235,6 +243,7 @@ fn entity(e: roxmltree::Node<'_, '_>) -> Result<Entity, SamlError> {
             acs: endpoints(sp, "AssertionConsumerService")?,
             slo: endpoints(sp, "SingleLogoutService")?,
             signing_certs: signing_certs(sp)?,
+            encryption_certs: certs(sp, "encryption")?,
             authn_requests_signed: sp.attribute("AuthnRequestsSigned") == Some("true"),
             want_assertions_signed: sp.attribute("WantAssertionsSigned") == Some("true"),
             attribute_services: attribute_services(sp),
