@@ -22,7 +22,7 @@ use crate::listener::Listener;
 use crate::message::Golden;
 use crate::plan::logout::{LogoutCtx, LogoutJudge, LogoutTest, LOGOUT_TESTS};
 use crate::plan::request::{self, Captured, Facts, Outcome};
-use crate::plan::{Crafted, Ctx, Judge, Test, TESTS};
+use crate::plan::{Crafted, Ctx, Judge, Needs, Test, TESTS};
 use crate::ConfigError;
 
 /// Largest SP metadata read.
@@ -392,8 +392,12 @@ pub async fn run(
         progress(&case);
         report.suite("request").cases.push(case);
     }
-    for test in TESTS.iter().filter(|t| selected(config, t.id)) {
-        let case = run_test(&sut, test).await;
+    let mut dead: Option<&str> = None;
+    for test in TESTS
+        .iter()
+        .filter(|t| selected(config, t.id) && !runs_last(t))
+    {
+        let case = run_checked(&sut, test, &mut dead).await;
         progress(&case);
         report.suite(test.category).cases.push(case);
     }
@@ -411,7 +415,67 @@ pub async fn run(
         progress(&case);
         report.suite("logout").cases.push(case);
     }
+    for test in TESTS
+        .iter()
+        .filter(|t| selected(config, t.id) && runs_last(t))
+    {
+        let case = run_checked(&sut, test, &mut dead).await;
+        progress(&case);
+        report.suite(test.category).cases.push(case);
+    }
     Ok(report)
+}
+
+/// Tests whose message may kill the SP run after all others, so that a crash costs no
+/// other test its verdict.
+fn runs_last(test: &Test) -> bool {
+    test.category == crate::plan::RESILIENCE
+}
+
+/// Runs `test`, then checks that the SP still starts a login: a message that kills the
+/// SP is FAILED on the test that sent it, and the tests after it are not run (`dead`
+/// names the killer).
+async fn run_checked<'a>(sut: &Sut<'_>, test: &'a Test, dead: &mut Option<&'a str>) -> Case {
+    if let Some(killer) = dead {
+        return Case::new(test.id, test.title)
+            .verdict(Verdict::Skipped)
+            .with_reason(format!("not run: the SP stopped answering after {killer}"));
+    }
+    let mut case = run_test(sut, test).await;
+    if case.verdict == Verdict::Skipped {
+        return case;
+    }
+    let t = Instant::now();
+    if let Err((e, evidence)) = sut.alive().await {
+        let why =
+            format!("after this message the SP no longer starts a login (crashed or hung?): {e}");
+        case = judged(case, test, Verdict::Failed, why, evidence, t);
+        *dead = Some(test.id);
+    }
+    case
+}
+
+/// Attempts at a login before the SP is taken for dead, and the pause between them (a
+/// loaded machine's slow answer is not a crash).
+const LIVENESS_TRIES: u32 = 3;
+const LIVENESS_PAUSE: Duration = Duration::from_millis(500);
+
+impl Sut<'_> {
+    /// Whether the SP still starts a login; the last failure and its evidence if not.
+    async fn alive(&self) -> Result<(), (String, Vec<Evidence>)> {
+        let mut last = (String::new(), Vec::new());
+        for attempt in 0..LIVENESS_TRIES {
+            if attempt > 0 {
+                tokio::time::sleep(LIVENESS_PAUSE).await;
+            }
+            let b = self.browser();
+            match self.capture(&b).await {
+                Ok(_) => return Ok(()),
+                Err(e) => last = (e, b.take_evidence()),
+            }
+        }
+        Err(last)
+    }
 }
 
 fn selected(config: &SutConfig, id: &str) -> bool {
@@ -460,6 +524,11 @@ fn unique(tag: &str) -> String {
 /// One test: a fresh browser, a real login, the crafted answer, the protected page.
 async fn run_test(sut: &Sut<'_>, test: &Test) -> Case {
     let mut case = Case::new(test.id, test.title);
+    if test.needs == Needs::EncryptionKey && sut.sp.encryption_certs.is_empty() {
+        return case.verdict(Verdict::Skipped).with_reason(
+            "the SP's metadata publishes no encryption key: it takes no encrypted assertions",
+        );
+    }
     let t = Instant::now();
     let b = sut.browser();
     let captured = match sut.capture(&b).await {
@@ -492,6 +561,7 @@ async fn run_test(sut: &Sut<'_>, test: &Test) -> Case {
         listener: sut.listener.base_url.clone(),
         test_id: test.id,
         wants_assertions_signed: sut.sp.want_assertions_signed,
+        sp_encryption_cert: sut.sp.encryption_certs.first().map(Vec::as_slice),
     };
     let crafted = match (test.craft)(&ctx) {
         Ok(c) => c,

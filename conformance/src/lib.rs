@@ -25,10 +25,12 @@
 pub mod config;
 pub mod engine;
 pub mod expected;
+pub mod hmac_sig;
 pub mod listener;
 pub mod message;
 pub mod plan;
 pub mod splice;
+pub mod xmlenc;
 
 pub use config::{SuiteIdp, SutConfig};
 pub use engine::run;

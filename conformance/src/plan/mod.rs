@@ -3,6 +3,7 @@
 //! requirements it checks, how its outcome is judged, and how its message is made.
 //! The registry order is the report order. Adding a test touches one file.
 
+mod encrypted;
 pub mod logout;
 pub mod request;
 mod responses;
@@ -14,6 +15,9 @@ use crate::message::{self, Golden, Key, Knobs, SignSpec, Signing};
 use crate::CraftError;
 
 pub use responses::TESTS;
+
+/// The category of tests that try to hang or crash the SP (run last).
+pub const RESILIENCE: &str = "resilience";
 
 /// How a test's outcome is judged, from whether the SP opened a session and for whom.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,6 +42,16 @@ pub enum Judge {
     MustNotFetch,
 }
 
+/// What a test needs of the SP to be run at all (otherwise SKIPPED, saying why).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Needs {
+    /// Nothing: every SP is tested.
+    Nothing,
+    /// An encryption key in the SP's metadata (an SP that publishes none takes no
+    /// encrypted assertions).
+    EncryptionKey,
+}
+
 /// What a test has to make its message from.
 pub struct Ctx<'a> {
     /// The golden Response's base.
@@ -56,6 +70,8 @@ pub struct Ctx<'a> {
     pub test_id: &'a str,
     /// Whether the SP's metadata says WantAssertionsSigned.
     pub wants_assertions_signed: bool,
+    /// The SP's encryption certificate (DER), if its metadata publishes one.
+    pub sp_encryption_cert: Option<&'a [u8]>,
 }
 
 impl Ctx<'_> {
@@ -110,6 +126,8 @@ pub struct Test {
     pub category: &'static str,
     /// How its outcome is judged.
     pub judge: Judge,
+    /// What it needs of the SP.
+    pub needs: Needs,
     /// Makes its message.
     pub craft: fn(&Ctx<'_>) -> Result<Crafted, CraftError>,
 }

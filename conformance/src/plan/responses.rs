@@ -5,12 +5,15 @@
 use time::Duration;
 use trust_framework::saml::constants::status;
 
+use super::encrypted::{self, encrypted, encrypted_changed, encrypted_spec};
 use super::xsw;
-use super::{golden, signed_with, with, Crafted, Ctx, Judge, Test};
+use super::{golden, signed_with, with, Crafted, Ctx, Judge, Needs, Test};
+use crate::hmac_sig::{self, HmacAlg};
 use crate::message::{
     self, KeyInfo, SignSpec, Signing, ALG_C14N_WITH_COMMENTS, ALG_RSA_SHA1, ALG_SHA1,
 };
 use crate::splice;
+use crate::xmlenc::{Content, EncSpec, KeyPlace, Transport};
 use crate::CraftError;
 
 use Judge::{
@@ -25,8 +28,29 @@ const PAST_SKEW: Duration = Duration::minutes(4);
 
 macro_rules! t {
     ($id:literal, $title:literal, [$($r:literal),+], $cat:literal, $judge:expr, $craft:expr) => {
-        Test { id: $id, title: $title, requirements: &[$($r),+], category: $cat, judge: $judge, craft: $craft }
+        Test { id: $id, title: $title, requirements: &[$($r),+], category: $cat, judge: $judge, needs: Needs::Nothing, craft: $craft }
     };
+}
+
+/// A test of an encrypted assertion: run only where the SP publishes an encryption key.
+macro_rules! enc {
+    ($id:literal, $title:literal, [$($r:literal),+], $judge:expr, $craft:expr) => {
+        Test { id: $id, title: $title, requirements: &[$($r),+], category: "encryption", judge: $judge, needs: Needs::EncryptionKey, craft: $craft }
+    };
+}
+
+/// A forgery for the forged identity whose assertion carries an HMAC keyed with `key`,
+/// in an unsigned Response.
+fn hmac_forgery(
+    c: &Ctx<'_>,
+    alg: HmacAlg,
+    key: &[u8],
+    output_bits: Option<u32>,
+) -> Result<Crafted, CraftError> {
+    let k = c.golden.knobs(&c.forged);
+    let spec = SignSpec::standard(c.attacker);
+    let assertion = hmac_sig::hmac_signed_assertion(&k, &spec, alg, key, output_bits)?;
+    Ok(Crafted::of(message::wrap(&k, Signing::None, &spec, &assertion)?).forged(c))
 }
 
 /// A forgery signed by the attacker's key, with `key_info`.
@@ -453,6 +477,41 @@ pub static TESTS: &[Test] = &[
         "keys",
         MustAccept,
         |c| signed_with(c, Both, |s| s.key_info = KeyInfo::None)
+    ),
+    t!(
+        "key-hmac-sha256-idp-cert",
+        "A forgery \"signed\" with HMAC-SHA256 keyed with the IdP's certificate (public bytes)",
+        ["TF-SP-001", "TF-SP-007"],
+        "keys",
+        MustRefuse,
+        |c| hmac_forgery(c, HmacAlg::Sha256, &c.idp.cert_der, None)
+    ),
+    t!(
+        "key-hmac-sha1-idp-cert",
+        "A forgery \"signed\" with HMAC-SHA1 keyed with the IdP's certificate",
+        ["TF-SP-001", "TF-SP-007"],
+        "keys",
+        MustRefuse,
+        |c| hmac_forgery(c, HmacAlg::Sha1, &c.idp.cert_der, None)
+    ),
+    t!(
+        "key-hmac-sha256-idp-cert-pem",
+        "A forgery \"signed\" with HMAC-SHA256 keyed with the IdP's certificate as PEM text",
+        ["TF-SP-001", "TF-SP-007"],
+        "keys",
+        MustRefuse,
+        |c| {
+            let pem = mock_ca::pki::pem("CERTIFICATE", &c.idp.cert_der);
+            hmac_forgery(c, HmacAlg::Sha256, pem.as_bytes(), None)
+        }
+    ),
+    t!(
+        "key-hmac-truncated",
+        "A forgery with HMAC-SHA1 truncated to 8 bits by HMACOutputLength (CVE-2009-0217)",
+        ["TF-SP-001", "TF-SP-007"],
+        "keys",
+        MustRefuse,
+        |c| hmac_forgery(c, HmacAlg::Sha1, &c.idp.cert_der, Some(8))
     ),
     // --- Comment and text-node injection (CVE-2017-11427 class) ---
     t!(
@@ -998,6 +1057,142 @@ pub static TESTS: &[Test] = &[
             Ok(Crafted::of(format!("{good}{forged}")).forged(c))
         }
     ),
+    // --- Encrypted assertions (TF-SP-011), where the SP publishes an encryption key ---
+    enc!(
+        "enc-both-signed",
+        "Both signed, the assertion encrypted to the SP (AES-256-GCM, RSA-OAEP)",
+        ["TF-SP-011"],
+        MustAccept,
+        |c| encrypted(c, Both)
+    ),
+    enc!(
+        "enc-assertion-signed",
+        "Assertion signed and encrypted, Response not signed",
+        ["TF-SP-011", "TF-SP-001"],
+        MustAccept,
+        |c| encrypted(c, Assertion)
+    ),
+    enc!(
+        "enc-response-signed",
+        "Response signed, the unsigned assertion encrypted (refused if the SP's metadata says WantAssertionsSigned)",
+        ["TF-SP-011", "TF-SP-001"],
+        AcceptUnlessWantsAssertionsSigned,
+        |c| encrypted(c, Response)
+    ),
+    enc!(
+        "enc-unsigned",
+        "Nothing signed, the assertion encrypted to the SP's public key (encryption is not authentication)",
+        ["TF-SP-011", "TF-SP-001"],
+        MustRefuse,
+        |c| encrypted(c, Signing::None)
+    ),
+    enc!(
+        "enc-attacker-signed",
+        "A forgery signed by an untrusted key, encrypted to the SP",
+        ["TF-SP-011", "TF-SP-001"],
+        MustRefuse,
+        encrypted::attacker_signed
+    ),
+    enc!(
+        "enc-forged-before-signed",
+        "An unsigned forged assertion, encrypted, before the signed plaintext one",
+        ["TF-SP-011", "TF-SP-002"],
+        MustNotBelieveForged,
+        encrypted::forged_beside_signed
+    ),
+    enc!(
+        "enc-inject-comment-nameid",
+        "NameID split by a comment, signed, then encrypted",
+        ["TF-SP-011", "TF-SP-002"],
+        MustNotBelieveForged,
+        encrypted::comment_injected
+    ),
+    enc!(
+        "enc-cond-expired",
+        "Encrypted; Conditions NotOnOrAfter 4 minutes ago (checks apply after decryption)",
+        ["TF-SP-011", "TF-SP-003"],
+        MustRefuse,
+        |c| {
+            let now = c.now();
+            encrypted_changed(c, |k| k.not_on_or_after = Some(now - PAST_SKEW))
+        }
+    ),
+    enc!(
+        "enc-sc-expired",
+        "Encrypted; SubjectConfirmationData NotOnOrAfter 4 minutes ago",
+        ["TF-SP-011", "TF-SP-003"],
+        MustRefuse,
+        |c| {
+            let now = c.now();
+            encrypted_changed(c, |k| k.sc_not_on_or_after = Some(now - PAST_SKEW))
+        }
+    ),
+    enc!(
+        "enc-audience-wrong",
+        "Encrypted; Audience another SP's",
+        ["TF-SP-011", "TF-SP-003"],
+        MustRefuse,
+        |c| encrypted_changed(c, |k| k.audiences = Some(vec![OTHER.into()]))
+    ),
+    enc!(
+        "enc-recipient-wrong",
+        "Encrypted; SubjectConfirmationData Recipient another ACS",
+        ["TF-SP-011", "TF-SP-003"],
+        MustRefuse,
+        |c| encrypted_changed(c, |k| k.recipient = Some(OTHER.into()))
+    ),
+    enc!(
+        "enc-irt-wrong-confirmation",
+        "Encrypted; the confirmation's InResponseTo another request's, the Response's right",
+        ["TF-SP-011", "TF-SP-003"],
+        MustRefuse,
+        |c| encrypted_changed(c, |k| k.sc_in_response_to = Some(message::new_id()))
+    ),
+    enc!(
+        "enc-authn-class-password",
+        "Encrypted; AuthnContext PasswordProtectedTransport instead of the card class",
+        ["TF-SP-011", "TF-SP-005"],
+        MustRefuse,
+        |c| encrypted_changed(c, |k| {
+            k.authn_class =
+                "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport".into()
+        })
+    ),
+    enc!(
+        "enc-replay",
+        "The same valid encrypted Response delivered twice",
+        ["TF-SP-011", "TF-SP-004"],
+        MustRefuse,
+        |c| {
+            let mut g = encrypted(c, Both)?;
+            g.replay = true;
+            Ok(g)
+        }
+    ),
+    enc!(
+        "enc-rsa-1-5",
+        "Content key sent with RSA PKCS#1 v1.5 (Bleichenbacher's oracle)",
+        ["TF-SP-011"],
+        ShouldRefuse,
+        |c| encrypted_spec(c, |e| e.transport = Transport::Rsa15)
+    ),
+    enc!(
+        "enc-aes-cbc",
+        "Assertion encrypted with AES-256-CBC (the padding oracle's target)",
+        ["TF-SP-011"],
+        ShouldRefuse,
+        |c| encrypted_spec(c, |e| e.content = Content::Aes256Cbc)
+    ),
+    enc!(
+        "enc-key-remote",
+        "EncryptedKey named by a RetrievalMethod to the suite's listener",
+        ["TF-SP-011", "TF-SP-008"],
+        MustNotFetch,
+        |c| {
+            let url = format!("{}/xmlenc-key/{}", c.listener, c.test_id);
+            encrypted_spec(c, |e| e.key_place = KeyPlace::Remote(url))
+        }
+    ),
     // --- RelayState (TF-SP-006) ---
     t!(
         "relay-absolute",
@@ -1039,6 +1234,22 @@ pub static TESTS: &[Test] = &[
         MustNotRedirectOffSite,
         |c| relay(c, off_site(c).replacen("http://", "http:", 1))
     ),
+    // --- Messages that try to hang or crash the SP: run last, SP liveness checked ---
+    Test {
+        id: "enc-key-loop",
+        title: "Nothing signed; the EncryptedKey found by a RetrievalMethod whose own KeyInfo names itself again (a resolution loop anyone can send)",
+        requirements: &["TF-SP-011", "TF-SP-008"],
+        category: super::RESILIENCE,
+        judge: MustRefuse,
+        needs: Needs::EncryptionKey,
+        craft: |c| {
+            let enc = EncSpec {
+                key_place: KeyPlace::SelfReferencing,
+                ..EncSpec::standard()
+            };
+            encrypted::encrypted_with(c, &c.knobs(), Signing::None, &enc)
+        },
+    },
 ];
 
 /// `xml` with the first `from` replaced by `to`; an error if `from` is not there (a test
