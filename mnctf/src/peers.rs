@@ -160,11 +160,12 @@ impl Peer {
 impl Drop for Peer {
     fn drop(&mut self) {
         // Stopped by pid: SIGTERM lets servers stop their own workers; SIGKILL after 5 s.
+        // Each child leads its own process group: the group goes too, so that a worker
+        // a hostile message left spinning (php -S forks them) does not outlive its server.
         for child in self.children.iter_mut().rev() {
+            let group = format!("-{}", child.id());
             if matches!(child.try_wait(), Ok(None)) {
-                let _ = Command::new("kill")
-                    .args(["-TERM", &child.id().to_string()])
-                    .status();
+                let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
                 let deadline = Instant::now() + Duration::from_secs(5);
                 while matches!(child.try_wait(), Ok(None)) && Instant::now() < deadline {
                     std::thread::sleep(Duration::from_millis(20));
@@ -172,6 +173,10 @@ impl Drop for Peer {
             }
             let _ = child.kill();
             let _ = child.wait();
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &group])
+                .stderr(Stdio::null())
+                .status();
         }
     }
 }
@@ -587,7 +592,13 @@ fn simplesamlphp(
         )?;
     }
     turn_knobs(name, dir, lax)?;
+    // php.ini-production's limits (Debian's CLI has none): a request that runs away is
+    // stopped as it would be in a deployment.
     let args = [
+        "-d".into(),
+        "memory_limit=128M".into(),
+        "-d".into(),
+        "max_execution_time=30".into(),
         "-S".into(),
         format!("127.0.0.1:{port}"),
         "-t".into(),

@@ -89,6 +89,8 @@ async fn run_plan(name: &str, idp: &SuiteIdp, mut peer: Peer, paths: &SpPaths) -
         ));
     }
     std::fs::write(out.join("verdicts.txt"), &summary).unwrap();
+    // The SP's own logs say why it refused what it refused.
+    std::fs::write(out.join("peer.log"), peer.log()).unwrap();
     let pre = report.cases().find(|c| c.id == "preflight").unwrap();
     assert_eq!(
         pre.verdict,
@@ -127,6 +129,37 @@ async fn lax(name: &str, knob: &str, weakened: &[&str], caught: &[(&str, Verdict
             );
         }
     }
+}
+
+/// python3-saml publishes no encryption key by default (its encryption tests are SKIPPED);
+/// with one published, they run: it decrypts, and checks what it decrypted.
+#[tokio::test(flavor = "multi_thread")]
+async fn python3_saml_with_an_encryption_key_runs_the_encryption_tests() {
+    let (name, knob) = ("python3-saml", "encryption-key");
+    let dir = tempfile::tempdir().unwrap();
+    let idp = SuiteIdp::new(SUITE_URL).unwrap();
+    let (peer, paths) = start(name, &idp, dir.path(), knob).await;
+    let report = run_plan(&format!("{name}-{knob}"), &idp, peer, &paths).await;
+    let default = Expected::load(&expected_file(name)).unwrap();
+    let mut ran = 0;
+    for c in report.cases().filter(|c| c.id != "preflight") {
+        let encryption = c.requirements().contains(&"TF-SP-011");
+        if encryption {
+            assert_ne!(c.verdict, Verdict::Skipped, "{}: {:?}", c.id, c.reason);
+            ran += 1;
+        } else {
+            assert_eq!(
+                c.verdict,
+                default.verdict(&c.id).0,
+                "{}: {:?}",
+                c.id,
+                c.reason
+            );
+        }
+    }
+    assert!(ran >= 15, "{ran} encryption tests ran");
+    let both = report.cases().find(|c| c.id == "enc-both-signed").unwrap();
+    assert_eq!(both.verdict, Verdict::Passed, "{:?}", both.reason);
 }
 
 #[tokio::test(flavor = "multi_thread")]

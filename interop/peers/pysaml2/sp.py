@@ -29,6 +29,8 @@ config.load({
     "xmlsec_binary": "/usr/bin/xmlsec1",
     "key_file": key_file,
     "cert_file": cert_file,
+    # As pysaml2's example SP: it publishes an encryption key and decrypts with it.
+    "encryption_keypairs": [{"key_file": key_file, "cert_file": cert_file}],
     "metadata": {"local": [idp_md]},
     "service": {
         "sp": {
