@@ -339,7 +339,7 @@ pub async fn run(
     let Some(baseline) = TESTS.iter().find(|t| t.id == "baseline-both-signed") else {
         return Err(ConfigError("the plan has no baseline".into()));
     };
-    let base = run_test(&sut, baseline).await;
+    let (base, _) = run_test(&sut, baseline).await;
     let ok = base.verdict == Verdict::Passed;
     pre.steps.push(step(
         "the unmodified valid Response is accepted",
@@ -392,19 +392,21 @@ pub async fn run(
         progress(&case);
         report.suite("request").cases.push(case);
     }
-    let mut dead: Option<&str> = None;
+    let mut watch = Watch::default();
     for test in TESTS
         .iter()
         .filter(|t| selected(config, t.id) && !runs_last(t))
     {
-        let case = run_checked(&sut, test, &mut dead).await;
-        progress(&case);
-        report.suite(test.category).cases.push(case);
+        watch.run(&sut, test, &mut report, &mut progress).await;
     }
+    watch.settle(&sut, &mut report, &mut progress).await;
     let mut valid_logout: Option<Verdict> = None;
     for test in LOGOUT_TESTS.iter().filter(|t| selected(config, t.id)) {
-        let case = match valid_logout {
-            Some(v) if v != Verdict::Passed => Case::new(test.id, test.title)
+        let case = match (watch.dead, valid_logout) {
+            (Some(killer), _) => Case::new(test.id, test.title)
+                .verdict(Verdict::Skipped)
+                .with_reason(format!("not run: the SP stopped answering after {killer}")),
+            (None, Some(v)) if v != Verdict::Passed => Case::new(test.id, test.title)
                 .verdict(Verdict::Skipped)
                 .with_reason("logout-valid did not end a session, so a session that survives this request teaches nothing"),
             _ => run_logout_test(&sut, test).await,
@@ -419,10 +421,9 @@ pub async fn run(
         .iter()
         .filter(|t| selected(config, t.id) && runs_last(t))
     {
-        let case = run_checked(&sut, test, &mut dead).await;
-        progress(&case);
-        report.suite(test.category).cases.push(case);
+        watch.run(&sut, test, &mut report, &mut progress).await;
     }
+    watch.settle(&sut, &mut report, &mut progress).await;
     Ok(report)
 }
 
@@ -432,27 +433,94 @@ fn runs_last(test: &Test) -> bool {
     test.category == crate::plan::RESILIENCE
 }
 
-/// Runs `test`, then checks that the SP still starts a login: a message that kills the
-/// SP is FAILED on the test that sent it, and the tests after it are not run (`dead`
-/// names the killer).
-async fn run_checked<'a>(sut: &Sut<'_>, test: &'a Test, dead: &mut Option<&'a str>) -> Case {
-    if let Some(killer) = dead {
-        return Case::new(test.id, test.title)
-            .verdict(Verdict::Skipped)
-            .with_reason(format!("not run: the SP stopped answering after {killer}"));
+/// Watches for a message that kills the SP. The next test's own login is the liveness
+/// probe (a second login after every test would double the run): verdicts are held back
+/// from the last test that sent a message until the next login starts, or the SP is
+/// found dead, in which case that test is FAILED as the killer and the rest are not run.
+#[derive(Default)]
+struct Watch<'a> {
+    /// The last test that sent a message, then the cases after it, in plan order.
+    held: Vec<(&'a Test, Case)>,
+    dead: Option<&'a str>,
+}
+
+impl<'a> Watch<'a> {
+    async fn run(
+        &mut self,
+        sut: &Sut<'_>,
+        test: &'a Test,
+        report: &mut Report,
+        progress: &mut impl FnMut(&Case),
+    ) {
+        if let Some(killer) = self.dead {
+            let case = not_run(test, killer);
+            progress(&case);
+            report.suite(test.category).cases.push(case);
+            return;
+        }
+        let (case, login) = run_test(sut, test).await;
+        match login {
+            Login::NotTried => self.held.push((test, case)),
+            Login::Answered => {
+                self.release(report, progress);
+                self.held.push((test, case));
+            }
+            Login::Refused => {
+                self.settle(sut, report, progress).await;
+                let case = match self.dead {
+                    Some(killer) => not_run(test, killer),
+                    None => case,
+                };
+                progress(&case);
+                report.suite(test.category).cases.push(case);
+            }
+        }
     }
-    let mut case = run_test(sut, test).await;
-    if case.verdict == Verdict::Skipped {
-        return case;
+
+    /// Checks that the SP still starts a login, then releases the held verdicts.
+    async fn settle(
+        &mut self,
+        sut: &Sut<'_>,
+        report: &mut Report,
+        progress: &mut impl FnMut(&Case),
+    ) {
+        let Some((test, case)) = self.held.first_mut() else {
+            return;
+        };
+        let t = Instant::now();
+        if let Err((e, evidence)) = sut.alive().await {
+            self.dead = Some(test.id);
+            let why = format!(
+                "after this message the SP no longer starts a login (crashed or hung?): {e}"
+            );
+            *case = judged(case.clone(), test, Verdict::Failed, why, evidence, t);
+        }
+        self.release(report, progress);
     }
-    let t = Instant::now();
-    if let Err((e, evidence)) = sut.alive().await {
-        let why =
-            format!("after this message the SP no longer starts a login (crashed or hung?): {e}");
-        case = judged(case, test, Verdict::Failed, why, evidence, t);
-        *dead = Some(test.id);
+
+    fn release(&mut self, report: &mut Report, progress: &mut impl FnMut(&Case)) {
+        for (test, case) in self.held.drain(..) {
+            progress(&case);
+            report.suite(test.category).cases.push(case);
+        }
     }
-    case
+}
+
+fn not_run(test: &Test, killer: &str) -> Case {
+    Case::new(test.id, test.title)
+        .verdict(Verdict::Skipped)
+        .with_reason(format!("not run: the SP stopped answering after {killer}"))
+}
+
+/// How far a test got with the SP.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Login {
+    /// Skipped before any login: it proves nothing about the SP's health.
+    NotTried,
+    /// The SP started no login: perhaps the previous message killed it.
+    Refused,
+    /// A crafted message was delivered: it may have killed the SP.
+    Answered,
 }
 
 /// Attempts at a login before the SP is taken for dead, and the pause between them (a
@@ -522,27 +590,38 @@ fn unique(tag: &str) -> String {
 }
 
 /// One test: a fresh browser, a real login, the crafted answer, the protected page.
-async fn run_test(sut: &Sut<'_>, test: &Test) -> Case {
-    let mut case = Case::new(test.id, test.title);
+async fn run_test(sut: &Sut<'_>, test: &Test) -> (Case, Login) {
+    let case = Case::new(test.id, test.title);
     if test.needs == Needs::EncryptionKey && sut.sp.encryption_certs.is_empty() {
-        return case.verdict(Verdict::Skipped).with_reason(
+        let case = case.verdict(Verdict::Skipped).with_reason(
             "the SP's metadata publishes no encryption key: it takes no encrypted assertions",
         );
+        return (case, Login::NotTried);
     }
     let t = Instant::now();
     let b = sut.browser();
-    let captured = match sut.capture(&b).await {
-        Ok(c) => c,
+    match sut.capture(&b).await {
+        Ok(captured) => (
+            answer(sut, test, case, b, captured, t).await,
+            Login::Answered,
+        ),
         Err(e) => {
-            return failed_to_run(
-                case,
-                test,
-                format!("the login did not send an AuthnRequest: {e}"),
-                b.take_evidence(),
-                t,
-            )
+            let why = format!("the login did not send an AuthnRequest: {e}");
+            let case = failed_to_run(case, test, why, b.take_evidence(), t);
+            (case, Login::Refused)
         }
-    };
+    }
+}
+
+/// Answers a captured AuthnRequest with the test's crafted Response and judges the result.
+async fn answer(
+    sut: &Sut<'_>,
+    test: &Test,
+    mut case: Case,
+    b: Browser,
+    captured: Captured,
+    t: Instant,
+) -> Case {
     let Some(acs) = sut.acs(&captured) else {
         return failed_to_run(
             case,

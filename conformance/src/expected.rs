@@ -60,6 +60,19 @@ impl Expected {
             })
     }
 
+    /// A variant of a configuration: `self`'s entries for the tests `variant` covers
+    /// (ids starting with `prefix`), the `base` file's for the rest.
+    pub fn over(self, base: &Expected, prefix: &str) -> Expected {
+        let mut expect = self.expect;
+        expect.extend(
+            base.expect
+                .iter()
+                .filter(|e| !e.test.starts_with(prefix))
+                .cloned(),
+        );
+        Expected { expect }
+    }
+
     /// Every case whose verdict differs from the expectation: (id, expected, got).
     pub fn differences(&self, report: &Report) -> Vec<(String, Verdict, Verdict)> {
         report

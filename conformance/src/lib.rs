@@ -3,8 +3,10 @@
 //! captured AuthnRequest with a crafted Response (baselines, stripped and misplaced
 //! signatures, XSW1–8, untrusted keys, comment injection, DTDs and external fetches,
 //! conditions, InResponseTo, replay, Issuer, status, weak algorithms, AuthnContext
-//! downgrade, hidden assertions, RelayState open redirects), and asks the SP's protected
-//! page whether a session exists, and for whom. Verdicts per requirement of the profile.
+//! downgrade, hidden assertions, HMAC forgeries, encrypted assertions, RelayState open
+//! redirects, IdP-initiated logout), and asks the SP's protected page whether a session
+//! exists, and for whom. Verdicts per requirement of the profile; a message that kills
+//! the SP is FAILED on the test that sent it.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), conformance::ConfigError> {
@@ -27,6 +29,7 @@ pub mod engine;
 pub mod expected;
 pub mod hmac_sig;
 pub mod listener;
+pub mod matrix;
 pub mod message;
 pub mod plan;
 pub mod splice;
