@@ -403,9 +403,7 @@ pub async fn run(
     let mut valid_logout: Option<Verdict> = None;
     for test in LOGOUT_TESTS.iter().filter(|t| selected(config, t.id)) {
         let case = match (watch.dead, valid_logout) {
-            (Some(killer), _) => Case::new(test.id, test.title)
-                .verdict(Verdict::Skipped)
-                .with_reason(format!("not run: the SP stopped answering after {killer}")),
+            (Some(killer), _) => not_run(test.id, test.title, killer),
             (None, Some(v)) if v != Verdict::Passed => Case::new(test.id, test.title)
                 .verdict(Verdict::Skipped)
                 .with_reason("logout-valid did not end a session, so a session that survives this request teaches nothing"),
@@ -453,7 +451,7 @@ impl<'a> Watch<'a> {
         progress: &mut impl FnMut(&Case),
     ) {
         if let Some(killer) = self.dead {
-            let case = not_run(test, killer);
+            let case = not_run(test.id, test.title, killer);
             progress(&case);
             report.suite(test.category).cases.push(case);
             return;
@@ -468,7 +466,7 @@ impl<'a> Watch<'a> {
             Login::Refused => {
                 self.settle(sut, report, progress).await;
                 let case = match self.dead {
-                    Some(killer) => not_run(test, killer),
+                    Some(killer) => not_run(test.id, test.title, killer),
                     None => case,
                 };
                 progress(&case);
@@ -506,8 +504,8 @@ impl<'a> Watch<'a> {
     }
 }
 
-fn not_run(test: &Test, killer: &str) -> Case {
-    Case::new(test.id, test.title)
+fn not_run(id: &str, title: &str, killer: &str) -> Case {
+    Case::new(id, title)
         .verdict(Verdict::Skipped)
         .with_reason(format!("not run: the SP stopped answering after {killer}"))
 }
