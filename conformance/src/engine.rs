@@ -5,6 +5,7 @@
 //! Verdicts come from whether a session exists for the test's identity, never from the
 //! ACS's status code.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -22,7 +23,10 @@ use crate::listener::Listener;
 use crate::message::Golden;
 use crate::plan::logout::{LogoutCtx, LogoutJudge, LogoutTest, LOGOUT_TESTS};
 use crate::plan::request::{self, Captured, Facts, Outcome};
-use crate::plan::{Crafted, Ctx, Judge, Needs, Test, TESTS};
+use crate::plan::{
+    Crafted, Ctx, Judge, Needs, Test, Twin, ENC_PROBE, ENC_PROFILE, TESTS, TWIN_RESPONSE,
+};
+use crate::xmlenc::EncSpec;
 use crate::ConfigError;
 
 /// Largest SP metadata read.
@@ -339,7 +343,7 @@ pub async fn run(
     let Some(baseline) = TESTS.iter().find(|t| t.id == "baseline-both-signed") else {
         return Err(ConfigError("the plan has no baseline".into()));
     };
-    let (base, _) = run_test(&sut, baseline).await;
+    let (base, _, _) = run_test(&sut, baseline, &EncSpec::standard()).await;
     let ok = base.verdict == Verdict::Passed;
     pre.steps.push(step(
         "the unmodified valid Response is accepted",
@@ -392,11 +396,9 @@ pub async fn run(
         progress(&case);
         report.suite("request").cases.push(case);
     }
-    let mut watch = Watch::default();
-    for test in TESTS
-        .iter()
-        .filter(|t| selected(config, t.id) && !runs_last(t))
-    {
+    let mut watch = Watch::new(sut.sp.want_assertions_signed);
+    let to_run = |t: &&Test| selected(config, t.id) || is_needed_twin(config, t);
+    for test in TESTS.iter().filter(to_run).filter(|t| !runs_last(t)) {
         watch.run(&sut, test, &mut report, &mut progress).await;
     }
     watch.settle(&sut, &mut report, &mut progress).await;
@@ -415,14 +417,80 @@ pub async fn run(
         progress(&case);
         report.suite("logout").cases.push(case);
     }
-    for test in TESTS
-        .iter()
-        .filter(|t| selected(config, t.id) && runs_last(t))
-    {
+    for test in TESTS.iter().filter(to_run).filter(|t| runs_last(t)) {
         watch.run(&sut, test, &mut report, &mut progress).await;
     }
     watch.settle(&sut, &mut report, &mut progress).await;
     Ok(report)
+}
+
+/// Whether `test` is the positive twin of a selected test (twins run even when `only`
+/// leaves them out: a negative is judged against its twin).
+fn is_needed_twin(config: &SutConfig, test: &Test) -> bool {
+    TESTS.iter().any(|t| {
+        selected(config, t.id)
+            && match t.twin {
+                Twin::Test(id) => id == test.id,
+                Twin::Encrypted => test.id == ENC_PROFILE,
+                Twin::Itself => false,
+            }
+    })
+}
+
+/// What the SP did with each positive twin (Ok: a session for its identity; else what it
+/// did instead), and the encryption it accepts.
+struct Controls {
+    seen: HashMap<&'static str, Result<(), String>>,
+    /// The strongest encryption seen accepted (the profile's until it is seen refused).
+    enc: EncSpec,
+    /// What the SP did with the golden Response encrypted with `enc`.
+    enc_seen: Option<Result<(), String>>,
+    /// The SP's metadata says WantAssertionsSigned (a Response-only shape is refused).
+    wants_assertions_signed: bool,
+}
+
+impl Controls {
+    fn new(wants_assertions_signed: bool) -> Self {
+        Self {
+            seen: HashMap::new(),
+            enc: EncSpec::standard(),
+            enc_seen: None,
+            wants_assertions_signed,
+        }
+    }
+
+    /// A PASSED whose twin was not accepted says nothing: SKIPPED (inconclusive), with
+    /// what the SP did with the twin. FAILED and WARNING stand: they are what the SP did.
+    fn gate(&self, case: Case, test: &Test) -> Case {
+        if case.verdict != Verdict::Passed {
+            return case;
+        }
+        let (name, seen) = match test.twin {
+            Twin::Itself => return case,
+            Twin::Test(id) => (id.to_owned(), self.seen.get(id)),
+            Twin::Encrypted => (
+                format!("{ENC_PROFILE}, encrypted with {}", self.enc.describe()),
+                self.enc_seen.as_ref(),
+            ),
+        };
+        let why = match seen {
+            Some(Ok(())) => return case,
+            Some(Err(_)) if test.twin == TWIN_RESPONSE && self.wants_assertions_signed => {
+                "not applicable: the SP's metadata says WantAssertionsSigned, so it refuses any message whose assertion is unsigned, as this one's is, whatever else is wrong with it".to_owned()
+            }
+            Some(Err(e)) => format!(
+                "inconclusive: the SP refused this message, but it also refused its positive twin {name} ({e}), so the refusal says nothing about the defect tested"
+            ),
+            None => format!("inconclusive: its positive twin {name} did not run"),
+        };
+        let mut case = case.verdict(Verdict::Skipped).with_reason(why.clone());
+        case.steps.push(Step {
+            verdict: Verdict::Skipped,
+            detail: why,
+            ..Step::new("compare with the positive twin", test.requirements)
+        });
+        case
+    }
 }
 
 /// Tests whose message may kill the SP run after all others, so that a crash costs no
@@ -435,14 +503,74 @@ fn runs_last(test: &Test) -> bool {
 /// probe (a second login after every test would double the run): verdicts are held back
 /// from the last test that sent a message until the next login starts, or the SP is
 /// found dead, in which case that test is FAILED as the killer and the rest are not run.
-#[derive(Default)]
 struct Watch<'a> {
     /// The last test that sent a message, then the cases after it, in plan order.
     held: Vec<(&'a Test, Case)>,
     dead: Option<&'a str>,
+    controls: Controls,
 }
 
 impl<'a> Watch<'a> {
+    fn new(wants_assertions_signed: bool) -> Self {
+        Self {
+            held: Vec::new(),
+            dead: None,
+            controls: Controls::new(wants_assertions_signed),
+        }
+    }
+
+    /// Runs `test`, records what its twin role teaches, and gates it on its twin.
+    async fn run_gated(&mut self, sut: &Sut<'_>, test: &Test) -> (Case, Login) {
+        let (mut case, login, seen) = run_test(sut, test, &self.controls.enc).await;
+        if test.id == ENC_PROFILE {
+            self.controls.enc_seen = seen.clone();
+            if matches!(seen, Some(Err(_))) {
+                self.negotiate(sut, &mut case).await;
+            }
+        }
+        if test.twin == Twin::Itself {
+            if let Some(seen) = seen {
+                self.controls.seen.insert(test.id, seen);
+            }
+        }
+        (self.controls.gate(case, test), login)
+    }
+
+    /// The profile's encryption was refused: offers weaker ones until one is accepted,
+    /// so that the other encryption tests use the strongest the SP accepts and say which.
+    async fn negotiate(&mut self, sut: &Sut<'_>, case: &mut Case) {
+        for spec in EncSpec::fallbacks() {
+            let (probe, _, seen) = run_test(sut, &ENC_PROBE, &spec).await;
+            let accepted = matches!(seen, Some(Ok(())));
+            let mut step = Step::new(
+                &format!(
+                    "offer the golden Response encrypted with {}",
+                    spec.describe()
+                ),
+                ENC_PROBE.requirements,
+            );
+            step.verdict = Verdict::Passed;
+            step.detail = if accepted {
+                "accepted: the other encryption tests use these algorithms".into()
+            } else {
+                probe.reason.unwrap_or_else(|| "refused".into())
+            };
+            step.evidence = probe.steps.into_iter().flat_map(|s| s.evidence).collect();
+            case.steps.push(step);
+            if accepted {
+                self.controls.enc = spec;
+                self.controls.enc_seen = seen;
+                if let Some(r) = &mut case.reason {
+                    r.push_str(&format!(
+                        "; the SP accepts {} instead, which the other encryption tests use",
+                        self.controls.enc.describe()
+                    ));
+                }
+                return;
+            }
+        }
+    }
+
     async fn run(
         &mut self,
         sut: &Sut<'_>,
@@ -456,7 +584,7 @@ impl<'a> Watch<'a> {
             report.suite(test.category).cases.push(case);
             return;
         }
-        let (case, login) = run_test(sut, test).await;
+        let (case, login) = self.run_gated(sut, test).await;
         match login {
             Login::NotTried => self.held.push((test, case)),
             Login::Answered => {
@@ -587,26 +715,30 @@ fn unique(tag: &str) -> String {
     format!("mnctf-{tag}-{}", hex::encode(b))
 }
 
-/// One test: a fresh browser, a real login, the crafted answer, the protected page.
-async fn run_test(sut: &Sut<'_>, test: &Test) -> (Case, Login) {
+/// Whether the SP opened a session for the test's own identity (Ok), or what it did.
+type Seen = Option<Result<(), String>>;
+
+/// One test: a fresh browser, a real login, the crafted answer (encrypted tests with
+/// `enc`), the protected page.
+async fn run_test(sut: &Sut<'_>, test: &Test, enc: &EncSpec) -> (Case, Login, Seen) {
     let case = Case::new(test.id, test.title);
     if test.needs == Needs::EncryptionKey && sut.sp.encryption_certs.is_empty() {
         let case = case.verdict(Verdict::Skipped).with_reason(
             "the SP's metadata publishes no encryption key: it takes no encrypted assertions",
         );
-        return (case, Login::NotTried);
+        return (case, Login::NotTried, None);
     }
     let t = Instant::now();
     let b = sut.browser();
     match sut.capture(&b).await {
-        Ok(captured) => (
-            answer(sut, test, case, b, captured, t).await,
-            Login::Answered,
-        ),
+        Ok(captured) => {
+            let (case, seen) = answer(sut, test, enc, case, b, captured, t).await;
+            (case, Login::Answered, seen)
+        }
         Err(e) => {
             let why = format!("the login did not send an AuthnRequest: {e}");
             let case = failed_to_run(case, test, why, b.take_evidence(), t);
-            (case, Login::Refused)
+            (case, Login::Refused, None)
         }
     }
 }
@@ -615,19 +747,15 @@ async fn run_test(sut: &Sut<'_>, test: &Test) -> (Case, Login) {
 async fn answer(
     sut: &Sut<'_>,
     test: &Test,
+    enc: &EncSpec,
     mut case: Case,
     b: Browser,
     captured: Captured,
     t: Instant,
-) -> Case {
+) -> (Case, Seen) {
     let Some(acs) = sut.acs(&captured) else {
-        return failed_to_run(
-            case,
-            test,
-            "no ACS to answer at".into(),
-            b.take_evidence(),
-            t,
-        );
+        let why = "no ACS to answer at".to_owned();
+        return (failed_to_run(case, test, why, b.take_evidence(), t), None);
     };
     let ctx = Ctx {
         golden: sut.golden(&acs, &captured),
@@ -639,6 +767,7 @@ async fn answer(
         test_id: test.id,
         wants_assertions_signed: sut.sp.want_assertions_signed,
         sp_encryption_cert: sut.sp.encryption_certs.first().map(Vec::as_slice),
+        enc: enc.clone(),
     };
     let crafted = match (test.craft)(&ctx) {
         Ok(c) => c,
@@ -647,7 +776,7 @@ async fn answer(
             c.reason = Some(format!(
                 "the suite could not craft this message (a suite bug, not the SP's): {e}"
             ));
-            return c;
+            return (c, None);
         }
     };
     let delivered = sut.deliver(&b, &acs, &crafted, &captured).await;
@@ -657,7 +786,14 @@ async fn answer(
         "trigger a login and answer it with the crafted Response",
         test.requirements,
         Verdict::Passed,
-        format!("AuthnRequest {} answered at {acs}", captured.request.id),
+        match test.needs {
+            Needs::EncryptionKey => format!(
+                "AuthnRequest {} answered at {acs}, the assertion encrypted with {}",
+                captured.request.id,
+                ctx.enc.describe()
+            ),
+            Needs::Nothing => format!("AuthnRequest {} answered at {acs}", captured.request.id),
+        },
         evidence,
         t,
     );
@@ -669,7 +805,10 @@ async fn answer(
                 "the SP did not answer within {} ms: a denial of service?",
                 sut.config.timeout_ms
             );
-            return judged(case, test, Verdict::Failed, why, Vec::new(), t);
+            return (
+                judged(case, test, Verdict::Failed, why, Vec::new(), t),
+                None,
+            );
         }
         (true, _) => {
             // The first delivery must open a session, or nothing is learnt from a replay.
@@ -680,13 +819,13 @@ async fn answer(
                     c.reason = Some(
                         "the first delivery was refused, so a replay could not be tested".into(),
                     );
-                    return c;
+                    return (c, None);
                 }
             }
             let b2 = sut.browser();
             let again = match sut.capture(&b2).await {
                 Ok(c) => c,
-                Err(e) => return failed_to_run(case, test, e, b2.take_evidence(), t),
+                Err(e) => return (failed_to_run(case, test, e, b2.take_evidence(), t), None),
             };
             let _ = sut.deliver(&b2, &acs, &crafted, &again).await;
             let s = sut.probe(&b2).await;
@@ -700,20 +839,20 @@ async fn answer(
     let session = match session {
         Ok(s) => s,
         Err(e) => {
-            return judged(
-                case,
-                test,
-                Verdict::Failed,
-                format!("the protected page did not answer: {e}"),
-                browser.take_evidence(),
-                t,
-            )
+            let why = format!("the protected page did not answer: {e}");
+            let case = judged(case, test, Verdict::Failed, why, browser.take_evidence(), t);
+            return (case, None);
         }
+    };
+    let seen = match &session {
+        Some(s) if s.identity.as_deref() == Some(ctx.identity.as_str()) => Ok(()),
+        Some(s) => Err(format!("a session, but for {:?}", s.identity)),
+        None => Err("no session".to_owned()),
     };
     let evidence = browser.take_evidence();
     let fetched = sut.listener.hits_for(test.id);
     let (verdict, why) = judge(sut, test, &ctx, &crafted, session.as_ref(), &fetched);
-    judged(case, test, verdict, why, evidence, t)
+    (judged(case, test, verdict, why, evidence, t), Some(seen))
 }
 
 fn failed_to_run(
@@ -784,6 +923,9 @@ fn judge(
         (Judge::MustNotRedirectOffSite, _) if !relay_hits.is_empty() => (Verdict::Failed, "after the login the SP sent the browser off its own origin, to the RelayState's target (an open redirect)".into()),
         (Judge::MustNotRedirectOffSite, _) => (Verdict::Passed, "the SP did not send the browser off its own origin".into()),
         (Judge::MustNotFetch, _) => (Verdict::Passed, "nothing was fetched from the suite's listener".into()),
+        (Judge::MustNotExpand, Some(id)) if id == ctx.identity => (Verdict::Failed, format!("the SP expanded the entity of the message's own DTD into the signed NameID: a session for {id}")),
+        (Judge::MustNotExpand, Some(id)) => (Verdict::Warning, format!("accepted a message with a DTD, the session for {id}")),
+        (Judge::MustNotExpand, None) => (Verdict::Passed, "refused: no session".into()),
         (Judge::MustAccept, Some(id)) if id == ctx.identity => (Verdict::Passed, format!("a session for {id}")),
         (Judge::MustAccept, Some(id)) => (Verdict::Failed, format!("a session, but for {id:?}, not the asserted {}", ctx.identity)),
         (Judge::MustAccept, None) => (Verdict::Failed, "refused: no session for a valid Response".into()),

@@ -56,6 +56,8 @@ pub struct SignSpec {
     pub c14n: String,
     /// Extra transforms appended (their Algorithm URIs).
     pub extra_transforms: Vec<String>,
+    /// Extra transforms put before the enveloped-signature one.
+    pub leading_transforms: Vec<String>,
     /// The key that signs.
     pub key: Key,
     /// KeyInfo.
@@ -71,6 +73,7 @@ impl SignSpec {
             digest: ALG_SHA256.to_owned(),
             c14n: ALG_EXC_C14N.to_owned(),
             extra_transforms: Vec::new(),
+            leading_transforms: Vec::new(),
             key: key.clone(),
             key_info: KeyInfo::Certificate(key.cert_der.clone()),
         }
@@ -86,16 +89,20 @@ impl SignSpec {
             KeyInfo::KeyValue => "<ds:KeyInfo><ds:KeyValue/></ds:KeyInfo>".to_owned(),
             KeyInfo::None => String::new(),
         };
-        let extra: String = self
-            .extra_transforms
-            .iter()
-            .map(|t| format!(r#"<ds:Transform Algorithm="{}"/>"#, escape(t)))
-            .collect();
+        let transforms = |list: &[String]| -> String {
+            list.iter()
+                .map(|t| format!(r#"<ds:Transform Algorithm="{}"/>"#, escape(t)))
+                .collect()
+        };
+        let (lead, extra) = (
+            transforms(&self.leading_transforms),
+            transforms(&self.extra_transforms),
+        );
         format!(
             concat!(
                 r#"<ds:Signature xmlns:ds="{ns}"><ds:SignedInfo>"#,
                 r#"<ds:CanonicalizationMethod Algorithm="{c14n}"/><ds:SignatureMethod Algorithm="{alg}"/>"#,
-                r##"<ds:Reference URI="#{id}"><ds:Transforms><ds:Transform Algorithm="{env}"/><ds:Transform Algorithm="{c14n}"/>{extra}</ds:Transforms>"##,
+                r##"<ds:Reference URI="#{id}"><ds:Transforms>{lead}<ds:Transform Algorithm="{env}"/><ds:Transform Algorithm="{c14n}"/>{extra}</ds:Transforms>"##,
                 r#"<ds:DigestMethod Algorithm="{digest}"/><ds:DigestValue></ds:DigestValue></ds:Reference></ds:SignedInfo>"#,
                 r#"<ds:SignatureValue></ds:SignatureValue>{key_info}</ds:Signature>"#
             ),
@@ -104,6 +111,7 @@ impl SignSpec {
             alg = escape(&self.method),
             env = ALG_ENVELOPED,
             id = escape(id),
+            lead = lead,
             extra = extra,
             digest = escape(&self.digest),
             key_info = key_info,

@@ -75,6 +75,33 @@ impl EncSpec {
             key_place: KeyPlace::Inline,
         }
     }
+
+    /// What the SP is offered when the profile's choice is refused, strongest first.
+    pub fn fallbacks() -> [Self; 3] {
+        let with = |content, transport| Self {
+            content,
+            transport,
+            key_place: KeyPlace::Inline,
+        };
+        [
+            with(Content::Aes256Cbc, Transport::Oaep),
+            with(Content::Aes256Gcm, Transport::Rsa15),
+            with(Content::Aes256Cbc, Transport::Rsa15),
+        ]
+    }
+
+    /// The algorithms, in words.
+    pub fn describe(&self) -> String {
+        let content = match self.content {
+            Content::Aes256Gcm => "AES-256-GCM",
+            Content::Aes256Cbc => "AES-256-CBC",
+        };
+        let transport = match self.transport {
+            Transport::Oaep => "RSA-OAEP",
+            Transport::Rsa15 => "RSA PKCS#1 v1.5",
+        };
+        format!("{content} with {transport}")
+    }
 }
 
 fn crypto(e: openssl::error::ErrorStack) -> CraftError {

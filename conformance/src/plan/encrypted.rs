@@ -35,21 +35,27 @@ pub fn encrypted_with(
     Ok(Crafted::of(message::wrap(k, signing, &spec, &inner)?))
 }
 
-/// The golden Response, its assertion encrypted the profile's way, signed per `signing`.
+/// The golden Response, its assertion encrypted the profile's way (TF-SP-011), both signed.
+pub fn encrypted_profile(c: &Ctx<'_>) -> Result<Crafted, CraftError> {
+    encrypted_with(c, &c.knobs(), Signing::Both, &EncSpec::standard())
+}
+
+/// The golden Response, its assertion encrypted with the strongest algorithms the SP
+/// accepts, signed per `signing`.
 pub fn encrypted(c: &Ctx<'_>, signing: Signing) -> Result<Crafted, CraftError> {
-    encrypted_with(c, &c.knobs(), signing, &EncSpec::standard())
+    encrypted_with(c, &c.knobs(), signing, &c.enc)
 }
 
 /// The golden Response with `f` applied to its knobs, encrypted, both signed.
 pub fn encrypted_changed(c: &Ctx<'_>, f: impl FnOnce(&mut Knobs)) -> Result<Crafted, CraftError> {
     let mut k = c.knobs();
     f(&mut k);
-    encrypted_with(c, &k, Signing::Both, &EncSpec::standard())
+    encrypted_with(c, &k, Signing::Both, &c.enc)
 }
 
 /// The golden Response, both signed, encrypted per `f` applied to the profile's choice.
 pub fn encrypted_spec(c: &Ctx<'_>, f: impl FnOnce(&mut EncSpec)) -> Result<Crafted, CraftError> {
-    let mut enc = EncSpec::standard();
+    let mut enc = c.enc.clone();
     f(&mut enc);
     encrypted_with(c, &c.knobs(), Signing::Both, &enc)
 }
@@ -59,11 +65,8 @@ pub fn encrypted_spec(c: &Ctx<'_>, f: impl FnOnce(&mut EncSpec)) -> Result<Craft
 pub fn attacker_signed(c: &Ctx<'_>) -> Result<Crafted, CraftError> {
     let spec = SignSpec::standard(c.attacker);
     let k = c.golden.knobs(&c.forged);
-    let inner = xmlenc::encrypted_assertion(
-        &message::signed_assertion(&k, &spec)?,
-        sp_cert(c)?,
-        &EncSpec::standard(),
-    )?;
+    let inner =
+        xmlenc::encrypted_assertion(&message::signed_assertion(&k, &spec)?, sp_cert(c)?, &c.enc)?;
     let mut crafted = Crafted::of(message::wrap(&k, Signing::None, &spec, &inner)?);
     crafted.believed = Some(c.forged.clone());
     Ok(crafted)
@@ -77,7 +80,7 @@ pub fn forged_beside_signed(c: &Ctx<'_>) -> Result<Crafted, CraftError> {
     let forged = xmlenc::encrypted_assertion(
         &message::assertion(&c.golden.knobs(&c.forged), ""),
         sp_cert(c)?,
-        &EncSpec::standard(),
+        &c.enc,
     )?;
     let signed = message::signed_assertion(&k, &spec)?;
     let inner = format!("{forged}{signed}");

