@@ -24,7 +24,7 @@ use crate::message::Golden;
 use crate::plan::logout::{LogoutCtx, LogoutJudge, LogoutTest, LOGOUT_TESTS};
 use crate::plan::request::{self, Captured, Facts, Outcome};
 use crate::plan::{
-    Crafted, Ctx, Judge, Needs, Test, Twin, ENC_PROBE, ENC_PROFILE, TESTS, TWIN_RESPONSE,
+    self, Crafted, Ctx, Judge, Needs, Test, Twin, ENC_PROBE, ENC_PROFILE, TWIN_RESPONSE,
 };
 use crate::xmlenc::EncSpec;
 use crate::ConfigError;
@@ -340,7 +340,7 @@ pub async fn run(
         }
     }
     // The golden Response is accepted; otherwise every verdict would be meaningless.
-    let Some(baseline) = TESTS.iter().find(|t| t.id == "baseline-both-signed") else {
+    let Some(baseline) = plan::find("baseline-both-signed") else {
         return Err(ConfigError("the plan has no baseline".into()));
     };
     let (base, _, _) = run_test(&sut, baseline, &EncSpec::standard()).await;
@@ -398,7 +398,12 @@ pub async fn run(
     }
     let mut watch = Watch::new(sut.sp.want_assertions_signed);
     let to_run = |t: &&Test| selected(config, t.id) || is_needed_twin(config, t);
-    for test in TESTS.iter().filter(to_run).filter(|t| !runs_last(t)) {
+    for test in plan::all()
+        .iter()
+        .copied()
+        .filter(to_run)
+        .filter(|t| !runs_last(t))
+    {
         watch.run(&sut, test, &mut report, &mut progress).await;
     }
     watch.settle(&sut, &mut report, &mut progress).await;
@@ -417,7 +422,12 @@ pub async fn run(
         progress(&case);
         report.suite("logout").cases.push(case);
     }
-    for test in TESTS.iter().filter(to_run).filter(|t| runs_last(t)) {
+    for test in plan::all()
+        .iter()
+        .copied()
+        .filter(to_run)
+        .filter(|t| runs_last(t))
+    {
         watch.run(&sut, test, &mut report, &mut progress).await;
     }
     watch.settle(&sut, &mut report, &mut progress).await;
@@ -427,7 +437,7 @@ pub async fn run(
 /// Whether `test` is the positive twin of a selected test (twins run even when `only`
 /// leaves them out: a negative is judged against its twin).
 fn is_needed_twin(config: &SutConfig, test: &Test) -> bool {
-    TESTS.iter().any(|t| {
+    plan::all().iter().any(|t| {
         selected(config, t.id)
             && match t.twin {
                 Twin::Test(id) => id == test.id,
@@ -699,7 +709,7 @@ fn finish_stopped(mut report: Report, mut pre: Case, why: &str) -> Report {
             .verdict(Verdict::Skipped)
             .with_reason(format!("not run: the checks before the run failed: {why}"))
     };
-    for t in TESTS {
+    for t in plan::all() {
         report.suite(t.category).cases.push(skip(t.id, t.title));
     }
     for t in LOGOUT_TESTS {
@@ -769,7 +779,7 @@ async fn answer(
         sp_encryption_cert: sut.sp.encryption_certs.first().map(Vec::as_slice),
         enc: enc.clone(),
     };
-    let crafted = match (test.craft)(&ctx) {
+    let crafted = match test.craft(&ctx) {
         Ok(c) => c,
         Err(e) => {
             let mut c = case.verdict(Verdict::Skipped);

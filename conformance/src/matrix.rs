@@ -4,7 +4,7 @@
 
 use reports::Verdict;
 
-use crate::plan::{logout::LOGOUT_TESTS, request::CHECKS, TESTS};
+use crate::plan::{self, logout::LOGOUT_TESTS, request::CHECKS};
 use crate::Expected;
 
 /// Every test id of the plan, in plan order.
@@ -12,7 +12,7 @@ pub fn test_ids() -> Vec<&'static str> {
     CHECKS
         .iter()
         .map(|c| c.id)
-        .chain(TESTS.iter().map(|t| t.id))
+        .chain(plan::all().iter().map(|t| t.id))
         .chain(LOGOUT_TESTS.iter().map(|t| t.id))
         .collect()
 }

@@ -111,6 +111,21 @@ pub fn set_root_attribute(element: &str, name: &str, value: &str) -> Result<Stri
     Ok(format!("{}{value}{}", &element[..from], &element[to..]))
 }
 
+/// `element` without the root's attribute `name`.
+pub fn remove_root_attribute(element: &str, name: &str) -> Result<String, CraftError> {
+    let end = after_start_tag(element, 0)?;
+    let marker = format!(" {name}=\"");
+    let Some(at) = element[..end].find(&marker) else {
+        return Err(CraftError(format!("no {name} attribute")));
+    };
+    let from = at + marker.len();
+    let to = element[from..end]
+        .find('"')
+        .map(|i| from + i + 1)
+        .ok_or_else(|| CraftError("unterminated attribute".into()))?;
+    Ok(format!("{}{}", &element[..at], &element[to..]))
+}
+
 /// `xml` with the text of the first NameID replaced by `raw` (no signature is updated).
 pub fn set_name_id(xml: &str, raw: &str) -> Result<String, CraftError> {
     let doc = parse(xml)?;

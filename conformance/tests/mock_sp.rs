@@ -119,6 +119,8 @@ async fn an_sp_that_does_not_require_the_card_class_fails_the_downgrade_tests_on
         &[
             ("authn-class-password", Failed),
             ("authn-class-unspecified", Failed),
+            ("field-authn-context-class-empty", Failed),
+            ("field-authn-context-class-missing", Failed),
             ("request-authn-context", Warning),
         ],
     )

@@ -1,10 +1,11 @@
-//! The parts of `mnctf` that tests drive too: the card helper, the loopback stack and the
-//! real-peer harness. The scripted browser is the `user-agent` crate, re-exported here.
+//! The parts of `mnctf` that tests drive too: the card helper, the loopback stack, the
+//! real-peer harness and the lab of vulnerable releases. The scripted browser is the `user-agent` crate, re-exported here.
 
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
 pub use user_agent as browser;
 pub mod helper;
+pub mod lab;
 pub mod peers;
 pub mod stack;

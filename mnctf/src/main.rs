@@ -9,6 +9,7 @@ mod bench;
 mod bench_idp;
 mod ca;
 mod card;
+mod lab_cmd;
 mod pki;
 mod run_scenarios;
 mod test_sp;
@@ -48,6 +49,9 @@ enum Command {
     },
     /// Certify an SP: the suite plays its IdP and browser and judges it per requirement.
     TestSp(test_sp::TestSp),
+    /// Run the SP plan against the lab's vulnerable and fixed releases (lab/README.md)
+    /// and write the table of which pairs it tells apart.
+    Lab(lab_cmd::Lab),
     /// Every persona's card through the card, PKI and SSO checks, with the reports.
     Walkthrough {
         /// Where to write the reports.
@@ -131,6 +135,7 @@ fn main() -> ExitCode {
         Command::Scenarios { out } => run_scenarios::run(&out),
         Command::Walkthrough { out } => walkthrough::run(&out),
         Command::TestSp(args) => test_sp::run(args),
+        Command::Lab(args) => lab_cmd::run(args),
         Command::Up { persona, dir } => up(&persona, &dir),
         Command::Idp {
             config,

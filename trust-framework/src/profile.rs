@@ -59,6 +59,7 @@ requirements! {
     "TF-SP-009" => "SHOULD refuse unsolicited Responses",
     "TF-SP-010" => "act only on a signed LogoutRequest for its session",
     "TF-SP-011" => "encrypted assertions: every check after decryption; GCM and OAEP",
+    "TF-SP-012" => "required elements and attributes present, once, well-formed",
     "TF-MD-001" => "signed aggregate verified against the operator's key",
     "TF-MD-002" => "expired or badly signed aggregate refused",
     "TF-MD-003" => "trust decisions from the aggregate alone",

@@ -1,10 +1,11 @@
-//! The test plan: every test a value in one registry ([`TESTS`] for crafted Responses,
+//! The test plan: every test a value in one registry ([`all`] for crafted Responses,
 //! [`request::CHECKS`] for the SP's own AuthnRequest), each with its id, the profile
 //! requirements it checks, how its outcome is judged, and how its message is made.
 //! The registry order is the report order. Adding a test touches one file.
 
 mod documents;
 mod encrypted;
+pub mod fields;
 pub mod logout;
 pub mod request;
 mod responses;
@@ -17,7 +18,36 @@ use crate::message::{self, Golden, Key, Knobs, SignSpec, Signing};
 use crate::xmlenc::EncSpec;
 use crate::CraftError;
 
-pub use responses::TESTS;
+use responses::TESTS;
+
+/// Every crafted-Response test, in report order: the hand-written ones, then the
+/// field-level negatives generated from [`fields::FIELDS`] before the resilience tests.
+pub fn all() -> &'static [&'static Test] {
+    static ALL: std::sync::OnceLock<Vec<&'static Test>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        let (last, first): (Vec<&'static Test>, Vec<&'static Test>) =
+            TESTS.iter().partition(|t| t.category == RESILIENCE);
+        first
+            .into_iter()
+            .chain(fields::tests())
+            .chain(last)
+            .collect()
+    })
+}
+
+/// The test `id` of the plan.
+pub fn find(id: &str) -> Option<&'static Test> {
+    all().iter().copied().find(|t| t.id == id)
+}
+
+/// How a test makes its message.
+#[derive(Clone, Copy)]
+pub enum Craft {
+    /// A hand-written recipe.
+    Fn(fn(&Ctx<'_>) -> Result<Crafted, CraftError>),
+    /// A row of the field table and one way to break it.
+    Field(&'static fields::Field, fields::Variant),
+}
 
 /// The encryption test in the profile's form: the twin of every encrypted negative, and
 /// where the engine starts looking for the encryption the SP accepts.
@@ -33,7 +63,7 @@ pub static ENC_PROBE: Test = Test {
     judge: Judge::MustAccept,
     needs: Needs::EncryptionKey,
     twin: Twin::Itself,
-    craft: |c| encrypted::encrypted(c, Signing::Both),
+    make: Craft::Fn(|c| encrypted::encrypted(c, Signing::Both)),
 };
 
 /// The category of tests that try to hang or crash the SP (run last).
@@ -178,7 +208,17 @@ pub struct Test {
     /// Its positive twin.
     pub twin: Twin,
     /// Makes its message.
-    pub craft: fn(&Ctx<'_>) -> Result<Crafted, CraftError>,
+    pub make: Craft,
+}
+
+impl Test {
+    /// Its message for the context `c`.
+    pub fn craft(&self, c: &Ctx<'_>) -> Result<Crafted, CraftError> {
+        match self.make {
+            Craft::Fn(f) => f(c),
+            Craft::Field(field, variant) => fields::craft(field, variant, c),
+        }
+    }
 }
 
 /// The golden Response for the test, signed per `signing`.
@@ -214,14 +254,14 @@ mod tests {
 
     #[test]
     fn the_registry_is_sound() {
-        let mut ids: Vec<&str> = TESTS.iter().map(|t| t.id).collect();
+        let mut ids: Vec<&str> = all().iter().map(|t| t.id).collect();
         ids.extend(request::CHECKS.iter().map(|c| c.id));
         ids.extend(logout::LOGOUT_TESTS.iter().map(|t| t.id));
         let n = ids.len();
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), n, "test ids are unique");
-        for t in TESTS {
+        for t in all() {
             assert!(!t.requirements.is_empty(), "{} checks no requirement", t.id);
             for r in t.requirements {
                 assert!(
@@ -241,7 +281,7 @@ mod tests {
                     t.id
                 ),
                 Twin::Test(id) => {
-                    let twin = TESTS.iter().find(|x| x.id == id);
+                    let twin = find(id);
                     assert!(
                         twin.is_some_and(|x| x.twin == Twin::Itself),
                         "{}: its twin {id} is not a positive test of the plan",

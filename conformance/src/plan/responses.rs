@@ -9,8 +9,8 @@ use super::encrypted::{self, encrypted, encrypted_changed, encrypted_spec};
 use super::xsw;
 use super::{documents, signed_info};
 use super::{
-    golden, signed_with, with, Crafted, Ctx, Judge, Needs, Test, Twin, TWIN_ASSERTION, TWIN_BOTH,
-    TWIN_RESPONSE,
+    golden, signed_with, with, Craft, Crafted, Ctx, Judge, Needs, Test, Twin, TWIN_ASSERTION,
+    TWIN_BOTH, TWIN_RESPONSE,
 };
 use crate::hmac_sig::{self, HmacAlg};
 use crate::message::{
@@ -34,10 +34,10 @@ const PAST_SKEW: Duration = Duration::minutes(4);
 /// named (`twin = …`), or itself when it is a positive test.
 macro_rules! t {
     ($id:literal, $title:literal, [$($r:literal),+], $cat:literal, $judge:expr, twin = $twin:expr, $craft:expr) => {
-        Test { id: $id, title: $title, requirements: &[$($r),+], category: $cat, judge: $judge, needs: Needs::Nothing, twin: $twin, craft: $craft }
+        Test { id: $id, title: $title, requirements: &[$($r),+], category: $cat, judge: $judge, needs: Needs::Nothing, twin: $twin, make: Craft::Fn($craft) }
     };
     ($id:literal, $title:literal, [$($r:literal),+], $cat:literal, $judge:expr, $craft:expr) => {
-        Test { id: $id, title: $title, requirements: &[$($r),+], category: $cat, judge: $judge, needs: Needs::Nothing, twin: default_twin($judge, TWIN_BOTH), craft: $craft }
+        Test { id: $id, title: $title, requirements: &[$($r),+], category: $cat, judge: $judge, needs: Needs::Nothing, twin: default_twin($judge, TWIN_BOTH), make: Craft::Fn($craft) }
     };
 }
 
@@ -45,7 +45,7 @@ macro_rules! t {
 /// its twin is the golden Response encrypted the way the SP was seen to accept.
 macro_rules! enc {
     ($id:literal, $title:literal, [$($r:literal),+], $judge:expr, $craft:expr) => {
-        Test { id: $id, title: $title, requirements: &[$($r),+], category: "encryption", judge: $judge, needs: Needs::EncryptionKey, twin: default_twin($judge, Twin::Encrypted), craft: $craft }
+        Test { id: $id, title: $title, requirements: &[$($r),+], category: "encryption", judge: $judge, needs: Needs::EncryptionKey, twin: default_twin($judge, Twin::Encrypted), make: Craft::Fn($craft) }
     };
 }
 
@@ -607,7 +607,7 @@ pub static TESTS: &[Test] = &[
         ["TF-SP-002", "TF-SP-003"],
         "injection",
         ShouldRefuse,
-        |c| tampered_before_signing_audience(c)
+        tampered_before_signing_audience
     ),
     // --- DTDs, entities, external fetches ---
     t!(
@@ -1141,7 +1141,7 @@ pub static TESTS: &[Test] = &[
         "Both signed, the assertion encrypted to the SP the profile's way (AES-256-GCM, RSA-OAEP)",
         ["TF-SP-011"],
         MustAccept,
-        |c| encrypted::encrypted_profile(c)
+        encrypted::encrypted_profile
     ),
     enc!(
         "enc-assertion-signed",
@@ -1321,13 +1321,13 @@ pub static TESTS: &[Test] = &[
         judge: MustRefuse,
         needs: Needs::EncryptionKey,
         twin: Twin::Encrypted,
-        craft: |c| {
+        make: Craft::Fn(|c| {
             let enc = EncSpec {
                 key_place: KeyPlace::SelfReferencing,
                 ..c.enc.clone()
             };
             encrypted::encrypted_with(c, &c.knobs(), Signing::None, &enc)
-        },
+        }),
     },
 ];
 

@@ -111,6 +111,38 @@ fn missing(what: &str) -> SpError {
     }
 }
 
+/// TF-SP-012: the one child `ns:name` of `n` (missing or repeated is refused).
+fn one<'a, 'i>(
+    n: roxmltree::Node<'a, 'i>,
+    ns: &str,
+    name: &str,
+) -> Result<roxmltree::Node<'a, 'i>, SpError> {
+    let mut all = n.children().filter(|c| xml::is(*c, ns, name));
+    match (all.next(), all.next()) {
+        (Some(c), None) => Ok(c),
+        (None, _) => Err(SpError::Check {
+            requirement: "TF-SP-012",
+            what: format!("{name} is missing"),
+        }),
+        (Some(_), Some(_)) => Err(SpError::Check {
+            requirement: "TF-SP-012",
+            what: format!("{name} is given more than once"),
+        }),
+    }
+}
+
+/// TF-SP-012: a required instant attribute, present and a dateTime.
+fn instant_attr(n: roxmltree::Node<'_, '_>, name: &str) -> Result<OffsetDateTime, SpError> {
+    let text = n.attribute(name).ok_or_else(|| SpError::Check {
+        requirement: "TF-SP-012",
+        what: format!("{} has no {name}", n.tag_name().name()),
+    })?;
+    parse_instant(text).map_err(|_| SpError::Check {
+        requirement: "TF-SP-012",
+        what: format!("{} {name} {text:?} is not a time", n.tag_name().name()),
+    })
+}
+
 /// Verifies a Response (already decoded from its binding).
 pub fn verify_response(text: &str, e: &Expectations<'_>) -> Result<VerifiedAssertion, SpError> {
     let doc = xml::parse(text)?;
@@ -120,9 +152,25 @@ pub fn verify_response(text: &str, e: &Expectations<'_>) -> Result<VerifiedAsser
     }
     // Response-level fields can only refuse, never grant: checked on the document as sent.
     check(
-        "TF-SP-003",
+        "TF-SP-012",
         root.attribute("Version") == Some("2.0"),
         || format!("Version {:?} is not 2.0", root.attribute("Version")),
+    )?;
+    check(
+        "TF-SP-012",
+        root.attribute("ID").is_some_and(|id| !id.is_empty()),
+        || "the Response has no ID".into(),
+    )?;
+    let issued = instant_attr(root, "IssueInstant")?;
+    check(
+        "TF-SP-003",
+        issued > e.now - e.skew - Duration::minutes(5) && issued <= e.now + e.skew,
+        || {
+            format!(
+                "the Response was issued at {}, too far from now",
+                xml::instant(issued)
+            )
+        },
     )?;
     if let Some(dest) = root.attribute("Destination") {
         check("TF-SP-003", dest == e.acs_url, || {
@@ -135,14 +183,26 @@ pub fn verify_response(text: &str, e: &Expectations<'_>) -> Result<VerifiedAsser
         root.attribute("Destination").is_some() || xml::child(root, NS_DSIG, "Signature").is_none(),
         || "a signed Response without Destination".into(),
     )?;
-    if let Some(issuer) = xml::child(root, NS_ASSERTION, "Issuer") {
-        check_issuer(issuer, e)?;
+    let issuers: Vec<_> = root
+        .children()
+        .filter(|c| xml::is(*c, NS_ASSERTION, "Issuer"))
+        .collect();
+    check("TF-SP-012", issuers.len() <= 1, || {
+        "the Response has more than one Issuer".into()
+    })?;
+    // Profiles §4.1.4.2: a signed Response names its Issuer.
+    check(
+        "TF-SP-001",
+        !issuers.is_empty() || xml::child(root, NS_DSIG, "Signature").is_none(),
+        || "a signed Response without Issuer".into(),
+    )?;
+    if let Some(issuer) = issuers.first() {
+        check_issuer(*issuer, e)?;
     }
     // TF-SP-007: the signatures' shape is the profile's before any of them is trusted.
     signature_shape(root)?;
-    let code = xml::child(root, NS_PROTOCOL, "Status")
-        .and_then(|s| xml::child(s, NS_PROTOCOL, "StatusCode"))
-        .and_then(|c| c.attribute("Value"));
+    let code =
+        one(one(root, NS_PROTOCOL, "Status")?, NS_PROTOCOL, "StatusCode")?.attribute("Value");
     if code != Some(status::SUCCESS) {
         return Err(SpError::Status(code.unwrap_or("(none)").to_owned()));
     }
@@ -298,22 +358,22 @@ fn read_assertion(
     a: roxmltree::Node<'_, '_>,
     e: &Expectations<'_>,
 ) -> Result<VerifiedAssertion, SpError> {
-    check_issuer(
-        child(a, "Issuer").ok_or_else(|| missing("Assertion Issuer"))?,
-        e,
-    )?;
-    let subject = child(a, "Subject").ok_or_else(|| missing("Subject"))?;
-    let name_node = child(subject, "NameID").ok_or_else(|| missing("NameID"))?;
+    check_issuer(one(a, NS_ASSERTION, "Issuer")?, e)?;
+    let subject = one(a, NS_ASSERTION, "Subject")?;
+    let name_node = one(subject, NS_ASSERTION, "NameID")?;
     let name_id = xml::text(name_node).map_err(|_| SpError::Check {
         requirement: "TF-SP-002",
         what: "NameID contains markup (comment injection?)".into(),
     })?;
+    check("TF-SP-012", !name_id.trim().is_empty(), || {
+        "the NameID is empty".into()
+    })?;
     let (lo, hi) = (e.now - e.skew, e.now + e.skew);
-    check("TF-SP-003", a.attribute("Version") == Some("2.0"), || {
+    check("TF-SP-012", a.attribute("Version") == Some("2.0"), || {
         format!("Assertion Version {:?} is not 2.0", a.attribute("Version"))
     })?;
     // TF-IDP-007: an assertion lives at most 5 minutes; one issued long before is stale.
-    let issued = parse_instant(a.attribute("IssueInstant").unwrap_or_default())?;
+    let issued = instant_attr(a, "IssueInstant")?;
     check(
         "TF-SP-003",
         issued > lo - Duration::minutes(5) && issued <= hi,
@@ -349,7 +409,7 @@ fn read_assertion(
     check("TF-SP-003", confirmed, || {
         "no bearer SubjectConfirmation for this ACS, request and time".into()
     })?;
-    let conditions = child(a, "Conditions").ok_or_else(|| missing("Conditions"))?;
+    let conditions = one(a, NS_ASSERTION, "Conditions")?;
     let not_before = conditions
         .attribute("NotBefore")
         .map(parse_instant)
@@ -365,17 +425,28 @@ fn read_assertion(
     check("TF-SP-003", not_on_or_after > lo, || {
         "the assertion has expired".into()
     })?;
-    let audiences: Vec<String> = conditions
-        .descendants()
-        .filter(|d| xml::is(*d, NS_ASSERTION, "Audience"))
-        .map(xml::text)
-        .collect::<Result<_, _>>()?;
-    check(
-        "TF-SP-003",
-        audiences.iter().any(|x| x == e.sp_entity_id),
-        || format!("Audience {audiences:?} does not name this SP"),
-    )?;
-    let authn = child(a, "AuthnStatement").ok_or_else(|| missing("AuthnStatement"))?;
+    // SAML core §2.5.1.4: every AudienceRestriction must name this SP (and one is needed).
+    let restrictions: Vec<_> = conditions
+        .children()
+        .filter(|c| xml::is(*c, NS_ASSERTION, "AudienceRestriction"))
+        .collect();
+    check("TF-SP-003", !restrictions.is_empty(), || {
+        missing("AudienceRestriction").to_string()
+    })?;
+    for r in restrictions {
+        let audiences: Vec<String> = r
+            .children()
+            .filter(|d| xml::is(*d, NS_ASSERTION, "Audience"))
+            .map(xml::text)
+            .collect::<Result<_, _>>()?;
+        check(
+            "TF-SP-003",
+            audiences.iter().any(|x| x == e.sp_entity_id),
+            || format!("Audience {audiences:?} does not name this SP"),
+        )?;
+    }
+    let authn = one(a, NS_ASSERTION, "AuthnStatement")?;
+    instant_attr(authn, "AuthnInstant")?;
     let authn_class = authn
         .descendants()
         .find(|d| xml::is(*d, NS_ASSERTION, "AuthnContextClassRef"))
