@@ -83,14 +83,16 @@ fn signed_info(alg: HmacAlg, output_bits: Option<u32>, id: &str, digest: &str) -
 }
 
 /// The assertion of `k` with an HMAC signature keyed with `key` (truncated to
-/// `output_bits` if given). `digest_signer` makes the RSA signature the digest is read
-/// from (any key: only its DigestValue is kept).
+/// `output_bits` if given), `key_info` (raw XML, may be empty) after the SignatureValue.
+/// `digest_signer` makes the RSA signature the digest is read from (any key: only its
+/// DigestValue is kept).
 pub fn hmac_signed_assertion(
     k: &Knobs,
     digest_signer: &SignSpec,
     alg: HmacAlg,
     key: &[u8],
     output_bits: Option<u32>,
+    key_info: &str,
 ) -> Result<String, CraftError> {
     if !k
         .assertion_id
@@ -117,7 +119,7 @@ pub fn hmac_signed_assertion(
         mac.truncate((bits as usize).div_ceil(8));
     }
     let signature = format!(
-        r#"<ds:Signature xmlns:ds="{NS_DSIG}">{info}<ds:SignatureValue>{}</ds:SignatureValue></ds:Signature>"#,
+        r#"<ds:Signature xmlns:ds="{NS_DSIG}">{info}<ds:SignatureValue>{}</ds:SignatureValue>{key_info}</ds:Signature>"#,
         STANDARD.encode(mac)
     );
     Ok(message::assertion(k, &signature))
@@ -155,6 +157,7 @@ mod tests {
             HmacAlg::Sha256,
             b"a shared secret",
             None,
+            "",
         )
         .unwrap();
         let dir = tempfile::tempdir().unwrap();

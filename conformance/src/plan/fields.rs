@@ -459,10 +459,12 @@ fn apply(f: &Field, variant: Variant, xml: &str) -> Result<String, CraftError> {
             };
             format!("{copy}{el}")
         }
-        (Some(_), Duplicated) => return Err(CraftError(format!(
+        (Some(_), Duplicated) => {
+            return Err(CraftError(format!(
             "{}: a duplicated attribute is not well-formed XML (xml-duplicate-attribute tests it)",
             f.name
-        ))),
+        )))
+        }
     };
     Ok(splice::replace(xml, r, &changed))
 }

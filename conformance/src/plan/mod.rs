@@ -10,6 +10,7 @@ pub mod logout;
 pub mod request;
 mod responses;
 mod signed_info;
+mod wrapping;
 mod xsw;
 
 use time::OffsetDateTime;

@@ -7,7 +7,7 @@ use trust_framework::saml::constants::status;
 
 use super::encrypted::{self, encrypted, encrypted_changed, encrypted_spec};
 use super::xsw;
-use super::{documents, signed_info};
+use super::{documents, signed_info, wrapping};
 use super::{
     golden, signed_with, with, Craft, Crafted, Ctx, Judge, Needs, Test, Twin, TWIN_ASSERTION,
     TWIN_BOTH, TWIN_RESPONSE,
@@ -65,9 +65,20 @@ fn hmac_forgery(
     key: &[u8],
     output_bits: Option<u32>,
 ) -> Result<Crafted, CraftError> {
+    hmac_forgery_with(c, alg, key, output_bits, "")
+}
+
+/// As [`hmac_forgery`], with `key_info` (raw XML) in the Signature.
+fn hmac_forgery_with(
+    c: &Ctx<'_>,
+    alg: HmacAlg,
+    key: &[u8],
+    output_bits: Option<u32>,
+    key_info: &str,
+) -> Result<Crafted, CraftError> {
     let k = c.golden.knobs(&c.forged);
     let spec = SignSpec::standard(c.attacker);
-    let assertion = hmac_sig::hmac_signed_assertion(&k, &spec, alg, key, output_bits)?;
+    let assertion = hmac_sig::hmac_signed_assertion(&k, &spec, alg, key, output_bits, key_info)?;
     Ok(Crafted::of(message::wrap(&k, Signing::None, &spec, &assertion)?).forged(c))
 }
 
@@ -460,6 +471,59 @@ pub static TESTS: &[Test] = &[
         MustNotBelieveForged,
         |c| Ok(xsw::xsw8(c, Both, true)?.forged(c))
     ),
+    t!(
+        "xsw-status-detail-response-signed",
+        "The Response's signature moved to a new root, the signed Response in its StatusDetail, a forged Assertion in place (samlify CVE-2025-47949)",
+        ["TF-SP-002"],
+        "wrapping",
+        MustNotBelieveForged,
+        twin = TWIN_RESPONSE,
+        |c| wrapping::status_detail(c, Response)
+    ),
+    t!(
+        "xsw-status-detail-both-signed",
+        "As above, from a Response with both signed (samlify CVE-2025-47949)",
+        ["TF-SP-002"],
+        "wrapping",
+        MustNotBelieveForged,
+        |c| wrapping::status_detail(c, Both)
+    ),
+    t!(
+        "xsw-advice-signed-response",
+        "The Response's signature moved to a new root, the signed Response in the forged Assertion's Advice (samlify CVE-2025-47949)",
+        ["TF-SP-002"],
+        "wrapping",
+        MustNotBelieveForged,
+        twin = TWIN_RESPONSE,
+        wrapping::advice
+    ),
+    t!(
+        "xsw-extensions-moved-signature",
+        "The Assertion's signature moved to the Response, the signed Assertion in samlp:Extensions, a forged one in place (samlify CVE-2025-47949)",
+        ["TF-SP-002"],
+        "wrapping",
+        MustNotBelieveForged,
+        twin = TWIN_ASSERTION,
+        wrapping::extensions
+    ),
+    t!(
+        "xsw-not-enveloped-foreign",
+        "The signed Assertion edited in place (new ID, Signature kept), the clean copy in a foreign element after it (pysaml2 CVE-2020-5390)",
+        ["TF-SP-002"],
+        "wrapping",
+        MustNotBelieveForged,
+        twin = TWIN_ASSERTION,
+        |c| wrapping::not_enveloped(c, false)
+    ),
+    t!(
+        "xsw-not-enveloped-extensions",
+        "As above, the clean copy in samlp:Extensions after the Issuer (pysaml2 CVE-2020-5390)",
+        ["TF-SP-002"],
+        "wrapping",
+        MustNotBelieveForged,
+        twin = TWIN_ASSERTION,
+        |c| wrapping::not_enveloped(c, true)
+    ),
     // --- Keys ---
     t!(
         "key-attacker-cert-in-keyinfo",
@@ -554,6 +618,22 @@ pub static TESTS: &[Test] = &[
         |c| {
             let pem = mock_ca::pki::pem("CERTIFICATE", &c.idp.cert_der);
             hmac_forgery(c, HmacAlg::Sha1, pem.as_bytes(), None)
+        }
+    ),
+    t!(
+        "key-hmac-keyvalue",
+        "A forgery \"signed\" with HMAC-SHA256 under the attacker's secret, given in KeyInfo as xmlsec's HMACKeyValue (pysaml2 CVE-2021-21239)",
+        ["TF-SP-001", "TF-SP-007"],
+        "keys",
+        MustNotBelieveForged,
+        twin = TWIN_ASSERTION,
+        |c| {
+            let secret = b"mnctf attacker's own HMAC secret";
+            let key_info = format!(
+                r#"<ds:KeyInfo><ds:KeyValue><HMACKeyValue xmlns="http://www.aleksey.com/xmlsec/2002">{}</HMACKeyValue></ds:KeyValue></ds:KeyInfo>"#,
+                base64::Engine::encode(&base64::engine::general_purpose::STANDARD, secret)
+            );
+            hmac_forgery_with(c, HmacAlg::Sha256, secret, None, &key_info)
         }
     ),
     t!(
@@ -1008,6 +1088,24 @@ pub static TESTS: &[Test] = &[
             vec!["http://www.w3.org/2001/10/xml-exc-c14n#".into()])
     ),
     t!(
+        "sig-second-signedinfo-wrapped",
+        "A second SignedInfo, wrapped in a foreign element, whose Reference names a forged copy of the signed Assertion (xml-crypto CVE-2025-29774)",
+        ["TF-SP-002", "TF-SP-007"],
+        "signature",
+        MustNotBelieveForged,
+        twin = TWIN_ASSERTION,
+        |c| signed_info::second_signed_info(c, true)
+    ),
+    t!(
+        "sig-second-signedinfo-sibling",
+        "A second SignedInfo beside the real one, its Reference naming a forged copy (xml-crypto CVE-2025-29774)",
+        ["TF-SP-002", "TF-SP-007"],
+        "signature",
+        MustNotBelieveForged,
+        twin = TWIN_ASSERTION,
+        |c| signed_info::second_signed_info(c, false)
+    ),
+    t!(
         "sig-digest-in-comment",
         "Assertion forged after signing, the forged digest in a comment before the signed one in DigestValue (xml-crypto CVE-2025-29775)",
         ["TF-SP-002"],
@@ -1313,6 +1411,29 @@ pub static TESTS: &[Test] = &[
         |c| relay(c, off_site(c).replacen("http://", "http:", 1))
     ),
     // --- Messages that try to hang or crash the SP: run last, SP liveness checked ---
+    t!(
+        "transform-thousands",
+        "3,000 transforms in the Assertion's Reference (passport-saml CVE-2021-39171: work before any signature check)",
+        ["TF-SP-007"],
+        "resilience",
+        MustRefuse,
+        |c| {
+            let xml = message::build(&c.knobs(), Both, &c.spec())?;
+            let r = splice::range(
+                &xml,
+                trust_framework::saml::constants::NS_DSIG,
+                "Transforms",
+                Some((trust_framework::saml::constants::NS_DSIG, "Reference")),
+            )?;
+            let at = r.start + splice::after_start_tag(&xml[r.clone()], 0)?;
+            let many = format!(
+                r#"<ds:Transform Algorithm="{}"/>"#,
+                trust_framework::saml::constants::ALG_ENVELOPED
+            )
+            .repeat(2999);
+            Ok(Crafted::of(splice::insert(&xml, at, &many)))
+        }
+    ),
     Test {
         id: "enc-key-loop",
         title: "Nothing signed; the EncryptedKey found by a RetrievalMethod whose own KeyInfo names itself again (a resolution loop anyone can send)",

