@@ -299,7 +299,7 @@ pub static FIELDS: &[Field] = &[
         parent: (A, "Assertion"),
         attribute: None,
         level: Level::Assertion,
-        requirement: "TF-SP-005",
+        requirement: "TF-SP-012",
         variants: &[(Missing, MustRefuse)],
         copy: None,
     },
