@@ -1137,3 +1137,47 @@ fn judge_logout(
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn passed(id: &str) -> Case {
+        Case::new(id, "t").verdict(Verdict::Passed)
+    }
+
+    fn test(id: &str) -> &'static Test {
+        plan::find(id).unwrap_or_else(|| panic!("{id} is in the plan"))
+    }
+
+    /// verdicts.md §2: a refusal is PASSED only when the twin of its shape was accepted.
+    #[test]
+    fn a_pass_whose_twin_was_refused_is_inconclusive() {
+        let mut c = Controls::new(false);
+        let xsw3 = test("xsw3-assertion-signed");
+        c.seen.insert("baseline-assertion-signed", Err("no session".into()));
+        let gated = c.gate(passed(xsw3.id), xsw3);
+        assert_eq!(gated.verdict, Verdict::Skipped);
+        assert!(gated.reason.unwrap().contains("inconclusive"));
+        c.seen.insert("baseline-assertion-signed", Ok(()));
+        assert_eq!(c.gate(passed(xsw3.id), xsw3).verdict, Verdict::Passed);
+        // What the SP did stands, whatever the twin: a FAILED is evidence on its own.
+        c.seen.insert("baseline-assertion-signed", Err("no session".into()));
+        let failed = Case::new(xsw3.id, "t").verdict(Verdict::Failed);
+        assert_eq!(c.gate(failed, xsw3).verdict, Verdict::Failed);
+        // A twin that never ran proves nothing either.
+        let sig = test("sig-both-assertion-tampered");
+        assert_eq!(c.gate(passed(sig.id), sig).verdict, Verdict::Skipped);
+    }
+
+    #[test]
+    fn encrypted_negatives_are_judged_against_the_accepted_encryption() {
+        let mut c = Controls::new(false);
+        let t = test("enc-cond-expired");
+        c.enc_seen = Some(Err("no session".into()));
+        assert_eq!(c.gate(passed(t.id), t).verdict, Verdict::Skipped);
+        c.enc = EncSpec::fallbacks()[0].clone();
+        c.enc_seen = Some(Ok(()));
+        assert_eq!(c.gate(passed(t.id), t).verdict, Verdict::Passed);
+    }
+}

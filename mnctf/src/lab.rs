@@ -45,6 +45,9 @@ pub struct Pair {
     /// Why not, when not.
     #[serde(default)]
     pub why: Option<String>,
+    /// Held out: added after the plan was written, never tuned against (verdicts.md §5).
+    #[serde(default)]
+    pub held_out: bool,
 }
 
 impl Pair {
@@ -232,8 +235,9 @@ pub fn table(scored: &[Scored], unconfirmed: &[Pair]) -> String {
             }
         };
         out.push_str(&format!(
-            "| {} | {} | {} → {} | {} | {} | {} | {} |\n",
+            "| {}{} | {} | {} → {} | {} | {} | {} | {} |\n",
             s.pair.id,
+            if s.pair.held_out { " (held out)" } else { "" },
             s.pair.advisory,
             s.pair.vulnerable,
             s.pair.fixed,
@@ -249,8 +253,9 @@ pub fn table(scored: &[Scored], unconfirmed: &[Pair]) -> String {
     }
     for p in unconfirmed {
         out.push_str(&format!(
-            "| {} | {} | {} → {} | {} | not run: the pair was not confirmed | | {} |\n",
+            "| {}{} | {} | {} → {} | {} | not scored | | {} |\n",
             p.id,
+            if p.held_out { " (held out)" } else { "" },
             p.advisory,
             p.vulnerable,
             p.fixed,
@@ -259,4 +264,16 @@ pub fn table(scored: &[Scored], unconfirmed: &[Pair]) -> String {
         ));
     }
     out
+}
+
+/// `doc` with the text between its `<!-- begin: lab table -->` and `<!-- end: lab table -->`
+/// markers replaced by `table`.
+pub fn with_table(doc: &str, table: &str) -> anyhow::Result<String> {
+    const BEGIN: &str = "<!-- begin: lab table -->";
+    const END: &str = "<!-- end: lab table -->";
+    let (Some(b), Some(e)) = (doc.find(BEGIN), doc.find(END)) else {
+        anyhow::bail!("the document has no {BEGIN} … {END} markers");
+    };
+    anyhow::ensure!(b < e, "the lab table markers are out of order");
+    Ok(format!("{}{BEGIN}\n{table}{}", &doc[..b], &doc[e..]))
 }

@@ -18,6 +18,10 @@ pub struct Lab {
     /// Where the reports and the table (lab.md) go.
     #[arg(long, default_value = "out/lab")]
     out: PathBuf,
+    /// Also rewrite the table between the markers of this document
+    /// (docs/conformance/lab.md).
+    #[arg(long)]
+    doc: Option<PathBuf>,
 }
 
 pub fn run(args: Lab) -> anyhow::Result<bool> {
@@ -51,6 +55,11 @@ pub fn run(args: Lab) -> anyhow::Result<bool> {
     std::fs::create_dir_all(&args.out)?;
     let table = lab::table(&scored, &unconfirmed);
     std::fs::write(args.out.join("lab.md"), &table)?;
+    if let Some(doc) = &args.doc {
+        let text = std::fs::read_to_string(doc)?;
+        std::fs::write(doc, lab::with_table(&text, &table)?)?;
+        println!("rewrote the table of {}", doc.display());
+    }
     println!("table: {}", args.out.join("lab.md").display());
     Ok(scored.iter().all(lab::Scored::told_apart))
 }
