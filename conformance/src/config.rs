@@ -97,7 +97,7 @@ impl SutConfig {
 }
 
 /// The suite talks to loopback only.
-fn loopback(what: &str, url: &str) -> Result<(), ConfigError> {
+pub(crate) fn loopback(what: &str, url: &str) -> Result<(), ConfigError> {
     let u = url::Url::parse(url).map_err(|e| ConfigError(format!("{what}: {url:?}: {e}")))?;
     match u.host_str() {
         Some("127.0.0.1") | Some("localhost") | Some("[::1]")

@@ -1155,14 +1155,16 @@ mod tests {
     fn a_pass_whose_twin_was_refused_is_inconclusive() {
         let mut c = Controls::new(false);
         let xsw3 = test("xsw3-assertion-signed");
-        c.seen.insert("baseline-assertion-signed", Err("no session".into()));
+        c.seen
+            .insert("baseline-assertion-signed", Err("no session".into()));
         let gated = c.gate(passed(xsw3.id), xsw3);
         assert_eq!(gated.verdict, Verdict::Skipped);
         assert!(gated.reason.unwrap().contains("inconclusive"));
         c.seen.insert("baseline-assertion-signed", Ok(()));
         assert_eq!(c.gate(passed(xsw3.id), xsw3).verdict, Verdict::Passed);
         // What the SP did stands, whatever the twin: a FAILED is evidence on its own.
-        c.seen.insert("baseline-assertion-signed", Err("no session".into()));
+        c.seen
+            .insert("baseline-assertion-signed", Err("no session".into()));
         let failed = Case::new(xsw3.id, "t").verdict(Verdict::Failed);
         assert_eq!(c.gate(failed, xsw3).verdict, Verdict::Failed);
         // A twin that never ran proves nothing either.

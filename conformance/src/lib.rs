@@ -1,4 +1,4 @@
-//! Certify an SP: the suite plays the IdP (its own keys and metadata, which the vendor
+//! Certify an SP (and, in [`idp`], an IdP): the suite plays the IdP (its own keys and metadata, which the vendor
 //! installs in the SP) and the user's browser, triggers real logins, answers each
 //! captured AuthnRequest with a crafted Response (baselines, stripped and misplaced
 //! signatures, XSW1–8, untrusted keys, comment injection, DTDs and external fetches,
@@ -28,6 +28,7 @@ pub mod config;
 pub mod engine;
 pub mod expected;
 pub mod hmac_sig;
+pub mod idp;
 pub mod listener;
 pub mod matrix;
 pub mod message;

@@ -12,6 +12,7 @@ mod card;
 mod lab_cmd;
 mod pki;
 mod run_scenarios;
+mod test_idp;
 mod test_sp;
 mod walkthrough;
 
@@ -49,6 +50,9 @@ enum Command {
     },
     /// Certify an SP: the suite plays its IdP and browser and judges it per requirement.
     TestSp(test_sp::TestSp),
+    /// Certify an IdP: the suite plays two SPs, the browser, the cardholder and the CA
+    /// service, and judges it per requirement.
+    TestIdp(test_idp::TestIdp),
     /// Run the SP plan against the lab's vulnerable and fixed releases (lab/README.md)
     /// and write the table of which pairs it tells apart.
     Lab(lab_cmd::Lab),
@@ -135,6 +139,7 @@ fn main() -> ExitCode {
         Command::Scenarios { out } => run_scenarios::run(&out),
         Command::Walkthrough { out } => walkthrough::run(&out),
         Command::TestSp(args) => test_sp::run(args),
+        Command::TestIdp(args) => test_idp::run(args),
         Command::Lab(args) => lab_cmd::run(args),
         Command::Up { persona, dir } => up(&persona, &dir),
         Command::Idp {

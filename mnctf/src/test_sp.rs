@@ -62,6 +62,24 @@ pub fn run(args: TestSp) -> anyhow::Result<bool> {
         );
     }))?;
     write(&args.out, &report)?;
+    conclude(
+        &config.name,
+        &report,
+        config.expected.as_deref(),
+        &args.out,
+        started,
+    )
+}
+
+/// Prints the counts and compares with the expected-results file, if any: `Ok(true)` when
+/// the run is as expected (or, without a file, nothing FAILED).
+pub fn conclude(
+    name: &str,
+    report: &reports::Report,
+    expected: Option<&Path>,
+    out: &Path,
+    started: std::time::Instant,
+) -> anyhow::Result<bool> {
     let counts: Vec<String> = report
         .counts()
         .iter()
@@ -70,15 +88,15 @@ pub fn run(args: TestSp) -> anyhow::Result<bool> {
         .collect();
     println!(
         "{}: {} in {:.1} s; reports in {}",
-        config.name,
+        name,
         counts.join(", "),
         started.elapsed().as_secs_f64(),
-        args.out.display()
+        out.display()
     );
-    match &config.expected {
+    match expected {
         Some(file) => {
             let expected = Expected::load(file)?;
-            let diff = expected.differences(&report);
+            let diff = expected.differences(report);
             for (id, want, got) in &diff {
                 println!(
                     "UNEXPECTED {id}: expected {}, got {}",
@@ -92,7 +110,7 @@ pub fn run(args: TestSp) -> anyhow::Result<bool> {
     }
 }
 
-fn write(out: &Path, report: &reports::Report) -> anyhow::Result<()> {
+pub fn write(out: &Path, report: &reports::Report) -> anyhow::Result<()> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     std::fs::write(out.join("report.json"), reports::json(report))?;
     std::fs::write(out.join("junit.xml"), reports::junit::render(report))?;

@@ -4,7 +4,7 @@
 use std::process::Command;
 
 /// Each crate with its layer; a crate may depend only on crates of a lower layer.
-const LAYERS: [(&str, u8); 11] = [
+const LAYERS: [(&str, u8); 12] = [
     ("mock-card", 0),
     ("mock-ca", 1),
     ("trust-framework", 2),
@@ -13,6 +13,7 @@ const LAYERS: [(&str, u8); 11] = [
     ("mock-sp", 4),
     ("reports", 0),
     ("user-agent", 3),
+    ("cardholder", 3),
     ("scenarios", 5),
     ("conformance", 5),
     ("mnctf", 9),

@@ -168,7 +168,14 @@ async fn lax_python3_saml_not_strict_is_caught_on_tf_sp_003() {
     lax(
         "python3-saml",
         "not-strict",
-        &["TF-SP-001", "TF-SP-003", "TF-SP-004", "TF-SP-005", "TF-SP-010", "TF-SP-012"],
+        &[
+            "TF-SP-001",
+            "TF-SP-003",
+            "TF-SP-004",
+            "TF-SP-005",
+            "TF-SP-010",
+            "TF-SP-012",
+        ],
         &[
             ("audience-wrong", Failed),
             ("recipient-wrong", Failed),

@@ -20,8 +20,8 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
 
+pub use cardholder as card;
 pub use user_agent as browser;
-pub mod card;
 mod cases;
 pub mod federation;
 pub mod scenario;

@@ -485,6 +485,33 @@ impl Browser {
             .ok_or(BrowserError::Malformed("no continue URL"))?;
         Ok(Ok(self.get(&format!("{idp_url}{next}")).await?))
     }
+
+    /// As [`Browser::answer`], stopping before any hop to a URL starting with `stop` (a
+    /// suite that plays the SP reads the Response there instead of sending it).
+    pub async fn answer_until(
+        &self,
+        idp_url: &str,
+        tx: &str,
+        c: &serde_json::Value,
+        card: &serde_json::Value,
+        stop: &str,
+    ) -> Result<Result<Navigation, String>, BrowserError> {
+        let answer = serde_json::json!({ "tx": tx, "nonce": c["nonce"], "certificate": card["certificate"], "signature": card["signature"] });
+        let (status, a) = self
+            .post_json(&format!("{idp_url}/card-login/answer"), None, answer)
+            .await?;
+        if status != 200 {
+            return Ok(Err(a["error"]
+                .as_str()
+                .map_or_else(|| format!("HTTP {status}"), str::to_owned)));
+        }
+        let next = a["continue"]
+            .as_str()
+            .ok_or(BrowserError::Malformed("no continue URL"))?;
+        Ok(Ok(self
+            .get_until(&format!("{idp_url}{next}"), stop)
+            .await?))
+    }
 }
 
 /// The login transaction of a platform login-page URL (`…/login?tx=…`).

@@ -1,6 +1,10 @@
 //! The citizen's side of the card-login binding: what JPKI client software does with the
 //! card on the reader (TF-BIND-005 checks first, then the PIN and the signature). Used
-//! by the scenarios' users and set-top boxes, and by `mnctf`'s local card helper.
+//! by the scenarios' users and set-top boxes, by the IdP conformance suite's cardholder,
+//! and by `mnctf`'s local card helper.
+
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};

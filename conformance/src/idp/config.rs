@@ -1,0 +1,188 @@
+//! What a vendor tells the suite about their IdP (`idp-sut.toml`), and the suite's own
+//! parties the vendor installs in it: two SPs (pairwise NameIDs and SSO across SPs need
+//! two) and the test PKI's card CA with the suite's OCSP and CRL service.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::message::Key;
+use crate::ConfigError;
+
+/// The role of the IdP under test.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// A personal authentication platform: the whole plan.
+    Platform,
+    /// A card IdP such as a CATV operator's (TF-CATV-001): not built yet.
+    CardIdp,
+    /// A 士業 body's attribute authority (TF-PROXY-002/004): not built yet.
+    AttributeAuthority,
+}
+
+/// The IdP under test.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdpSutConfig {
+    /// A short name (reports, expected-results file).
+    pub name: String,
+    /// The IdP's metadata: a file (relative to this file) or an `http://127.0.0.1` URL.
+    pub metadata: String,
+    /// Its role.
+    #[serde(default = "default_role")]
+    pub role: Role,
+    /// The user-authentication PIN of the suite's cards.
+    #[serde(default = "default_pin")]
+    pub pin: String,
+    /// The AuthnContext class the IdP asserts for a card login.
+    #[serde(default = "default_class")]
+    pub authn_class: String,
+    /// The expected-results file (relative to this file), if any.
+    #[serde(default)]
+    pub expected: Option<PathBuf>,
+    /// Time limit per HTTP exchange with the IdP, in milliseconds.
+    #[serde(default = "default_timeout")]
+    pub timeout_ms: u64,
+    /// Run only tests whose id starts with one of these (all if empty).
+    #[serde(default)]
+    pub only: Vec<String>,
+}
+
+fn default_role() -> Role {
+    Role::Platform
+}
+fn default_pin() -> String {
+    "1234".into()
+}
+fn default_class() -> String {
+    trust_framework::saml::constants::AC_JPKI_USER_AUTH.into()
+}
+fn default_timeout() -> u64 {
+    10_000
+}
+
+impl IdpSutConfig {
+    /// Reads `path`, resolving relative paths against its folder.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
+        let mut c: Self =
+            toml::from_str(&text).map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        if !c.metadata.starts_with("http://") && Path::new(&c.metadata).is_relative() {
+            c.metadata = base.join(&c.metadata).display().to_string();
+        }
+        if let Some(e) = &mut c.expected {
+            if e.is_relative() {
+                *e = base.join(&*e);
+            }
+        }
+        c.check()?;
+        Ok(c)
+    }
+
+    /// Sane limits; roles not built yet say so.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        if self.metadata.starts_with("http") {
+            crate::config::loopback("metadata", &self.metadata)?;
+        }
+        if !(100..=60_000).contains(&self.timeout_ms) {
+            return Err(ConfigError("timeout_ms must be 100..=60000".into()));
+        }
+        match self.role {
+            Role::Platform => Ok(()),
+            Role::CardIdp | Role::AttributeAuthority => Err(ConfigError(format!(
+                "role {:?}: the plan for this role is not built yet (issue 15); only \"platform\" runs",
+                self.role
+            ))),
+        }
+    }
+}
+
+/// One of the suite's SPs.
+#[derive(Clone, Debug)]
+pub struct SuiteSp {
+    /// Its entityID.
+    pub entity_id: String,
+    /// Its ACS (HTTP-POST): the suite's browser stops there and reads the Response.
+    pub acs_url: String,
+    /// Its request-signing key.
+    pub key: Key,
+    /// The RSA key itself (HTTP-Redirect signatures).
+    pub rsa: rsa::RsaPrivateKey,
+}
+
+/// The parties the suite plays for an IdP under test.
+#[derive(Clone, Debug)]
+pub struct SuiteSps {
+    /// Where the suite's SPs live (nothing listens: the browser stops before).
+    pub base_url: String,
+    /// SP "a" and SP "b".
+    pub sps: [SuiteSp; 2],
+    /// The CA service's base URL (OCSP, CRLs): the suite runs it during a run.
+    pub ca_url: String,
+}
+
+impl SuiteSps {
+    /// The suite's SPs under `base` and its CA service at `ca_url`.
+    pub fn new(base: &str, ca_url: &str) -> Result<Self, ConfigError> {
+        let pki = mock_ca::Pki::build(mock_ca::PkiConfig::new(ca_url), mock_ca::Clock::system())
+            .map_err(|e| ConfigError(format!("test keys: {e}")))?;
+        let base = base.trim_end_matches('/');
+        let sp = |name: &str| -> Result<SuiteSp, ConfigError> {
+            use rsa::pkcs8::EncodePrivateKey;
+            let c = pki
+                .service_credential(&format!("conformance-{name}"))
+                .map_err(|e| ConfigError(format!("key {name}: {e}")))?;
+            Ok(SuiteSp {
+                entity_id: format!("{base}/{name}/metadata"),
+                acs_url: format!("{base}/{name}/acs"),
+                key: Key {
+                    key_der: c
+                        .key
+                        .to_pkcs8_der()
+                        .map_err(|e| ConfigError(e.to_string()))?
+                        .as_bytes()
+                        .to_vec(),
+                    cert_der: c.certificate.clone(),
+                },
+                rsa: (*c.key).clone(),
+            })
+        };
+        Ok(Self {
+            base_url: base.to_owned(),
+            sps: [sp("sp-a")?, sp("sp-b")?],
+            ca_url: ca_url.trim_end_matches('/').to_owned(),
+        })
+    }
+
+    /// SP `i`'s metadata (AuthnRequestsSigned, WantAssertionsSigned, an HTTP-POST ACS).
+    pub fn metadata(&self, i: usize) -> String {
+        let sp = &self.sps[i];
+        sp_metadata(&sp.entity_id, &sp.acs_url, &sp.key.cert_der)
+    }
+}
+
+/// An SP's metadata: signed requests, signed assertions wanted, one HTTP-POST ACS.
+fn sp_metadata(entity_id: &str, acs: &str, cert_der: &[u8]) -> String {
+    use base64::Engine as _;
+    use trust_framework::saml::constants::{BINDING_POST, NS_DSIG};
+    use trust_framework::saml::xml::escape;
+    let cert = base64::engine::general_purpose::STANDARD.encode(cert_der);
+    format!(
+        concat!(
+            r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="{ds}" entityID="{id}">"#,
+            r#"<md:SPSSODescriptor AuthnRequestsSigned="true" WantAssertionsSigned="true" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">"#,
+            r#"<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>"#,
+            r#"<md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:persistent</md:NameIDFormat>"#,
+            r#"<md:AssertionConsumerService Binding="{post}" Location="{acs}" index="0" isDefault="true"/>"#,
+            r#"</md:SPSSODescriptor></md:EntityDescriptor>"#
+        ),
+        ds = NS_DSIG,
+        id = escape(entity_id),
+        cert = cert,
+        post = BINDING_POST,
+        acs = escape(acs),
+    )
+}

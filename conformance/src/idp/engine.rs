@@ -1,0 +1,727 @@
+//! The IdP run: the suite's CA service started on its URL, the IdP's metadata read, a
+//! preflight (a valid card logs in and the Response is one a strict SP accepts), then
+//! every test with fresh browsers and fresh cards. Verdicts come from what reached the
+//! suite's SPs (a Response a strict SP accepts, and for whom), never from a status code.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use cardholder::Card;
+use mock_ca::ocsp::Fault;
+use mock_ca::server::RunningService;
+use mock_ca::PersonaId;
+use reports::{Case, Evidence, Report, Step, Verdict};
+use trust_framework::saml::constants::{status, BINDING_REDIRECT, NS_DSIG};
+use trust_framework::saml::metadata::parse_idps;
+use trust_framework::saml::sp::{verify_response, Expectations, VerifiedAssertion};
+use user_agent::{Browser, Parties};
+
+use super::config::{IdpSutConfig, SuiteSps};
+use super::login::{self, Idp, Reached, Sent, Started, MARKUP_RELAY};
+use super::plan::{CaFault, Flow, IdpJudge, IdpTest, Request, IDP_TESTS};
+use crate::ConfigError;
+
+/// Largest IdP metadata read.
+const MAX_METADATA: usize = 1024 * 1024;
+
+/// The IdP as the suite sees it during a run.
+struct Sut<'a> {
+    config: &'a IdpSutConfig,
+    suite: &'a SuiteSps,
+    idp: Idp,
+    ca: &'a RunningService,
+    parties: Arc<Parties>,
+}
+
+/// What a test observed: its verdict, why, and the evidence.
+struct Outcome {
+    verdict: Verdict,
+    why: String,
+    evidence: Vec<Evidence>,
+}
+
+impl Outcome {
+    fn new(verdict: Verdict, why: impl Into<String>) -> Self {
+        Self {
+            verdict,
+            why: why.into(),
+            evidence: Vec::new(),
+        }
+    }
+}
+
+/// Runs the plan against the IdP of `config`, the suite playing `suite`.
+pub async fn run(
+    config: &IdpSutConfig,
+    suite: &SuiteSps,
+    mut progress: impl FnMut(&Case),
+) -> Result<Report, ConfigError> {
+    let now_text = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let mut report = Report::new(
+        &format!("IdP conformance: {} / IdP適合性試験", config.name),
+        &now_text,
+    );
+    let ca = start_ca(&suite.ca_url).await?;
+    let mut pre = Case::new("preflight", "Checks before the run");
+    pre.title_ja = Some("事前確認".into());
+    let t = Instant::now();
+    let idp = match load_idp(config).await {
+        Ok(idp) => idp,
+        Err(e) => return Ok(stopped(report, pre, format!("the IdP's metadata: {e}"), t)),
+    };
+    let mut parties = Parties::default();
+    parties.add(&idp.origin, "IdP under test");
+    parties.add(&suite.base_url, "suite SPs");
+    let sut = Sut {
+        config,
+        suite,
+        idp,
+        ca: &ca,
+        parties: Arc::new(parties),
+    };
+    let Some(valid) = IDP_TESTS.iter().find(|t| t.id == "card-valid") else {
+        return Err(ConfigError("the plan has no card-valid test".into()));
+    };
+    let base = sut.run_test(valid).await;
+    let ok = base.verdict == Verdict::Passed;
+    let mut s = Step::new(
+        "a valid card logs in and the Response is one a strict SP accepts",
+        valid.requirements,
+    );
+    s.verdict = base.verdict;
+    s.detail = base.why.clone();
+    s.evidence = base.evidence;
+    s.duration_ms = ms(t);
+    pre.steps.push(s);
+    if !ok {
+        let why = format!(
+            "a valid card's login did not give an acceptable Response ({}): is the suite installed in the IdP (`mnctf test-idp metadata`)?",
+            base.why
+        );
+        return Ok(finish_stopped(report, pre, &why));
+    }
+    pre.verdict = Verdict::Passed;
+    progress(&pre);
+    report.suite("preflight").cases.push(pre);
+    for test in IDP_TESTS.iter().filter(|t| selected(config, t.id)) {
+        let t = Instant::now();
+        let o = sut.run_test(test).await;
+        let mut case = Case::new(test.id, test.title);
+        let mut s = Step::new("judge by what reached the suite's SPs", test.requirements);
+        s.verdict = o.verdict;
+        s.detail = o.why.clone();
+        s.evidence = o.evidence;
+        s.duration_ms = ms(t);
+        case.steps.push(s);
+        case.verdict = o.verdict;
+        case.reason = (o.verdict != Verdict::Passed).then_some(o.why);
+        progress(&case);
+        report.suite(test.category).cases.push(case);
+    }
+    ca.faults.set_ocsp(None);
+    Ok(report)
+}
+
+fn ms(since: Instant) -> u64 {
+    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+fn selected(config: &IdpSutConfig, id: &str) -> bool {
+    config.only.is_empty() || config.only.iter().any(|p| id.starts_with(p.as_str()))
+}
+
+/// The suite's CA service on the port of `ca_url` (the IdP under test fetches OCSP
+/// answers and CRLs there: the certificates name it).
+async fn start_ca(ca_url: &str) -> Result<RunningService, ConfigError> {
+    let port = url::Url::parse(ca_url)
+        .ok()
+        .and_then(|u| u.port())
+        .ok_or_else(|| ConfigError(format!("the CA service URL {ca_url} names no port")))?;
+    tokio::task::spawn_blocking(move || {
+        RunningService::start(port, |_| {}, mock_ca::Clock::system())
+    })
+    .await
+    .map_err(|e| ConfigError(format!("the CA service: {e}")))?
+    .map_err(|e| ConfigError(format!("the CA service on port {port}: {e}")))
+}
+
+/// The IdP's metadata: its entityID, HTTP-Redirect SSO endpoint and signing keys.
+async fn load_idp(config: &IdpSutConfig) -> Result<Idp, String> {
+    let text = if config.metadata.starts_with("http") {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_millis(config.timeout_ms))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| e.to_string())?;
+        let mut resp = http
+            .get(&config.metadata)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        if !resp.status().is_success() {
+            return Err(format!("HTTP {}", resp.status()));
+        }
+        let mut out = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| e.to_string())? {
+            out.extend_from_slice(&chunk);
+            if out.len() > MAX_METADATA {
+                return Err("metadata over 1 MiB".into());
+            }
+        }
+        String::from_utf8(out).map_err(|_| "metadata is not UTF-8".to_owned())?
+    } else {
+        std::fs::read_to_string(&config.metadata).map_err(|e| e.to_string())?
+    };
+    let mut idps = parse_idps(&text).map_err(|e| e.to_string())?;
+    if idps.len() != 1 {
+        return Err(format!(
+            "{} IdPs in the metadata; one is needed",
+            idps.len()
+        ));
+    }
+    let md = idps.remove(0);
+    let sso_url = md
+        .sso
+        .iter()
+        .find(|e| e.binding == BINDING_REDIRECT)
+        .map(|e| e.location.clone())
+        .ok_or("no HTTP-Redirect SingleSignOnService")?;
+    crate::config::loopback("the SSO URL", &sso_url).map_err(|e| e.to_string())?;
+    let origin = url::Url::parse(&sso_url)
+        .map(|u| u.origin().ascii_serialization())
+        .map_err(|e| e.to_string())?;
+    if md.signing_certs.is_empty() {
+        return Err("no signing certificate".into());
+    }
+    Ok(Idp {
+        entity_id: md.entity_id.to_string(),
+        sso_url,
+        origin,
+        certs: md.signing_certs,
+    })
+}
+
+/// The preflight failed: say so, and skip every test with the reason.
+fn stopped(report: Report, mut pre: Case, why: String, since: Instant) -> Report {
+    let mut s = Step::new("the IdP's metadata loads", &["TF-IDP-001"]);
+    s.verdict = Verdict::Failed;
+    s.detail = why.clone();
+    s.duration_ms = ms(since);
+    pre.steps.push(s);
+    finish_stopped(report, pre, &why)
+}
+
+fn finish_stopped(mut report: Report, mut pre: Case, why: &str) -> Report {
+    pre.verdict = Verdict::Failed;
+    pre.reason = Some(why.to_owned());
+    report.suite("preflight").cases.push(pre);
+    for t in IDP_TESTS {
+        report.suite(t.category).cases.push(
+            Case::new(t.id, t.title)
+                .verdict(Verdict::Skipped)
+                .with_reason(format!("not run: the checks before the run failed: {why}")),
+        );
+    }
+    report
+}
+
+impl Sut<'_> {
+    fn browser(&self) -> Browser {
+        Browser::with_timeout(
+            "suite browser",
+            Arc::clone(&self.parties),
+            Duration::from_millis(self.config.timeout_ms),
+        )
+    }
+
+    fn card(&self, persona: PersonaId) -> Card {
+        Card::new(self.ca.pki.persona(persona).card_image())
+    }
+
+    fn stop(&self) -> String {
+        format!("{}/", self.suite.base_url)
+    }
+
+    /// The AuthnRequest of SP `sp` with `change`.
+    fn request(&self, sp: usize, change: Request) -> Result<Sent, String> {
+        login::request_url(
+            &self.idp,
+            &self.suite.sps[sp],
+            &self.suite.sps[1 - sp],
+            &self.suite.base_url,
+            &self.config.authn_class,
+            change,
+        )
+    }
+
+    fn set_fault(&self, fault: CaFault) {
+        let f = &self.ca.faults;
+        f.set_ocsp(match fault {
+            CaFault::None => None,
+            CaFault::OcspDown | CaFault::AllDown => Some(Fault::Unavailable),
+            CaFault::OcspWrongSigner => Some(Fault::WrongSigner),
+            CaFault::OcspStale => Some(Fault::Stale),
+            CaFault::OcspBadNonce => Some(Fault::BadNonce),
+        });
+        f.set_stale_crl(fault == CaFault::AllDown);
+    }
+
+    /// A whole login at SP `sp` with `change`, the card of `persona` if asked for.
+    async fn login(
+        &self,
+        b: &Browser,
+        sp: usize,
+        change: Request,
+        persona: PersonaId,
+    ) -> Result<(Sent, Reached, bool), String> {
+        let sent = self.request(sp, change)?;
+        match login::start(b, &sent.url, &self.stop()).await? {
+            Started::Reached(r) => Ok((sent, r, false)),
+            Started::LoginPage(at) => {
+                let card = self.card(persona);
+                let r = login::card_login(b, &self.idp, &at, &card, &self.config.pin, &self.stop())
+                    .await?;
+                Ok((sent, r, true))
+            }
+        }
+    }
+
+    /// What a strict SP `sp` makes of a Response to `sent`.
+    fn verify(
+        &self,
+        sp: usize,
+        sent: &Sent,
+        url: &str,
+        xml: &str,
+    ) -> Result<VerifiedAssertion, String> {
+        let s = &self.suite.sps[sp];
+        if url != s.acs_url {
+            return Err(format!(
+                "the Response went to {url}, not the SP's ACS {}",
+                s.acs_url
+            ));
+        }
+        let signed_root = roxmltree::Document::parse(xml).is_ok_and(|d| {
+            d.root_element().children().any(|c| {
+                c.tag_name().namespace() == Some(NS_DSIG) && c.tag_name().name() == "Signature"
+            })
+        });
+        if !signed_root {
+            return Err("the Response itself is not signed (TF-IDP-006: Response and Assertion each signed)".into());
+        }
+        let e = Expectations {
+            sp_entity_id: &s.entity_id,
+            acs_url: &s.acs_url,
+            idp_entity_id: &self.idp.entity_id,
+            idp_certs: &self.idp.certs,
+            request_id: Some(&sent.id),
+            now: time::OffsetDateTime::now_utc(),
+            skew: time::Duration::minutes(3),
+            required_class: Some(&self.config.authn_class),
+            require_signed_assertion: true,
+        };
+        verify_response(xml, &e).map_err(|e| format!("a strict SP refuses the Response: {e}"))
+    }
+
+    async fn run_test(&self, test: &IdpTest) -> Outcome {
+        let b = self.browser();
+        let mut o = match test.flow {
+            Flow::Login {
+                persona,
+                fault,
+                request,
+            } => {
+                self.set_fault(fault);
+                let result = self.login(&b, 0, request, persona).await;
+                self.set_fault(CaFault::None);
+                match result {
+                    Ok((sent, reached, card_asked)) => {
+                        self.judge_login(test.judge, &sent, &reached, card_asked, request)
+                    }
+                    Err(e) => {
+                        Outcome::new(Verdict::Failed, format!("the login could not run: {e}"))
+                    }
+                }
+            }
+            Flow::SsoAcrossSps => self.sso_across_sps(&b).await,
+            Flow::StableNameId => self.stable_name_id(&b).await,
+            Flow::ForceAuthnAfterSso => self.force_authn(&b).await,
+            Flow::ChallengeReplayed => self.challenge_replayed(&b).await,
+            Flow::AnswerFromOtherBrowser => self.other_browser(&b).await,
+            Flow::SignatureOverOtherBytes => self.other_bytes(&b).await,
+        };
+        o.evidence.splice(0..0, b.take_evidence());
+        o
+    }
+
+    fn judge_login(
+        &self,
+        judge: IdpJudge,
+        sent: &Sent,
+        reached: &Reached,
+        card_asked: bool,
+        request: Request,
+    ) -> Outcome {
+        let mut o = match (judge, reached) {
+            (IdpJudge::MustSucceed, Reached::Refused(why)) => {
+                Outcome::new(Verdict::Failed, format!("no Response: {why}"))
+            }
+            (IdpJudge::MustSucceed, Reached::Response { url, xml, relay_state }) => {
+                match self.verify(0, sent, url, xml) {
+                    Err(e) => Outcome::new(Verdict::Failed, e),
+                    Ok(_) if request == Request::RelayStateMarkup
+                        && relay_state.as_deref() != Some(MARKUP_RELAY) =>
+                    {
+                        Outcome::new(Verdict::Failed, format!("the RelayState came back as {relay_state:?}, not as sent: markup in it was not escaped in the form"))
+                    }
+                    Ok(a) => Outcome::new(Verdict::Passed, format!("a Response a strict SP accepts, for NameID {}", a.name_id)),
+                }
+            }
+            (IdpJudge::MustRefuse, Reached::Refused(why)) => {
+                Outcome::new(Verdict::Passed, format!("refused: {why}"))
+            }
+            (IdpJudge::MustRefuse | IdpJudge::MustNotPostElsewhere | IdpJudge::MustAnswerNoPassive, Reached::Response { url, xml, .. }) => {
+                self.judge_answer(judge, sent, url, xml, card_asked)
+            }
+            (IdpJudge::MustNotPostElsewhere, Reached::Refused(why)) => {
+                Outcome::new(Verdict::Passed, format!("refused: {why}"))
+            }
+            (IdpJudge::MustAnswerNoPassive, Reached::Refused(why)) => Outcome::new(
+                Verdict::Failed,
+                format!("no NoPassive Response to the SP (TF-IDP-012): {why}"),
+            ),
+            (IdpJudge::Flow, _) => Outcome::new(Verdict::Failed, "internal: a flow test judged as a login"),
+        };
+        if card_asked && judge == IdpJudge::MustAnswerNoPassive && o.verdict == Verdict::Passed {
+            o = Outcome::new(
+                Verdict::Failed,
+                "the IdP showed its login page for an IsPassive request",
+            );
+        }
+        o
+    }
+
+    /// A Response reached the suite where the test wants none, or only an error.
+    fn judge_answer(
+        &self,
+        judge: IdpJudge,
+        sent: &Sent,
+        url: &str,
+        xml: &str,
+        card_asked: bool,
+    ) -> Outcome {
+        let status = response_status(xml);
+        let registered = url == self.suite.sps[0].acs_url;
+        match judge {
+            IdpJudge::MustNotPostElsewhere if !registered => Outcome::new(
+                Verdict::Failed,
+                format!("the IdP posted a Response ({status}) to {url}, an ACS the SP's metadata does not list"),
+            ),
+            IdpJudge::MustNotPostElsewhere => Outcome::new(
+                Verdict::Passed,
+                format!("the Response ({status}) went to the SP's registered ACS, not the one the request named"),
+            ),
+            IdpJudge::MustAnswerNoPassive if status.ends_with("NoPassive") && !card_asked => {
+                match self.verify(0, sent, url, xml) {
+                    // An error Response carries no assertion: only its signature and
+                    // addressing are checked here.
+                    Err(_) if signed_error(xml, &self.idp.certs) => Outcome::new(
+                        Verdict::Passed,
+                        format!("a signed Response with status {status}, no login page"),
+                    ),
+                    _ => Outcome::new(Verdict::Failed, format!("a Response with status {status}, but not signed with the IdP's key (TF-IDP-014)")),
+                }
+            }
+            IdpJudge::MustAnswerNoPassive => Outcome::new(
+                Verdict::Failed,
+                format!("the answer to IsPassive without a session was a Response with status {status}, not NoPassive"),
+            ),
+            _ if status == status::SUCCESS => match self.verify(0, sent, url, xml) {
+                Ok(a) => Outcome::new(
+                    Verdict::Failed,
+                    format!("the IdP issued a Success Response a strict SP accepts (NameID {}) for a login it must refuse", a.name_id),
+                ),
+                Err(e) => Outcome::new(
+                    Verdict::Failed,
+                    format!("the IdP issued a Success Response for a login it must refuse ({e})"),
+                ),
+            },
+            _ => Outcome::new(
+                Verdict::Passed,
+                format!("refused with a Response to {url}, status {status}"),
+            ),
+        }
+    }
+
+    /// A successful login at SP `sp` in `b`; its NameID and whether the card was asked.
+    async fn good_login(
+        &self,
+        b: &Browser,
+        sp: usize,
+        change: Request,
+    ) -> Result<(String, bool), String> {
+        let (sent, reached, card_asked) = self.login(b, sp, change, PersonaId::Valid).await?;
+        match reached {
+            Reached::Response { url, xml, .. } => self
+                .verify(sp, &sent, &url, &xml)
+                .map(|a| (a.name_id, card_asked)),
+            Reached::Refused(why) => Err(format!("no Response: {why}")),
+        }
+    }
+
+    async fn sso_across_sps(&self, b: &Browser) -> Outcome {
+        let (a, _) = match self.good_login(b, 0, Request::Good).await {
+            Ok(x) => x,
+            Err(e) => return Outcome::new(Verdict::Failed, format!("the login at SP a: {e}")),
+        };
+        match self.good_login(b, 1, Request::Good).await {
+            Err(e) => Outcome::new(
+                Verdict::Failed,
+                format!("after a login at SP a, SP b got {e}"),
+            ),
+            Ok((_, true)) => Outcome::new(
+                Verdict::Failed,
+                "SP b's login asked for the card again: no SSO session (TF-IDP-010)",
+            ),
+            Ok((b_id, false)) if b_id == a => Outcome::new(
+                Verdict::Failed,
+                format!("the same NameID {a} at both SPs: not pairwise (TF-IDP-008)"),
+            ),
+            Ok((b_id, false)) => Outcome::new(
+                Verdict::Passed,
+                format!("SSO without the card; NameID {a} at SP a, {b_id} at SP b"),
+            ),
+        }
+    }
+
+    async fn stable_name_id(&self, b: &Browser) -> Outcome {
+        let first = self.good_login(b, 0, Request::Good).await;
+        let b2 = self.browser();
+        let second = self.good_login(&b2, 0, Request::Good).await;
+        let mut o = match (first, second) {
+            (Ok((x, _)), Ok((y, _))) if x == y => {
+                Outcome::new(Verdict::Passed, format!("NameID {x} both times"))
+            }
+            (Ok((x, _)), Ok((y, _))) => Outcome::new(
+                Verdict::Failed,
+                format!("one person, one SP, two NameIDs: {x} then {y} (TF-IDP-008)"),
+            ),
+            (Err(e), _) | (_, Err(e)) => {
+                Outcome::new(Verdict::Failed, format!("a login failed: {e}"))
+            }
+        };
+        o.evidence = b2.take_evidence();
+        o
+    }
+
+    async fn force_authn(&self, b: &Browser) -> Outcome {
+        if let Err(e) = self.good_login(b, 0, Request::Good).await {
+            return Outcome::new(Verdict::Failed, format!("the login at SP a: {e}"));
+        }
+        match self.good_login(b, 1, Request::ForceAuthn).await {
+            Ok((_, true)) => Outcome::new(
+                Verdict::Passed,
+                "the card was asked again, and the Response is good",
+            ),
+            Ok((_, false)) => Outcome::new(
+                Verdict::Failed,
+                "ForceAuthn answered from the SSO session, without the card (TF-IDP-011)",
+            ),
+            Err(e) => Outcome::new(Verdict::Failed, format!("the ForceAuthn login: {e}")),
+        }
+    }
+
+    /// A finished login's answer posted again: in its own transaction, then in a new one.
+    async fn challenge_replayed(&self, b: &Browser) -> Outcome {
+        let sent = match self.request(0, Request::Good) {
+            Ok(s) => s,
+            Err(e) => return Outcome::new(Verdict::Failed, e),
+        };
+        let at = match login::start(b, &sent.url, &self.stop()).await {
+            Ok(Started::LoginPage(at)) => at,
+            Ok(Started::Reached(_)) => {
+                return Outcome::new(Verdict::Failed, "no login page for a fresh browser")
+            }
+            Err(e) => return Outcome::new(Verdict::Failed, e),
+        };
+        let card = self.card(PersonaId::Valid);
+        let c = match login::challenge(b, &self.idp, &at.tx).await {
+            Ok(c) => c,
+            Err(e) => return Outcome::new(Verdict::Failed, e),
+        };
+        let answer = match login::sign(
+            &card,
+            &self.idp,
+            c["challenge"].as_str().unwrap_or_default(),
+            &self.config.pin,
+        ) {
+            Ok(a) => a,
+            Err(e) => return Outcome::new(Verdict::Failed, e),
+        };
+        match login::finish(b, &self.idp, &at.tx, &c, &answer, &self.stop()).await {
+            Ok(Reached::Response { .. }) => {}
+            other => {
+                return Outcome::new(
+                    Verdict::Failed,
+                    format!("the first login did not finish: {other:?}"),
+                )
+            }
+        }
+        // Again, in the same transaction.
+        let again = login::finish(b, &self.idp, &at.tx, &c, &answer, &self.stop()).await;
+        if let Ok(Reached::Response { xml, .. }) = &again {
+            if response_status(xml) == status::SUCCESS {
+                return Outcome::new(
+                    Verdict::Failed,
+                    "the same answer was accepted twice in its own transaction (TF-BIND-002)",
+                );
+            }
+        }
+        // In a new login, from a fresh browser.
+        let b2 = self.browser();
+        let sent2 = match self.request(0, Request::Good) {
+            Ok(s) => s,
+            Err(e) => return Outcome::new(Verdict::Failed, e),
+        };
+        let at2 = match login::start(&b2, &sent2.url, &self.stop()).await {
+            Ok(Started::LoginPage(at)) => at,
+            other => {
+                return Outcome::new(
+                    Verdict::Failed,
+                    format!("no login page for the second login: {other:?}"),
+                )
+            }
+        };
+        let replay = login::finish(&b2, &self.idp, &at2.tx, &c, &answer, &self.stop()).await;
+        let mut o = match replay {
+            Ok(Reached::Response { xml, url, .. }) if response_status(&xml) == status::SUCCESS => Outcome::new(
+                Verdict::Failed,
+                format!("another login's challenge and signature opened a new login (a Success Response to {url}; TF-BIND-002)"),
+            ),
+            Ok(r) => Outcome::new(Verdict::Passed, format!("refused both times: {}", describe(&r))),
+            Err(e) => Outcome::new(Verdict::Passed, format!("refused both times: {e}")),
+        };
+        o.evidence = b2.take_evidence();
+        o
+    }
+
+    /// The challenge asked for by one browser, answered by another.
+    async fn other_browser(&self, b: &Browser) -> Outcome {
+        let sent = match self.request(0, Request::Good) {
+            Ok(s) => s,
+            Err(e) => return Outcome::new(Verdict::Failed, e),
+        };
+        let at = match login::start(b, &sent.url, &self.stop()).await {
+            Ok(Started::LoginPage(at)) => at,
+            other => return Outcome::new(Verdict::Failed, format!("no login page: {other:?}")),
+        };
+        let c = match login::challenge(b, &self.idp, &at.tx).await {
+            Ok(c) => c,
+            Err(e) => return Outcome::new(Verdict::Failed, e),
+        };
+        let card = self.card(PersonaId::Valid);
+        let answer = match login::sign(
+            &card,
+            &self.idp,
+            c["challenge"].as_str().unwrap_or_default(),
+            &self.config.pin,
+        ) {
+            Ok(a) => a,
+            Err(e) => return Outcome::new(Verdict::Failed, e),
+        };
+        let other = self.browser();
+        let r = login::finish(&other, &self.idp, &at.tx, &c, &answer, &self.stop()).await;
+        let mut o = match r {
+            Ok(Reached::Response { xml, url, .. }) if response_status(&xml) == status::SUCCESS => Outcome::new(
+                Verdict::Failed,
+                format!("a browser that never started this login finished it and carried a Success Response to {url}: the login transaction is not bound to the browser that started it"),
+            ),
+            Ok(r) => Outcome::new(Verdict::Passed, format!("the other browser was refused: {}", describe(&r))),
+            Err(e) => Outcome::new(Verdict::Passed, format!("the other browser was refused: {e}")),
+        };
+        o.evidence = other.take_evidence();
+        o
+    }
+
+    /// The card signs a challenge text with one byte of its nonce changed.
+    async fn other_bytes(&self, b: &Browser) -> Outcome {
+        let sent = match self.request(0, Request::Good) {
+            Ok(s) => s,
+            Err(e) => return Outcome::new(Verdict::Failed, e),
+        };
+        let at = match login::start(b, &sent.url, &self.stop()).await {
+            Ok(Started::LoginPage(at)) => at,
+            other => return Outcome::new(Verdict::Failed, format!("no login page: {other:?}")),
+        };
+        let c = match login::challenge(b, &self.idp, &at.tx).await {
+            Ok(c) => c,
+            Err(e) => return Outcome::new(Verdict::Failed, e),
+        };
+        let text = c["challenge"].as_str().unwrap_or_default();
+        let Some(other) = other_nonce(text) else {
+            return Outcome::new(
+                Verdict::Failed,
+                "the challenge has no nonce line to change (TF-BIND-001)",
+            );
+        };
+        let card = self.card(PersonaId::Valid);
+        let answer = match login::sign(&card, &self.idp, &other, &self.config.pin) {
+            Ok(a) => a,
+            Err(e) => return Outcome::new(Verdict::Failed, e),
+        };
+        match login::finish(b, &self.idp, &at.tx, &c, &answer, &self.stop()).await {
+            Ok(Reached::Response { xml, url, .. }) if response_status(&xml) == status::SUCCESS => Outcome::new(
+                Verdict::Failed,
+                format!("a signature over other bytes than the challenge was accepted (a Success Response to {url}; TF-BIND-004)"),
+            ),
+            Ok(r) => Outcome::new(Verdict::Passed, format!("refused: {}", describe(&r))),
+            Err(e) => Outcome::new(Verdict::Passed, format!("refused: {e}")),
+        }
+    }
+}
+
+/// The challenge text with the last character of its nonce changed.
+fn other_nonce(text: &str) -> Option<String> {
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let line = lines.iter_mut().find(|l| l.starts_with("nonce"))?;
+    let last = line.pop()?;
+    line.push(if last == 'A' { 'B' } else { 'A' });
+    let mut out = lines.join("\n");
+    if text.ends_with('\n') {
+        out.push('\n');
+    }
+    Some(out)
+}
+
+fn describe(r: &Reached) -> String {
+    match r {
+        Reached::Refused(why) => why.clone(),
+        Reached::Response { url, xml, .. } => {
+            format!("a Response with status {} to {url}", response_status(xml))
+        }
+    }
+}
+
+/// The top-level status of a Response (with the second level, if any), or why not.
+fn response_status(xml: &str) -> String {
+    let Ok(doc) = roxmltree::Document::parse(xml) else {
+        return "(unreadable)".into();
+    };
+    let codes: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "StatusCode")
+        .filter_map(|n| n.attribute("Value"))
+        .collect();
+    match codes.as_slice() {
+        [] => "(none)".into(),
+        [top] => (*top).to_owned(),
+        [top, second, ..] => format!("{top} / {second}"),
+    }
+}
+
+/// Whether an error Response is signed at its root with one of the IdP's keys.
+fn signed_error(xml: &str, certs: &[Vec<u8>]) -> bool {
+    trust_framework::saml::signature::verify_enveloped(xml, certs).is_ok()
+}

@@ -1,0 +1,321 @@
+//! One login as the suite plays it: an SP's AuthnRequest (with the test's change) sent
+//! by HTTP-Redirect, the IdP's login page, the cardholder (challenge, card, answer), and
+//! where the browser is sent at the end. The browser stops before any URL of the suite's
+//! SPs and reads the SAML message there: nothing listens at those URLs.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use cardholder::Card;
+use time::{Duration, OffsetDateTime};
+use trust_framework::saml::authn_request::{self, NewAuthnRequest};
+use trust_framework::saml::bindings::{self, Kind};
+use user_agent::{login_tx, Browser, Navigation};
+
+use super::config::SuiteSp;
+use super::plan::Request;
+use crate::message::new_id;
+
+/// RSA-SHA1 for HTTP-Redirect signatures.
+const ALG_RSA_SHA1: &str = "http://www.w3.org/2000/09/xmldsig#rsa-sha1";
+/// RelayState that breaks an HTML attribute if put in a page unescaped.
+pub const MARKUP_RELAY: &str = "mnctf\"><script>alert('relay')</script>";
+
+/// The IdP as the suite found it in its metadata.
+#[derive(Clone, Debug)]
+pub struct Idp {
+    /// Its entityID.
+    pub entity_id: String,
+    /// Its HTTP-Redirect SSO endpoint.
+    pub sso_url: String,
+    /// Its origin (the card-login endpoints hang off it).
+    pub origin: String,
+    /// Its signing certificates (DER).
+    pub certs: Vec<Vec<u8>>,
+}
+
+/// A request as sent.
+#[derive(Clone, Debug)]
+pub struct Sent {
+    /// The AuthnRequest's ID.
+    pub id: String,
+    /// The RelayState sent.
+    pub relay_state: String,
+    /// The URL the browser was sent to.
+    pub url: String,
+}
+
+/// Where a login ended.
+#[derive(Clone, Debug)]
+pub enum Reached {
+    /// The browser was sent to the suite with a SAML Response.
+    Response {
+        /// Where (an ACS of the suite's SPs, or another suite URL).
+        url: String,
+        /// The Response.
+        xml: String,
+        /// The RelayState that came with it.
+        relay_state: Option<String>,
+    },
+    /// The login stopped at the IdP: an error page or a refused step.
+    Refused(String),
+}
+
+/// A login in progress at the IdP's login page.
+#[derive(Clone, Debug)]
+pub struct AtLoginPage {
+    /// The login transaction.
+    pub tx: String,
+}
+
+/// What the first navigation showed.
+#[derive(Clone, Debug)]
+pub enum Started {
+    /// The IdP's card-login page.
+    LoginPage(AtLoginPage),
+    /// The IdP answered at once (an SSO session, IsPassive, or an error Response).
+    Reached(Reached),
+}
+
+/// Builds the AuthnRequest of `sp` with `change`, signed as the change says.
+pub fn request_url(
+    idp: &Idp,
+    sp: &SuiteSp,
+    others: &SuiteSp,
+    base: &str,
+    class: &str,
+    change: Request,
+) -> Result<Sent, String> {
+    let id = new_id();
+    let now = OffsetDateTime::now_utc();
+    let unknown = format!("{base}/unknown-sp/metadata");
+    let evil_acs = format!("{base}/elsewhere/acs");
+    let xml = authn_request::build(&NewAuthnRequest {
+        id: &id,
+        issuer: if change == Request::UnknownSp {
+            &unknown
+        } else {
+            &sp.entity_id
+        },
+        destination: &idp.sso_url,
+        acs_url: if change == Request::AcsNotInMetadata {
+            &evil_acs
+        } else {
+            &sp.acs_url
+        },
+        issue_instant: if change == Request::Stale {
+            now - Duration::hours(1)
+        } else {
+            now
+        },
+        force_authn: change == Request::ForceAuthn,
+        is_passive: change == Request::IsPassive,
+        authn_context_class: Some(class),
+        attribute_consuming_service_index: None,
+    });
+    let xml = if change == Request::Doctype {
+        format!("<!DOCTYPE samlp:AuthnRequest [<!ENTITY x \"mnctf\">]>{xml}")
+    } else {
+        xml
+    };
+    let relay_state = if change == Request::RelayStateMarkup {
+        MARKUP_RELAY.to_owned()
+    } else {
+        format!("mnctf-{}", &id[1..9])
+    };
+    let key = match change {
+        Request::Unsigned => None,
+        Request::WrongKey => Some(&others.rsa),
+        _ => Some(&sp.rsa),
+    };
+    let query = match change {
+        Request::Sha1 => sha1_query(&xml, &relay_state, &sp.key.key_der)?,
+        _ => bindings::encode_redirect(Kind::Request, &xml, Some(&relay_state), key)
+            .map_err(|e| format!("encoding the AuthnRequest: {e}"))?,
+    };
+    let query = if change == Request::Tampered {
+        // The signature covers RelayState: another value after signing breaks it.
+        query.replacen(
+            &format!("RelayState={}", bindings::query_value(&relay_state)),
+            "RelayState=mnctf-changed-after-signing",
+            1,
+        )
+    } else {
+        query
+    };
+    Ok(Sent {
+        id,
+        relay_state,
+        url: format!("{}?{query}", idp.sso_url),
+    })
+}
+
+/// An HTTP-Redirect query signed with RSA-SHA1 (the SAML Bindings' octets, §3.4.4.1).
+fn sha1_query(xml: &str, relay: &str, key_der: &[u8]) -> Result<String, String> {
+    let mut query = format!(
+        "SAMLRequest={}&RelayState={}&SigAlg={}",
+        bindings::query_value(&bindings::deflate_base64(xml).map_err(|e| e.to_string())?),
+        bindings::query_value(relay),
+        bindings::query_value(ALG_RSA_SHA1)
+    );
+    let key = openssl::pkey::PKey::private_key_from_der(key_der).map_err(|e| e.to_string())?;
+    let mut signer = openssl::sign::Signer::new(openssl::hash::MessageDigest::sha1(), &key)
+        .map_err(|e| e.to_string())?;
+    let sig = signer
+        .sign_oneshot_to_vec(query.as_bytes())
+        .map_err(|e| e.to_string())?;
+    query.push_str(&format!(
+        "&Signature={}",
+        bindings::query_value(&STANDARD.encode(sig))
+    ));
+    Ok(query)
+}
+
+/// Goes to `url` and says what the IdP showed; stops before the suite's URLs (`stop`).
+pub async fn start(b: &Browser, url: &str, stop: &str) -> Result<Started, String> {
+    match b.get_until(url, stop).await.map_err(|e| e.to_string())? {
+        Navigation::Stopped { url, form } => Ok(Started::Reached(reached(url.as_str(), form))),
+        Navigation::Page(p) => match login_tx(&p.url) {
+            Some(tx) => Ok(Started::LoginPage(AtLoginPage { tx })),
+            None => Ok(Started::Reached(Reached::Refused(format!(
+                "the IdP answered with a page (HTTP {}): {}",
+                p.status,
+                page_text(&p.body)
+            )))),
+        },
+    }
+}
+
+/// The SAML Response the browser was about to deliver to the suite at `url`.
+fn reached(url: &str, form: Option<Vec<(String, String)>>) -> Reached {
+    let field = |fields: &[(String, String)], n: &str| {
+        fields.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone())
+    };
+    let (message, relay_state) = match &form {
+        Some(fields) => (
+            field(fields, "SAMLResponse").map(|v| bindings::decode_post(&v)),
+            field(fields, "RelayState"),
+        ),
+        None => {
+            let query = url.split_once('?').map(|(_, q)| q).unwrap_or_default();
+            let m = bindings::decode_redirect(query);
+            let relay = m.as_ref().ok().and_then(|m| m.relay_state.clone());
+            (Some(m.map(|m| m.xml)), relay)
+        }
+    };
+    let bare = url.split('?').next().unwrap_or(url).to_owned();
+    match message {
+        Some(Ok(xml)) => Reached::Response {
+            url: bare,
+            xml,
+            relay_state,
+        },
+        Some(Err(e)) => Reached::Refused(format!(
+            "the IdP sent the browser to {bare} with an unreadable message: {e}"
+        )),
+        None => Reached::Refused(format!(
+            "the IdP sent the browser to {bare} without a SAML Response"
+        )),
+    }
+}
+
+/// The challenge of login `tx`.
+pub async fn challenge(b: &Browser, idp: &Idp, tx: &str) -> Result<serde_json::Value, String> {
+    let (status, c) = b
+        .post_json(
+            &format!("{}/card-login/challenge", idp.origin),
+            None,
+            serde_json::json!({ "tx": tx }),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    if status != 200 || !c["challenge"].is_string() {
+        return Err(format!(
+            "no challenge (HTTP {status}): {}",
+            c["error"].as_str().unwrap_or("no error given")
+        ));
+    }
+    Ok(c)
+}
+
+/// The card's answer to `challenge_text` (certificate and signature, base64).
+pub fn sign(
+    card: &Card,
+    idp: &Idp,
+    challenge_text: &str,
+    pin: &str,
+) -> Result<serde_json::Value, String> {
+    let (cert, sig) = card
+        .sign(challenge_text, pin, &idp.origin, OffsetDateTime::now_utc())
+        .map_err(|e| format!("the card did not sign: {e}"))?;
+    Ok(
+        serde_json::json!({ "certificate": STANDARD.encode(cert), "signature": STANDARD.encode(sig) }),
+    )
+}
+
+/// Posts the card's answer and follows to where the IdP sends the browser.
+pub async fn finish(
+    b: &Browser,
+    idp: &Idp,
+    tx: &str,
+    c: &serde_json::Value,
+    answer: &serde_json::Value,
+    stop: &str,
+) -> Result<Reached, String> {
+    match b
+        .answer_until(&idp.origin, tx, c, answer, stop)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        Err(why) => Ok(Reached::Refused(format!("the answer was refused: {why}"))),
+        Ok(Navigation::Stopped { url, form }) => Ok(reached(url.as_str(), form)),
+        Ok(Navigation::Page(p)) => Ok(Reached::Refused(format!(
+            "after the answer the IdP showed a page (HTTP {}): {}",
+            p.status,
+            page_text(&p.body)
+        ))),
+    }
+}
+
+/// A whole card login from the login page: challenge, card, answer.
+pub async fn card_login(
+    b: &Browser,
+    idp: &Idp,
+    at: &AtLoginPage,
+    card: &Card,
+    pin: &str,
+    stop: &str,
+) -> Result<Reached, String> {
+    let c = match challenge(b, idp, &at.tx).await {
+        Ok(c) => c,
+        Err(why) => return Ok(Reached::Refused(why)),
+    };
+    let text = c["challenge"].as_str().unwrap_or_default().to_owned();
+    let answer = match sign(card, idp, &text, pin) {
+        Ok(a) => a,
+        Err(why) => return Ok(Reached::Refused(why)),
+    };
+    finish(b, idp, &at.tx, &c, &answer, stop).await
+}
+
+/// The visible text of a page, shortened.
+pub fn page_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for ch in html.chars() {
+        match ch {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let text = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = user_agent::unescape(&text);
+    match text.char_indices().nth(200) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text,
+    }
+}

@@ -1,0 +1,372 @@
+//! The IdP plan: every test a value in one registry ([`IDP_TESTS`]), each with its id, the
+//! profile requirements it checks, what the suite does (as SPs, browser and cardholder,
+//! and as the CA service) and how the outcome is judged.
+
+use mock_ca::PersonaId;
+
+/// What the CA service does during a test.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaFault {
+    /// Answers correctly.
+    None,
+    /// OCSP answers 503; the CRL is good.
+    OcspDown,
+    /// OCSP answers 503 and the CRL's nextUpdate has passed: no revocation data at all.
+    AllDown,
+    /// OCSP answers signed by a key the CA never authorised.
+    OcspWrongSigner,
+    /// OCSP answers whose thisUpdate and nextUpdate have passed.
+    OcspStale,
+    /// OCSP echoes another nonce.
+    OcspBadNonce,
+}
+
+/// A change to the suite SP's AuthnRequest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Request {
+    /// As the SP's metadata says: signed (RSA-SHA256), fresh, its registered ACS.
+    Good,
+    /// ForceAuthn.
+    ForceAuthn,
+    /// IsPassive.
+    IsPassive,
+    /// Unsigned, though the SP's metadata says AuthnRequestsSigned.
+    Unsigned,
+    /// Signed by a key the SP's metadata does not hold.
+    WrongKey,
+    /// A RelayState added to the signed query after signing.
+    Tampered,
+    /// Signed with RSA-SHA1.
+    Sha1,
+    /// From an entity no metadata names.
+    UnknownSp,
+    /// AssertionConsumerServiceURL not in the SP's metadata (the suite's listener).
+    AcsNotInMetadata,
+    /// IssueInstant an hour ago.
+    Stale,
+    /// A DOCTYPE before the request.
+    Doctype,
+    /// RelayState carrying markup.
+    RelayStateMarkup,
+}
+
+/// What the suite does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    /// One login at SP a with `persona`'s card, `fault` at the CA, `request` sent.
+    Login {
+        /// The card.
+        persona: PersonaId,
+        /// The CA service's behaviour.
+        fault: CaFault,
+        /// The AuthnRequest.
+        request: Request,
+    },
+    /// A login at SP a, then at SP b in the same browser: SSO without the card, and a
+    /// NameID of its own at b (pairwise).
+    SsoAcrossSps,
+    /// Two logins of one person at SP a in fresh browsers: the same NameID.
+    StableNameId,
+    /// A login at SP a, then at SP b with ForceAuthn: the card is asked again.
+    ForceAuthnAfterSso,
+    /// The challenge of a finished login answered again, in a new login.
+    ChallengeReplayed,
+    /// A challenge answered by a browser other than the one that asked for it.
+    AnswerFromOtherBrowser,
+    /// The card's signature over other bytes than the challenge's.
+    SignatureOverOtherBytes,
+}
+
+/// How the outcome is judged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdpJudge {
+    /// A Success Response that a strict SP accepts (TF-IDP, signatures, conditions).
+    MustSucceed,
+    /// No Success Response for this login, anywhere; an error Response or page is fine.
+    MustRefuse,
+    /// The login is refused, or the Response goes to the registered ACS only (never to
+    /// the one the request named).
+    MustNotPostElsewhere,
+    /// A signed Response with the NoPassive status to the registered ACS, no login page.
+    MustAnswerNoPassive,
+    /// The flow's own check (the flow says what it needs).
+    Flow,
+}
+
+/// A test of the IdP plan.
+#[derive(Debug)]
+pub struct IdpTest {
+    /// Its id (stable; expected-results files name it).
+    pub id: &'static str,
+    /// What it does, in a line.
+    pub title: &'static str,
+    /// The profile requirements it checks.
+    pub requirements: &'static [&'static str],
+    /// Its group in the report.
+    pub category: &'static str,
+    /// What the suite does.
+    pub flow: Flow,
+    /// How it is judged.
+    pub judge: IdpJudge,
+}
+
+const fn login(persona: PersonaId, fault: CaFault, request: Request) -> Flow {
+    Flow::Login {
+        persona,
+        fault,
+        request,
+    }
+}
+
+use CaFault as F;
+use IdpJudge::{
+    Flow as ByFlow, MustAnswerNoPassive, MustNotPostElsewhere, MustRefuse, MustSucceed,
+};
+use PersonaId as P;
+use Request as R;
+
+macro_rules! t {
+    ($id:literal, $title:literal, [$($r:literal),+], $cat:literal, $flow:expr, $judge:expr) => {
+        IdpTest { id: $id, title: $title, requirements: &[$($r),+], category: $cat, flow: $flow, judge: $judge }
+    };
+}
+
+/// Every test, in report order.
+pub static IDP_TESTS: &[IdpTest] = &[
+    // --- The card and its certificate (TF-PKI) ---
+    t!(
+        "card-valid",
+        "A valid card: a Response a strict SP accepts",
+        ["TF-BIND-004", "TF-IDP-006", "TF-IDP-007", "TF-IDP-009"],
+        "card",
+        login(P::Valid, F::None, R::Good),
+        MustSucceed
+    ),
+    t!(
+        "card-revoked",
+        "A card whose user-authentication certificate is revoked",
+        ["TF-PKI-005"],
+        "card",
+        login(P::AuthRevoked, F::None, R::Good),
+        MustRefuse
+    ),
+    t!(
+        "card-expired",
+        "A card whose user-authentication certificate has expired",
+        ["TF-PKI-003"],
+        "card",
+        login(P::AuthExpired, F::None, R::Good),
+        MustRefuse
+    ),
+    t!(
+        "card-look-alike-ca",
+        "A certificate from a CA with the JPKI CA's name and another key",
+        ["TF-PKI-001"],
+        "card",
+        login(P::UnknownCa, F::None, R::Good),
+        MustRefuse
+    ),
+    t!(
+        "card-sign-cert-revoked",
+        "Only the signature certificate revoked: the user-authentication one is good",
+        ["TF-PKI-005"],
+        "card",
+        login(P::SignRevoked, F::None, R::Good),
+        MustSucceed
+    ),
+    // --- Revocation data under faults (TF-PKI-005..007) ---
+    t!(
+        "pki-ocsp-down-crl-good",
+        "OCSP down, the CRL good: the login goes on the CRL",
+        ["TF-PKI-006"],
+        "revocation",
+        login(P::Valid, F::OcspDown, R::Good),
+        MustSucceed
+    ),
+    t!(
+        "pki-all-down",
+        "OCSP down and the CRL stale: no revocation data, fail closed",
+        ["TF-PKI-006"],
+        "revocation",
+        login(P::Valid, F::AllDown, R::Good),
+        MustRefuse
+    ),
+    t!(
+        "pki-revoked-ocsp-wrong-signer",
+        "A revoked card while OCSP answers 'good' signed by an unauthorised key",
+        ["TF-PKI-005"],
+        "revocation",
+        login(P::AuthRevoked, F::OcspWrongSigner, R::Good),
+        MustRefuse
+    ),
+    t!(
+        "pki-revoked-ocsp-stale",
+        "A revoked card while OCSP answers are stale",
+        ["TF-PKI-005"],
+        "revocation",
+        login(P::AuthRevoked, F::OcspStale, R::Good),
+        MustRefuse
+    ),
+    t!(
+        "pki-revoked-ocsp-bad-nonce",
+        "A revoked card while OCSP echoes another nonce",
+        ["TF-PKI-005"],
+        "revocation",
+        login(P::AuthRevoked, F::OcspBadNonce, R::Good),
+        MustRefuse
+    ),
+    // --- The card-login binding (TF-BIND) ---
+    t!(
+        "bind-challenge-replayed",
+        "A finished login's challenge and signature answered again in a new login",
+        ["TF-BIND-002"],
+        "binding",
+        Flow::ChallengeReplayed,
+        ByFlow
+    ),
+    t!(
+        "bind-other-browser",
+        "The card's answer posted by a browser other than the one that asked for the challenge",
+        ["TF-BIND-002"],
+        "binding",
+        Flow::AnswerFromOtherBrowser,
+        ByFlow
+    ),
+    t!(
+        "bind-other-bytes",
+        "The card signs other bytes than the challenge's",
+        ["TF-BIND-004"],
+        "binding",
+        Flow::SignatureOverOtherBytes,
+        ByFlow
+    ),
+    // --- The AuthnRequest (TF-IDP) ---
+    t!(
+        "req-unsigned",
+        "An unsigned AuthnRequest from an SP whose metadata says AuthnRequestsSigned",
+        ["TF-IDP-004"],
+        "request",
+        login(P::Valid, F::None, R::Unsigned),
+        MustRefuse
+    ),
+    t!(
+        "req-wrong-key",
+        "An AuthnRequest signed by a key not in the SP's metadata",
+        ["TF-IDP-004"],
+        "request",
+        login(P::Valid, F::None, R::WrongKey),
+        MustRefuse
+    ),
+    t!(
+        "req-tampered",
+        "The signed HTTP-Redirect query altered after signing",
+        ["TF-IDP-004"],
+        "request",
+        login(P::Valid, F::None, R::Tampered),
+        MustRefuse
+    ),
+    t!(
+        "req-sha1",
+        "An AuthnRequest signed with RSA-SHA1",
+        ["TF-IDP-004"],
+        "request",
+        login(P::Valid, F::None, R::Sha1),
+        MustRefuse
+    ),
+    t!(
+        "req-unknown-sp",
+        "An AuthnRequest from an entity no metadata names",
+        ["TF-IDP-002"],
+        "request",
+        login(P::Valid, F::None, R::UnknownSp),
+        MustRefuse
+    ),
+    t!(
+        "req-acs-not-in-metadata",
+        "AssertionConsumerServiceURL not in the SP's metadata",
+        ["TF-IDP-003"],
+        "request",
+        login(P::Valid, F::None, R::AcsNotInMetadata),
+        MustNotPostElsewhere
+    ),
+    t!(
+        "req-stale",
+        "An AuthnRequest issued an hour ago",
+        ["TF-IDP-005"],
+        "request",
+        login(P::Valid, F::None, R::Stale),
+        MustRefuse
+    ),
+    t!(
+        "req-doctype",
+        "A DOCTYPE before the AuthnRequest",
+        ["TF-IDP-015"],
+        "request",
+        login(P::Valid, F::None, R::Doctype),
+        MustRefuse
+    ),
+    // --- Sessions and identifiers (TF-IDP) ---
+    t!(
+        "sso-across-sps",
+        "A login at one SP, then at another: no card, a NameID of its own (pairwise)",
+        ["TF-IDP-008", "TF-IDP-010"],
+        "sessions",
+        Flow::SsoAcrossSps,
+        ByFlow
+    ),
+    t!(
+        "name-id-stable",
+        "The same card at the same SP twice: the same NameID",
+        ["TF-IDP-008"],
+        "sessions",
+        Flow::StableNameId,
+        ByFlow
+    ),
+    t!(
+        "force-authn",
+        "ForceAuthn after SSO: the card is asked again",
+        ["TF-IDP-011"],
+        "sessions",
+        Flow::ForceAuthnAfterSso,
+        ByFlow
+    ),
+    t!(
+        "is-passive-no-session",
+        "IsPassive without a session: a signed NoPassive Response, no login page",
+        ["TF-IDP-012"],
+        "sessions",
+        login(P::Valid, F::None, R::IsPassive),
+        MustAnswerNoPassive
+    ),
+    t!(
+        "relay-state-markup",
+        "RelayState carrying markup comes back escaped in the auto-POST form",
+        ["TF-IDP-015"],
+        "request",
+        login(P::Valid, F::None, R::RelayStateMarkup),
+        MustSucceed
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_registry_is_sound() {
+        let mut ids: Vec<&str> = IDP_TESTS.iter().map(|t| t.id).collect();
+        let n = ids.len();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "ids are unique");
+        for t in IDP_TESTS {
+            for r in t.requirements {
+                assert!(
+                    trust_framework::profile::find(r).is_some(),
+                    "{}: {r} is not in the profile",
+                    t.id
+                );
+            }
+        }
+    }
+}

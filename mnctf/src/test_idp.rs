@@ -1,0 +1,117 @@
+//! `mnctf test-idp`: certify an IdP. The suite plays two SPs, the browser and the
+//! cardholder, and runs the test PKI's CA service (`mnctf test-idp metadata` writes what
+//! to install in the IdP); it runs the plan, writes the reports, and compares the verdicts
+//! with the IdP's expected-results file when it has one.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::{Args, Subcommand};
+use conformance::idp::{IdpSutConfig, SuiteSps};
+
+use crate::test_sp::{conclude, write};
+
+#[derive(Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct TestIdp {
+    #[command(subcommand)]
+    command: Option<TestIdpCommand>,
+    /// The IdP under test (idp-sut.toml).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Where to write the reports.
+    #[arg(long, default_value = "out/test-idp")]
+    out: PathBuf,
+    /// The suite's SPs' base URL (nothing listens there: the browser stops before).
+    #[arg(long, default_value = DEFAULT_SPS_URL)]
+    sps_url: String,
+    /// The suite's CA service (OCSP, CRLs), which runs during the test on this port.
+    #[arg(long, default_value = DEFAULT_CA_URL)]
+    ca_url: String,
+}
+
+#[derive(Subcommand)]
+enum TestIdpCommand {
+    /// Write what to install in the IdP under test: the suite's two SPs' metadata, the
+    /// card CA's certificate and where its OCSP responder and CRL are.
+    Metadata {
+        /// Where to write the files.
+        #[arg(long, default_value = "out/test-idp/install")]
+        out: PathBuf,
+        /// The suite's SPs' base URL.
+        #[arg(long, default_value = DEFAULT_SPS_URL)]
+        sps_url: String,
+        /// The suite's CA service.
+        #[arg(long, default_value = DEFAULT_CA_URL)]
+        ca_url: String,
+    },
+}
+
+/// Where the suite's SPs live by default.
+pub const DEFAULT_SPS_URL: &str = "http://127.0.0.1:18600";
+/// Where the suite's CA service runs by default.
+pub const DEFAULT_CA_URL: &str = "http://127.0.0.1:18580";
+
+pub fn run(args: TestIdp) -> anyhow::Result<bool> {
+    if let Some(TestIdpCommand::Metadata {
+        out,
+        sps_url,
+        ca_url,
+    }) = args.command
+    {
+        return install_files(&out, &sps_url, &ca_url);
+    }
+    let path = args
+        .config
+        .context("give --config idp-sut.toml (or `mnctf test-idp metadata`)")?;
+    let config = IdpSutConfig::load(&path)?;
+    let suite = SuiteSps::new(&args.sps_url, &args.ca_url)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let started = std::time::Instant::now();
+    let report = runtime.block_on(conformance::idp::run(&config, &suite, |case| {
+        println!(
+            "{:<8} {:<44} {}",
+            case.verdict.label(),
+            case.id,
+            case.reason.as_deref().unwrap_or("")
+        );
+    }))?;
+    write(&args.out, &report)?;
+    conclude(
+        &config.name,
+        &report,
+        config.expected.as_deref(),
+        &args.out,
+        started,
+    )
+}
+
+/// The files a vendor installs: both SPs' metadata, the card CA's certificate, and a
+/// note of the OCSP and CRL URLs (also in the certificates the suite's cards present).
+fn install_files(out: &std::path::Path, sps_url: &str, ca_url: &str) -> anyhow::Result<bool> {
+    let suite = SuiteSps::new(sps_url, ca_url)?;
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    for (i, name) in ["sp-a", "sp-b"].iter().enumerate() {
+        std::fs::write(out.join(format!("{name}.xml")), suite.metadata(i))?;
+    }
+    let pki = mock_ca::Pki::build(mock_ca::PkiConfig::new(ca_url), mock_ca::Clock::system())?;
+    let ca = pki
+        .authority(mock_ca::pki::ca::JPKI_AUTH)
+        .context("no JPKI user-authentication CA")?;
+    std::fs::write(
+        out.join("jpki-auth.pem"),
+        mock_ca::pki::pem("CERTIFICATE", ca.certificate()),
+    )?;
+    let base = ca_url.trim_end_matches('/');
+    let note = format!(
+        "# The suite's card CA (test keys only): trust jpki-auth.pem for card logins.\nocsp_url = \"{base}/ocsp/jpki-auth\"\ncrl_url = \"{base}/crl/jpki-auth.crl\"\npredecessor_url = \"{base}/predecessors\"\n"
+    );
+    std::fs::write(out.join("ca.toml"), note)?;
+    println!(
+        "wrote {}: sp-a.xml and sp-b.xml (the suite's SPs), jpki-auth.pem and ca.toml (the card CA)",
+        out.display()
+    );
+    Ok(true)
+}
