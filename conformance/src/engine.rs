@@ -933,7 +933,7 @@ fn judge(
         (Judge::MustNotRedirectOffSite, _) if !relay_hits.is_empty() => (Verdict::Failed, "after the login the SP sent the browser off its own origin, to the RelayState's target (an open redirect)".into()),
         (Judge::MustNotRedirectOffSite, _) => (Verdict::Passed, "the SP did not send the browser off its own origin".into()),
         (Judge::MustNotFetch, _) => (Verdict::Passed, "nothing was fetched from the suite's listener".into()),
-        (Judge::MustNotExpand, Some(id)) if id == ctx.identity => (Verdict::Failed, format!("the SP expanded the entity of the message's own DTD into the signed NameID: a session for {id}")),
+        (Judge::MustNotExpand, Some(id)) if id.trim() == believed.trim() => (Verdict::Failed, format!("the SP resolved the entity of the message's own DTD into the signed NameID: a session for {id:?}")),
         (Judge::MustNotExpand, Some(id)) => (Verdict::Warning, format!("accepted a message with a DTD, the session for {id}")),
         (Judge::MustNotExpand, None) => (Verdict::Passed, "refused: no session".into()),
         (Judge::MustAccept, Some(id)) if id == ctx.identity => (Verdict::Passed, format!("a session for {id}")),

@@ -260,10 +260,15 @@ pub fn table(scored: &[Scored], unconfirmed: &[Pair]) -> String {
             p.vulnerable,
             p.fixed,
             p.class,
-            p.why.as_deref().unwrap_or("no reason given")
+            one_line(p.why.as_deref().unwrap_or("no reason given"))
         ));
     }
     out
+}
+
+/// `text` on one line (a Markdown table cell).
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// `doc` with the text between its `<!-- begin: lab table -->` and `<!-- end: lab table -->`

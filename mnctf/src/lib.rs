@@ -6,6 +6,7 @@
 
 pub use user_agent as browser;
 pub mod helper;
+pub mod idp_install;
 pub mod lab;
 pub mod peers;
 pub mod stack;

@@ -44,6 +44,9 @@ enum TestIdpCommand {
         /// The suite's CA service.
         #[arg(long, default_value = DEFAULT_CA_URL)]
         ca_url: String,
+        /// Where the example platform (platform.toml) runs.
+        #[arg(long, default_value = "http://127.0.0.1:18000")]
+        platform_url: String,
     },
 }
 
@@ -57,9 +60,10 @@ pub fn run(args: TestIdp) -> anyhow::Result<bool> {
         out,
         sps_url,
         ca_url,
+        platform_url,
     }) = args.command
     {
-        return install_files(&out, &sps_url, &ca_url);
+        return install_files(&out, &sps_url, &ca_url, &platform_url);
     }
     let path = args
         .config
@@ -88,29 +92,16 @@ pub fn run(args: TestIdp) -> anyhow::Result<bool> {
     )
 }
 
-/// The files a vendor installs: both SPs' metadata, the card CA's certificate, and a
-/// note of the OCSP and CRL URLs (also in the certificates the suite's cards present).
-fn install_files(out: &std::path::Path, sps_url: &str, ca_url: &str) -> anyhow::Result<bool> {
-    let suite = SuiteSps::new(sps_url, ca_url)?;
-    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    for (i, name) in ["sp-a", "sp-b"].iter().enumerate() {
-        std::fs::write(out.join(format!("{name}.xml")), suite.metadata(i))?;
-    }
-    let pki = mock_ca::Pki::build(mock_ca::PkiConfig::new(ca_url), mock_ca::Clock::system())?;
-    let ca = pki
-        .authority(mock_ca::pki::ca::JPKI_AUTH)
-        .context("no JPKI user-authentication CA")?;
-    std::fs::write(
-        out.join("jpki-auth.pem"),
-        mock_ca::pki::pem("CERTIFICATE", ca.certificate()),
-    )?;
-    let base = ca_url.trim_end_matches('/');
-    let note = format!(
-        "# The suite's card CA (test keys only): trust jpki-auth.pem for card logins.\nocsp_url = \"{base}/ocsp/jpki-auth\"\ncrl_url = \"{base}/crl/jpki-auth.crl\"\npredecessor_url = \"{base}/predecessors\"\n"
-    );
-    std::fs::write(out.join("ca.toml"), note)?;
+/// The files a vendor installs, and the worked example of our platform.
+fn install_files(
+    out: &std::path::Path,
+    sps_url: &str,
+    ca_url: &str,
+    platform_url: &str,
+) -> anyhow::Result<bool> {
+    mnctf::idp_install::write(out, sps_url, ca_url, platform_url)?;
     println!(
-        "wrote {}: sp-a.xml and sp-b.xml (the suite's SPs), jpki-auth.pem and ca.toml (the card CA)",
+        "wrote {}: sp-a.xml and sp-b.xml (the suite's SPs), jpki-auth.pem and ca.toml (the card CA); platform.toml and idp-sut.toml (our platform configured so, as an example)",
         out.display()
     );
     Ok(true)

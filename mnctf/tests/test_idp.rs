@@ -1,6 +1,7 @@
-//! The IdP plan (`mnctf test-idp`) against our own platform, configured as a vendor would
-//! from `mnctf test-idp metadata` (the suite's two SPs, the suite's card CA with its OCSP
-//! and CRL service): its verdicts must equal `conformance/expected/idp-platform.toml`.
+//! The IdP plan (`mnctf test-idp`) against our own platform, configured by the worked
+//! example `mnctf test-idp metadata` writes (the suite's two SPs, the suite's card CA with
+//! its OCSP and CRL service): its verdicts must equal
+//! `conformance/expected/idp-platform.toml`.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -12,49 +13,19 @@ use idp::platform::Platform;
 use mnctf::peers::free_port;
 use reports::Verdict;
 
-/// Our platform on loopback, trusting the suite's SPs and card CA; its base URL.
-async fn start_platform(suite: &SuiteSps, dir: &Path) -> String {
-    use rsa::pkcs8::EncodePrivateKey;
-    let pki = mock_ca::Pki::build(
-        mock_ca::PkiConfig::new(&suite.ca_url),
-        mock_ca::Clock::system(),
-    )
-    .unwrap();
+/// Our platform on loopback, configured by `mnctf test-idp metadata` (the worked example
+/// a vendor follows); the loaded `idp-sut.toml` that names it.
+async fn start_platform(suite: &SuiteSps, dir: &Path) -> IdpSutConfig {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let cred = pki.service_credential("idp").unwrap();
-    let write = |name: &str, bytes: &[u8]| std::fs::write(dir.join(name), bytes).unwrap();
-    write("idp.key", cred.key.to_pkcs8_der().unwrap().as_bytes());
-    write("idp.crt", &cred.certificate);
-    let ca = pki.authority(mock_ca::pki::ca::JPKI_AUTH).unwrap();
-    write("jpki-auth.crt", ca.certificate());
-    write("sp-a.xml", suite.metadata(0).as_bytes());
-    write("sp-b.xml", suite.metadata(1).as_bytes());
-    let base = &suite.ca_url;
-    let toml = format!(
-        r#"entity_id = "{url}/idp"
-base_url = "{url}"
-store = "idp.sqlite"
-signing_key = "idp.key"
-signing_cert = "idp.crt"
-sp_metadata = ["sp-a.xml", "sp-b.xml"]
-
-[[anchors]]
-label = "jpki-auth"
-certificate = "jpki-auth.crt"
-ocsp_url = "{base}/ocsp/jpki-auth"
-crl_url = "{base}/crl/jpki-auth.crl"
-predecessor_url = "{base}/predecessors"
-"#
-    );
-    write("idp.toml", toml.as_bytes());
-    let config = IdpConfig::load(&dir.join("idp.toml")).unwrap();
+    mnctf::idp_install::write(dir, &suite.base_url, &suite.ca_url, &url).unwrap();
+    let config = IdpConfig::load(&dir.join("platform.toml")).unwrap();
     let platform =
         Arc::new(Platform::new(config, Arc::new(time::OffsetDateTime::now_utc)).unwrap());
     tokio::spawn(async move {
         let _ = axum::serve(listener, idp::http::router(platform)).await;
     });
-    url
+    IdpSutConfig::load(&dir.join("idp-sut.toml")).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -62,17 +33,8 @@ async fn our_platform_gets_its_expected_verdicts() {
     let dir = tempfile::tempdir().unwrap();
     let ca_url = format!("http://127.0.0.1:{}", free_port().unwrap());
     let suite = SuiteSps::new("http://127.0.0.1:18600", &ca_url).unwrap();
-    let url = start_platform(&suite, dir.path()).await;
-    let config = IdpSutConfig {
-        name: "platform".into(),
-        metadata: format!("{url}/metadata"),
-        role: Role::Platform,
-        pin: "1234".into(),
-        authn_class: trust_framework::saml::constants::AC_JPKI_USER_AUTH.into(),
-        expected: None,
-        timeout_ms: 10_000,
-        only: Vec::new(),
-    };
+    let config = start_platform(&suite, dir.path()).await;
+    assert_eq!(config.role, Role::Platform);
     let report = conformance::idp::run(&config, &suite, |_| {})
         .await
         .unwrap();

@@ -68,6 +68,24 @@ pub fn external_entity_name_id(c: &Ctx<'_>) -> Result<Crafted, CraftError> {
     Ok(Crafted::of(format!("{dtd}{with_ref}")))
 }
 
+/// A file every Linux machine has, and its content (`uname -s` and a newline).
+const KNOWN_FILE: (&str, &str) = ("/proc/sys/kernel/ostype", "Linux\n");
+
+/// The signed Response whose NameID is the content of a file every Linux machine has,
+/// its text replaced by an external entity naming that file (python3-saml
+/// CVE-2017-9672: lxml read local files, and refused network URLs). The signature
+/// verifies only if the SP read the file while parsing: the session's identity is then
+/// the file's content, seen in the identity.
+pub fn file_entity_name_id(c: &Ctx<'_>) -> Result<Crafted, CraftError> {
+    let (path, content) = KNOWN_FILE;
+    let mut k = c.knobs();
+    k.name_id_raw = trust_framework::saml::xml::escape(content);
+    let xml = message::build(&k, Signing::Both, &c.spec())?;
+    let with_ref = splice::set_name_id(&xml, "&x;")?;
+    let dtd = format!("<!DOCTYPE samlp:Response [<!ENTITY x SYSTEM \"file://{path}\">]>");
+    Ok(Crafted::of(format!("{dtd}{with_ref}")).claiming(content.trim()))
+}
+
 /// The signed Response with a duplicated attribute on its root: not well-formed XML
 /// (XML 1.0 §3.1, "Unique Att Spec"), which a strict parser refuses before anything else.
 pub fn duplicate_attribute(c: &Ctx<'_>) -> Result<Crafted, CraftError> {

@@ -92,8 +92,9 @@ pub enum Judge {
     /// names from the suite's listener (FAILED if it did).
     MustNotFetch,
     /// The message's signature verifies only if the SP expands an entity of the
-    /// message's DTD: a session for the test's identity is FAILED (the expansion is seen);
-    /// any other session is WARNING; none is PASSED.
+    /// message's DTD: a session for the identity the expansion gives (the message's
+    /// `believed`, else the test's) is FAILED (the expansion is seen); any other session
+    /// is WARNING; none is PASSED.
     MustNotExpand,
 }
 

@@ -707,6 +707,14 @@ pub static TESTS: &[Test] = &[
         documents::external_entity_name_id
     ),
     t!(
+        "xml-external-entity-file",
+        "An external entity naming a local file every Linux machine has, in place of the signed NameID (python3-saml CVE-2017-9672; the signature verifies only if the file is read)",
+        ["TF-SP-008"],
+        "xml",
+        MustNotExpand,
+        documents::file_entity_name_id
+    ),
+    t!(
         "xml-external-parameter-entity",
         "An external parameter entity on a loopback URL (fetched?)",
         ["TF-SP-008"],
