@@ -144,6 +144,10 @@ pub struct IdpConfig {
     /// aggregate (category `urn:mnctf:category:card-idp`) and publish an SP role for them.
     #[serde(default)]
     pub hub: bool,
+    /// Planted defects (a `planted-defects` test build only).
+    #[cfg(feature = "planted-defects")]
+    #[serde(default)]
+    pub defects: crate::defects::Defects,
 }
 
 fn default_channel() -> String {

@@ -12,6 +12,7 @@
 
 pub mod card_login;
 pub mod config;
+pub mod defects;
 pub mod error;
 pub mod http;
 pub mod hub;

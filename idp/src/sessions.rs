@@ -221,6 +221,11 @@ impl Memory {
         self.challenges.take(nonce)
     }
 
+    /// A pending challenge, left in place (a planted defect's: challenges are taken).
+    pub(crate) fn peek_challenge(&self, nonce: &str, now: OffsetDateTime) -> Option<Pending> {
+        self.challenges.get(nonce, now)
+    }
+
     /// Records a session.
     pub fn add_session(&self, s: Session, now: OffsetDateTime) -> Result<(), IdpError> {
         self.sessions.insert(s.id.clone(), s, now)

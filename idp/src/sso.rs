@@ -80,7 +80,9 @@ impl Platform {
                 signature::verify_enveloped(&incoming.xml, &sp.signing_certs)
                     .map_err(IdpError::BadRequestSignature)?,
             ),
-            (None, false) if sp.authn_requests_signed => return Err(IdpError::Unsigned(issuer)),
+            (None, false) if sp.authn_requests_signed && !self.defects().unsigned_requests => {
+                return Err(IdpError::Unsigned(issuer))
+            }
             (None, false) => None,
         };
         let request = authn_request::parse(signed_xml.as_deref().unwrap_or(&incoming.xml))
@@ -114,6 +116,19 @@ impl Platform {
             )));
         }
         // TF-IDP-003: exactly a registered ACS.
+        let planted = self
+            .defects()
+            .any_acs
+            .then_some(())
+            .and(request.acs_url.as_ref());
+        if let Some(url) = planted {
+            return Ok(Accepted {
+                sp: sp.entity_id.clone(),
+                acs: url.clone(),
+                relay_state: incoming.relay_state,
+                request,
+            });
+        }
         let acs = sp
             .acs_for(request.acs_url.as_deref(), request.acs_index)
             .ok_or_else(|| IdpError::AcsNotRegistered {
@@ -164,7 +179,7 @@ impl Platform {
             request_id: accepted.request.id.clone(),
             relay_state: accepted.relay_state.clone(),
             browser: browser.to_owned(),
-            force_authn: accepted.request.force_authn,
+            force_authn: accepted.request.force_authn && !self.defects().ignore_force_authn,
             requested_attributes: accepted
                 .request
                 .attribute_consuming_service_index
@@ -183,7 +198,12 @@ impl Platform {
     /// The signed Response for `tx` in `session`, as an auto-POST page; notes the visit.
     pub async fn respond(&self, tx: &LoginTx, session: &Session) -> Result<String, IdpError> {
         let now = self.now();
-        let name_id = PairwiseId::derive(&self.secret, &session.person, &tx.sp)
+        let sp_for_name_id = if self.defects().shared_name_id {
+            &self.entity_id
+        } else {
+            &tx.sp
+        };
+        let name_id = PairwiseId::derive(&self.secret, &session.person, sp_for_name_id)
             .as_str()
             .to_owned();
         let issuer = self.entity_id.to_string();

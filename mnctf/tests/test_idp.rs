@@ -15,10 +15,15 @@ use reports::Verdict;
 
 /// Our platform on loopback, configured by `mnctf test-idp metadata` (the worked example
 /// a vendor follows); the loaded `idp-sut.toml` that names it.
-async fn start_platform(suite: &SuiteSps, dir: &Path) -> IdpSutConfig {
+async fn start_platform(suite: &SuiteSps, dir: &Path, defects: &str) -> IdpSutConfig {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     mnctf::idp_install::write(dir, &suite.base_url, &suite.ca_url, &url).unwrap();
+    if !defects.is_empty() {
+        let path = dir.join("platform.toml");
+        let toml = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, format!("{toml}\n[defects]\n{defects} = true\n")).unwrap();
+    }
     let config = IdpConfig::load(&dir.join("platform.toml")).unwrap();
     let platform =
         Arc::new(Platform::new(config, Arc::new(time::OffsetDateTime::now_utc)).unwrap());
@@ -28,17 +33,20 @@ async fn start_platform(suite: &SuiteSps, dir: &Path) -> IdpSutConfig {
     IdpSutConfig::load(&dir.join("idp-sut.toml")).unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn our_platform_gets_its_expected_verdicts() {
+/// The plan against our platform with `defects` planted; the report, also written to
+/// `target/tmp/test-idp/<name>/`.
+async fn certify(name: &str, defects: &str) -> reports::Report {
     let dir = tempfile::tempdir().unwrap();
     let ca_url = format!("http://127.0.0.1:{}", free_port().unwrap());
     let suite = SuiteSps::new("http://127.0.0.1:18600", &ca_url).unwrap();
-    let config = start_platform(&suite, dir.path()).await;
+    let config = start_platform(&suite, dir.path(), defects).await;
     assert_eq!(config.role, Role::Platform);
     let report = conformance::idp::run(&config, &suite, |_| {})
         .await
         .unwrap();
-    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("test-idp/platform");
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("test-idp")
+        .join(name);
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("report.json"), reports::json(&report)).unwrap();
     std::fs::write(out.join("report.md"), reports::markdown::render(&report)).unwrap();
@@ -54,13 +62,76 @@ async fn our_platform_gets_its_expected_verdicts() {
     std::fs::write(out.join("verdicts.txt"), &summary).unwrap();
     let pre = report.cases().find(|c| c.id == "preflight").unwrap();
     assert_eq!(pre.verdict, Verdict::Passed, "{summary}");
+    report
+}
+
+fn expected() -> (std::path::PathBuf, Expected) {
     let file =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../conformance/expected/idp-platform.toml");
     let expected = Expected::load(&file).unwrap();
+    (file, expected)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn our_platform_gets_its_expected_verdicts() {
+    let report = certify("platform", "").await;
+    let (file, expected) = expected();
     let diff = expected.differences(&report);
     assert!(
         diff.is_empty(),
-        "differs from {}:\n{diff:#?}\n{summary}",
+        "differs from {}:\n{diff:#?}",
         file.display()
     );
+}
+
+/// Ground truth (verdicts.md §5): a defect planted in our platform is caught on exactly
+/// the tests `caught`, and nothing else changes.
+async fn planted(defect: &str, caught: &[&str]) {
+    let report = certify(defect, defect).await;
+    let (_, expected) = expected();
+    let mut changed: Vec<(String, Verdict)> = expected
+        .differences(&report)
+        .into_iter()
+        .map(|(id, _, got)| (id, got))
+        .collect();
+    changed.sort_by(|a, b| a.0.cmp(&b.0));
+    let want: Vec<(String, Verdict)> = caught
+        .iter()
+        .map(|c| ((*c).to_owned(), Verdict::Failed))
+        .collect();
+    assert_eq!(changed, want, "{defect}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_login_not_bound_to_its_browser_is_caught() {
+    planted("unbound_browser", &["bind-other-browser"]).await;
+}
+
+/// No false FAILED: a challenge left answerable is not exploitable while the login
+/// transaction is single-use and the challenge is bound to it (a replay in the same
+/// transaction finds it finished, in another one finds the challenge foreign), so the
+/// plan rightly reports nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reusable_challenge_behind_single_use_transactions_is_not_reported() {
+    planted("reusable_challenge", &[]).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_acs_not_in_metadata_is_caught() {
+    planted("any_acs", &["req-acs-not-in-metadata"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_name_id_shared_by_all_sps_is_caught() {
+    planted("shared_name_id", &["sso-across-sps"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ignoring_force_authn_is_caught() {
+    planted("ignore_force_authn", &["force-authn"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unsigned_requests_taken_are_caught() {
+    planted("unsigned_requests", &["req-unsigned"]).await;
 }

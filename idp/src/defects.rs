@@ -1,0 +1,44 @@
+//! Planted defects: each switch weakens the platform in one way, so that the IdP
+//! conformance suite can be seen to catch exactly that weakness (verdicts.md §5). They
+//! exist only in a build with the `planted-defects` feature (the tests'); a production
+//! build refuses a `[defects]` table as an unknown field.
+
+use serde::Deserialize;
+
+/// The switches (all off by default).
+#[derive(Clone, Copy, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Defects {
+    /// A login transaction may be finished by any browser (no browser binding).
+    #[serde(default)]
+    pub unbound_browser: bool,
+    /// A challenge is looked up, not taken out: it can be answered again.
+    #[serde(default)]
+    pub reusable_challenge: bool,
+    /// An AssertionConsumerServiceURL not in the SP's metadata is used as asked.
+    #[serde(default)]
+    pub any_acs: bool,
+    /// The NameID is derived per person only, the same at every SP.
+    #[serde(default)]
+    pub shared_name_id: bool,
+    /// ForceAuthn is answered from the SSO session.
+    #[serde(default)]
+    pub ignore_force_authn: bool,
+    /// Unsigned AuthnRequests are taken from SPs whose metadata says AuthnRequestsSigned.
+    #[serde(default)]
+    pub unsigned_requests: bool,
+}
+
+impl crate::platform::Platform {
+    /// The defects planted in this platform (none outside a `planted-defects` build).
+    pub fn defects(&self) -> Defects {
+        #[cfg(feature = "planted-defects")]
+        {
+            self.config.defects
+        }
+        #[cfg(not(feature = "planted-defects"))]
+        {
+            Defects::default()
+        }
+    }
+}
