@@ -667,17 +667,18 @@ impl Sut<'_> {
             );
         };
         let card = self.card(PersonaId::Valid);
-        let answer =
-            match login::sign(&card, &self.idp, &other, &self.config.pin) {
-                Ok(a) => a,
-                // The altered text is the suite's own: its failure says nothing of the IdP.
-                Err(e) => return Outcome::new(
+        let answer = match login::sign(&card, &self.idp, &other, &self.config.pin) {
+            Ok(a) => a,
+            // The altered text is the suite's own: its failure says nothing of the IdP.
+            Err(e) => {
+                return Outcome::new(
                     Verdict::Skipped,
                     format!(
                         "the suite could not have the altered challenge signed (a suite bug): {e}"
                     ),
-                ),
-            };
+                )
+            }
+        };
         match login::finish(b, &self.idp, &at.tx, &c, &answer, &self.stop()).await {
             Ok(Reached::Response { xml, url, .. }) if response_status(&xml) == status::SUCCESS => Outcome::new(
                 Verdict::Failed,
