@@ -533,32 +533,43 @@ impl Sut<'_> {
         }
     }
 
-    /// A finished login's answer posted again: in its own transaction, then in a new one.
-    async fn challenge_replayed(&self, b: &Browser) -> Outcome {
-        let sent = match self.request(0, Request::Good) {
-            Ok(s) => s,
-            Err(e) => return Outcome::new(Verdict::Failed, e),
-        };
+    /// A fresh login at SP a up to its challenge: the login page's transaction and the
+    /// challenge the IdP issued to `b`.
+    async fn challenged(
+        &self,
+        b: &Browser,
+    ) -> Result<(login::AtLoginPage, serde_json::Value), Outcome> {
+        let fail = |why: String| Outcome::new(Verdict::Failed, why);
+        let sent = self.request(0, Request::Good).map_err(fail)?;
         let at = match login::start(b, &sent.url, &self.stop()).await {
             Ok(Started::LoginPage(at)) => at,
-            Ok(Started::Reached(_)) => {
-                return Outcome::new(Verdict::Failed, "no login page for a fresh browser")
+            other => {
+                return Err(fail(format!(
+                    "no login page for a fresh browser: {other:?}"
+                )))
             }
-            Err(e) => return Outcome::new(Verdict::Failed, e),
         };
+        let c = login::challenge(b, &self.idp, &at.tx).await.map_err(fail)?;
+        Ok((at, c))
+    }
+
+    /// The valid card's answer to the challenge `c`.
+    fn answered(&self, c: &serde_json::Value) -> Result<serde_json::Value, Outcome> {
         let card = self.card(PersonaId::Valid);
-        let c = match login::challenge(b, &self.idp, &at.tx).await {
-            Ok(c) => c,
-            Err(e) => return Outcome::new(Verdict::Failed, e),
+        let text = c["challenge"].as_str().unwrap_or_default();
+        login::sign(&card, &self.idp, text, &self.config.pin)
+            .map_err(|e| Outcome::new(Verdict::Failed, e))
+    }
+
+    /// A finished login's answer posted again: in its own transaction, then in a new one.
+    async fn challenge_replayed(&self, b: &Browser) -> Outcome {
+        let (at, c) = match self.challenged(b).await {
+            Ok(x) => x,
+            Err(o) => return o,
         };
-        let answer = match login::sign(
-            &card,
-            &self.idp,
-            c["challenge"].as_str().unwrap_or_default(),
-            &self.config.pin,
-        ) {
+        let answer = match self.answered(&c) {
             Ok(a) => a,
-            Err(e) => return Outcome::new(Verdict::Failed, e),
+            Err(o) => return o,
         };
         match login::finish(b, &self.idp, &at.tx, &c, &answer, &self.stop()).await {
             Ok(Reached::Response { .. }) => {}
@@ -609,27 +620,13 @@ impl Sut<'_> {
 
     /// The challenge asked for by one browser, answered by another.
     async fn other_browser(&self, b: &Browser) -> Outcome {
-        let sent = match self.request(0, Request::Good) {
-            Ok(s) => s,
-            Err(e) => return Outcome::new(Verdict::Failed, e),
+        let (at, c) = match self.challenged(b).await {
+            Ok(x) => x,
+            Err(o) => return o,
         };
-        let at = match login::start(b, &sent.url, &self.stop()).await {
-            Ok(Started::LoginPage(at)) => at,
-            other => return Outcome::new(Verdict::Failed, format!("no login page: {other:?}")),
-        };
-        let c = match login::challenge(b, &self.idp, &at.tx).await {
-            Ok(c) => c,
-            Err(e) => return Outcome::new(Verdict::Failed, e),
-        };
-        let card = self.card(PersonaId::Valid);
-        let answer = match login::sign(
-            &card,
-            &self.idp,
-            c["challenge"].as_str().unwrap_or_default(),
-            &self.config.pin,
-        ) {
+        let answer = match self.answered(&c) {
             Ok(a) => a,
-            Err(e) => return Outcome::new(Verdict::Failed, e),
+            Err(o) => return o,
         };
         let other = self.browser();
         let r = login::finish(&other, &self.idp, &at.tx, &c, &answer, &self.stop()).await;
@@ -647,17 +644,9 @@ impl Sut<'_> {
 
     /// The card signs a challenge text with one byte of its nonce changed.
     async fn other_bytes(&self, b: &Browser) -> Outcome {
-        let sent = match self.request(0, Request::Good) {
-            Ok(s) => s,
-            Err(e) => return Outcome::new(Verdict::Failed, e),
-        };
-        let at = match login::start(b, &sent.url, &self.stop()).await {
-            Ok(Started::LoginPage(at)) => at,
-            other => return Outcome::new(Verdict::Failed, format!("no login page: {other:?}")),
-        };
-        let c = match login::challenge(b, &self.idp, &at.tx).await {
-            Ok(c) => c,
-            Err(e) => return Outcome::new(Verdict::Failed, e),
+        let (at, c) = match self.challenged(b).await {
+            Ok(x) => x,
+            Err(o) => return o,
         };
         let text = c["challenge"].as_str().unwrap_or_default();
         let Some(other) = other_nonce(text) else {

@@ -60,8 +60,8 @@ pub struct Field {
     pub attribute: Option<&'static str>,
     /// Where it lives.
     pub level: Level,
-    /// The requirement a broken value violates.
-    pub requirement: &'static str,
+    /// The requirements a broken value violates.
+    pub requirements: &'static [&'static str],
     /// The variants sent, each with its judge.
     pub variants: &'static [(Variant, Judge)],
     /// For `Duplicated`: the text of the copy (it goes first), if it differs.
@@ -76,7 +76,7 @@ const P: &str = NS_PROTOCOL;
 const OTHER_ENTITY: &str = "http://127.0.0.1:9/another-idp";
 const NOT_A_TIME: &str = "yesterday";
 
-/// The table. Requirements: TF-SP-012 (the message's structure), or the rule whose
+/// The table. Requirements: TF-SP-012 (the message's structure), and the rule whose
 /// check reads the field (TF-SP-001 issuer, TF-SP-003 conditions, TF-SP-005 class).
 pub static FIELDS: &[Field] = &[
     Field {
@@ -86,7 +86,7 @@ pub static FIELDS: &[Field] = &[
         parent: ("", ""),
         attribute: Some("ID"),
         level: Level::Response,
-        requirement: "TF-SP-012",
+        requirements: &["TF-SP-012"],
         variants: &[(Missing, MustRefuse), (Empty, MustRefuse)],
         copy: None,
     },
@@ -97,7 +97,7 @@ pub static FIELDS: &[Field] = &[
         parent: ("", ""),
         attribute: Some("Version"),
         level: Level::Response,
-        requirement: "TF-SP-012",
+        requirements: &["TF-SP-012"],
         variants: &[
             (Missing, MustRefuse),
             (Empty, MustRefuse),
@@ -112,7 +112,7 @@ pub static FIELDS: &[Field] = &[
         parent: ("", ""),
         attribute: Some("IssueInstant"),
         level: Level::Response,
-        requirement: "TF-SP-012",
+        requirements: &["TF-SP-012"],
         variants: &[
             (Missing, MustRefuse),
             (Empty, MustRefuse),
@@ -127,7 +127,7 @@ pub static FIELDS: &[Field] = &[
         parent: (P, "Response"),
         attribute: None,
         level: Level::Response,
-        requirement: "TF-SP-001",
+        requirements: &["TF-SP-001"],
         // Profiles §4.1.4.2: MUST be present when the Response is signed; many SPs take the
         // Assertion's Issuer instead, which is not unsafe: SHOULD.
         variants: &[
@@ -144,7 +144,7 @@ pub static FIELDS: &[Field] = &[
         parent: (P, "Response"),
         attribute: None,
         level: Level::Response,
-        requirement: "TF-SP-012",
+        requirements: &["TF-SP-012"],
         // An identical second Status is schema-invalid but not misleading: SHOULD.
         variants: &[
             (Missing, MustRefuse),
@@ -160,7 +160,7 @@ pub static FIELDS: &[Field] = &[
         parent: (P, "Status"),
         attribute: Some("Value"),
         level: Level::Response,
-        requirement: "TF-SP-012",
+        requirements: &["TF-SP-012"],
         variants: &[
             (Missing, MustRefuse),
             (Empty, MustRefuse),
@@ -178,7 +178,7 @@ pub static FIELDS: &[Field] = &[
         parent: ("", ""),
         attribute: Some("Version"),
         level: Level::Assertion,
-        requirement: "TF-SP-012",
+        requirements: &["TF-SP-012"],
         variants: &[
             (Missing, MustRefuse),
             (Empty, MustRefuse),
@@ -193,7 +193,7 @@ pub static FIELDS: &[Field] = &[
         parent: ("", ""),
         attribute: Some("IssueInstant"),
         level: Level::Assertion,
-        requirement: "TF-SP-012",
+        requirements: &["TF-SP-012"],
         variants: &[
             (Missing, MustRefuse),
             (Empty, MustRefuse),
@@ -208,7 +208,7 @@ pub static FIELDS: &[Field] = &[
         parent: (A, "Assertion"),
         attribute: None,
         level: Level::Assertion,
-        requirement: "TF-SP-001",
+        requirements: &["TF-SP-001"],
         variants: &[
             (Missing, MustRefuse),
             (Empty, MustRefuse),
@@ -223,7 +223,7 @@ pub static FIELDS: &[Field] = &[
         parent: (A, "Assertion"),
         attribute: None,
         level: Level::Assertion,
-        requirement: "TF-SP-012",
+        requirements: &["TF-SP-012"],
         variants: &[(Missing, MustRefuse), (Duplicated, ShouldRefuse)],
         copy: None,
     },
@@ -234,7 +234,7 @@ pub static FIELDS: &[Field] = &[
         parent: (A, "Subject"),
         attribute: None,
         level: Level::Assertion,
-        requirement: "TF-SP-012",
+        requirements: &["TF-SP-012"],
         variants: &[
             (Missing, MustRefuse),
             (Empty, MustRefuse),
@@ -249,7 +249,7 @@ pub static FIELDS: &[Field] = &[
         parent: (A, "SubjectConfirmation"),
         attribute: None,
         level: Level::Assertion,
-        requirement: "TF-SP-003",
+        requirements: &["TF-SP-003"],
         variants: &[(Missing, MustRefuse)],
         copy: None,
     },
@@ -260,7 +260,7 @@ pub static FIELDS: &[Field] = &[
         parent: (A, "Assertion"),
         attribute: None,
         level: Level::Assertion,
-        requirement: "TF-SP-003",
+        requirements: &["TF-SP-003"],
         // Empty Conditions: no audience, no window. An identical second one: SHOULD.
         variants: &[
             (Missing, MustRefuse),
@@ -276,7 +276,7 @@ pub static FIELDS: &[Field] = &[
         parent: (A, "Conditions"),
         attribute: None,
         level: Level::Assertion,
-        requirement: "TF-SP-003",
+        requirements: &["TF-SP-003"],
         // Two restrictions must both hold (core §2.5.1.4): the copy names another SP only.
         variants: &[(Empty, MustRefuse), (Duplicated, MustRefuse)],
         copy: Some("<saml:Audience>http://127.0.0.1:9/another-sp</saml:Audience>"),
@@ -288,7 +288,7 @@ pub static FIELDS: &[Field] = &[
         parent: (A, "AudienceRestriction"),
         attribute: None,
         level: Level::Assertion,
-        requirement: "TF-SP-003",
+        requirements: &["TF-SP-003"],
         variants: &[(Empty, MustRefuse)],
         copy: None,
     },
@@ -299,7 +299,7 @@ pub static FIELDS: &[Field] = &[
         parent: (A, "Assertion"),
         attribute: None,
         level: Level::Assertion,
-        requirement: "TF-SP-012",
+        requirements: &["TF-SP-012", "TF-SP-005"],
         variants: &[(Missing, MustRefuse)],
         copy: None,
     },
@@ -310,7 +310,7 @@ pub static FIELDS: &[Field] = &[
         parent: (A, "Assertion"),
         attribute: Some("AuthnInstant"),
         level: Level::Assertion,
-        requirement: "TF-SP-012",
+        requirements: &["TF-SP-012"],
         variants: &[
             (Missing, MustRefuse),
             (Empty, MustRefuse),
@@ -325,7 +325,7 @@ pub static FIELDS: &[Field] = &[
         parent: (A, "AuthnContext"),
         attribute: None,
         level: Level::Assertion,
-        requirement: "TF-SP-005",
+        requirements: &["TF-SP-005"],
         variants: &[(Missing, MustRefuse), (Empty, MustRefuse)],
         copy: None,
     },
@@ -345,7 +345,7 @@ pub fn tests() -> impl Iterator<Item = &'static Test> {
             let test: &'static Test = Box::leak(Box::new(Test {
                 id: Box::leak(id.into_boxed_str()),
                 title: Box::leak(title.into_boxed_str()),
-                requirements: std::slice::from_ref(&f.requirement),
+                requirements: f.requirements,
                 category: "fields",
                 judge,
                 needs: Needs::Nothing,

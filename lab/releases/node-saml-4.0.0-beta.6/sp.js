@@ -1,1 +1,1 @@
-../node-saml-5.0.1/sp.js
+../../wrappers/node-saml.js

@@ -1,1 +1,1 @@
-../saml2-js-1.12.3/sp.js
+../../wrappers/saml2-js.js

@@ -1,1 +1,1 @@
-../saml2-js-2.0.3/sp.js
+../../wrappers/saml2-js.js

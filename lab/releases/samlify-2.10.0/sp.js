@@ -1,1 +1,1 @@
-../samlify-2.9.1/sp.js
+../../wrappers/samlify.js
