@@ -322,7 +322,10 @@ impl Sut<'_> {
             required_class: Some(&self.config.authn_class),
             require_signed_assertion: true,
         };
-        verify_response(xml, &e).map_err(|e| format!("a strict SP refuses the Response: {e}"))
+        let a = verify_response(xml, &e)
+            .map_err(|e| format!("a strict SP refuses the Response: {e}"))?;
+        profile_checks(&a)?;
+        Ok(a)
     }
 
     async fn run_test(&self, test: &IdpTest) -> Outcome {
@@ -679,6 +682,32 @@ impl Sut<'_> {
     }
 }
 
+/// What the profile asks of an Assertion beyond what any strict SP checks: a persistent
+/// NameID (TF-IDP-008), a SessionIndex (TF-IDP-010), the channel and the authenticating
+/// authority as attributes (TF-IDP-016).
+fn profile_checks(a: &VerifiedAssertion) -> Result<(), String> {
+    use trust_framework::pairwise::NAMEID_FORMAT_PERSISTENT;
+    use trust_framework::saml::constants::attr;
+    if a.name_id_format.as_deref() != Some(NAMEID_FORMAT_PERSISTENT) {
+        return Err(format!(
+            "the NameID Format is {:?}, not persistent (TF-IDP-008)",
+            a.name_id_format
+        ));
+    }
+    if a.session_index.as_deref().is_none_or(str::is_empty) {
+        return Err("the AuthnStatement has no SessionIndex (TF-IDP-010)".into());
+    }
+    for name in [attr::AUTHN_CHANNEL, attr::AUTHENTICATING_AUTHORITY] {
+        let values = a.attribute(name).unwrap_or_default();
+        if values.is_empty() || values.iter().any(|v| v.trim().is_empty()) {
+            return Err(format!(
+                "the attribute {name} is missing or empty (TF-IDP-016)"
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The challenge text with the first character of its nonce changed (any base64url
 /// character may start it; the last one carries padding bits and may not change freely).
 fn other_nonce(text: &str) -> Option<String> {
@@ -727,4 +756,57 @@ fn response_status(xml: &str) -> String {
 /// Whether an error Response is signed at its root with one of the IdP's keys.
 fn signed_error(xml: &str, certs: &[Vec<u8>]) -> bool {
     trust_framework::saml::signature::verify_enveloped(xml, certs).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trust_framework::saml::sp::AttributeValues;
+
+    fn assertion() -> VerifiedAssertion {
+        let attr = |name: &str, v: &str| AttributeValues {
+            name: name.into(),
+            values: vec![v.into()],
+        };
+        VerifiedAssertion {
+            assertion_id: "_a".into(),
+            name_id: "n".into(),
+            name_id_format: Some(trust_framework::pairwise::NAMEID_FORMAT_PERSISTENT.into()),
+            session_index: Some("_s".into()),
+            authn_class: None,
+            not_on_or_after: time::OffsetDateTime::now_utc(),
+            attributes: vec![
+                attr(
+                    trust_framework::saml::constants::attr::AUTHN_CHANNEL,
+                    "direct",
+                ),
+                attr(
+                    trust_framework::saml::constants::attr::AUTHENTICATING_AUTHORITY,
+                    "x",
+                ),
+            ],
+        }
+    }
+
+    #[test]
+    fn the_profile_checks_can_fail() {
+        assert!(profile_checks(&assertion()).is_ok());
+        let mut a = assertion();
+        a.session_index = None;
+        assert!(profile_checks(&a).unwrap_err().contains("TF-IDP-010"));
+        let mut a = assertion();
+        a.name_id_format = Some("urn:oasis:names:tc:SAML:2.0:nameid-format:transient".into());
+        assert!(profile_checks(&a).unwrap_err().contains("TF-IDP-008"));
+        let mut a = assertion();
+        a.attributes.pop();
+        assert!(profile_checks(&a).unwrap_err().contains("TF-IDP-016"));
+    }
+
+    #[test]
+    fn another_nonce_differs_and_stays_base64url() {
+        let text = "mnctf-card-login/1\nidp:x\nendpoint:y\nnonce:AAAAbbbb\nissued:t\nexpires:u\n";
+        let other = other_nonce(text).unwrap();
+        assert_ne!(other, text);
+        assert!(other.contains("nonce:BAAAbbbb\n"));
+    }
 }

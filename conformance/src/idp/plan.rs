@@ -137,7 +137,15 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "card-valid",
         "A valid card: a Response a strict SP accepts",
-        ["TF-BIND-004", "TF-IDP-006", "TF-IDP-007", "TF-IDP-009"],
+        [
+            "TF-BIND-004",
+            "TF-IDP-006",
+            "TF-IDP-007",
+            "TF-IDP-008",
+            "TF-IDP-009",
+            "TF-IDP-010",
+            "TF-IDP-016"
+        ],
         "card",
         login(P::Valid, F::None, R::Good),
         MustSucceed
