@@ -489,7 +489,7 @@ impl Controls {
                 "not applicable: the SP's metadata says WantAssertionsSigned, so it refuses any message whose assertion is unsigned, as this one's is, whatever else is wrong with it".to_owned()
             }
             Some(Err(e)) => format!(
-                "inconclusive: the SP refused this message, but it also refused its positive twin {name} ({e}), so the refusal says nothing about the defect tested"
+                "inconclusive: the SP also refused this test's positive twin {name} ({e}), so what it did with this message says nothing about the defect tested"
             ),
             None => format!("inconclusive: its positive twin {name} did not run"),
         };

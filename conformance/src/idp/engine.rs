@@ -388,9 +388,16 @@ impl Sut<'_> {
             (IdpJudge::MustRefuse | IdpJudge::MustNotPostElsewhere | IdpJudge::MustAnswerNoPassive, Reached::Response { url, xml, .. }) => {
                 self.judge_answer(judge, sent, url, xml, card_asked)
             }
-            (IdpJudge::MustNotPostElsewhere, Reached::Refused(why)) => {
+            (IdpJudge::MustNotPostElsewhere | IdpJudge::MustShowErrorPage, Reached::Refused(why)) => {
                 Outcome::new(Verdict::Passed, format!("refused: {why}"))
             }
+            (IdpJudge::MustShowErrorPage, Reached::Response { url, xml, .. }) => Outcome::new(
+                Verdict::Failed,
+                format!(
+                    "the IdP sent a Response ({}) to {url} for a requester no metadata names: an error page was due (TF-IDP-002)",
+                    response_status(xml)
+                ),
+            ),
             (IdpJudge::MustAnswerNoPassive, Reached::Refused(why)) => Outcome::new(
                 Verdict::Failed,
                 format!("no NoPassive Response to the SP (TF-IDP-012): {why}"),
@@ -423,8 +430,8 @@ impl Sut<'_> {
                 format!("the IdP posted a Response ({status}) to {url}, an ACS the SP's metadata does not list"),
             ),
             IdpJudge::MustNotPostElsewhere => Outcome::new(
-                Verdict::Passed,
-                format!("the Response ({status}) went to the SP's registered ACS, not the one the request named"),
+                Verdict::Warning,
+                format!("the Response ({status}) went to the SP's registered ACS, not the one the request named; the profile wants an error page (TF-IDP-003)"),
             ),
             IdpJudge::MustAnswerNoPassive if status.ends_with("NoPassive") && !card_asked => {
                 match self.verify(0, sent, url, xml) {

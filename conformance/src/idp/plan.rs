@@ -84,9 +84,12 @@ pub enum IdpJudge {
     MustSucceed,
     /// No Success Response for this login, anywhere; an error Response or page is fine.
     MustRefuse,
-    /// The login is refused, or the Response goes to the registered ACS only (never to
-    /// the one the request named).
+    /// The login is refused with an error page (TF-IDP-003); a Response to the registered
+    /// ACS instead is WARNING; one to the ACS the request named is FAILED (token theft).
     MustNotPostElsewhere,
+    /// An error page and no message to anyone (TF-IDP-002: the requester is unknown, so
+    /// no ACS of it can be trusted).
+    MustShowErrorPage,
     /// A signed Response with the NoPassive status to the registered ACS, no login page.
     MustAnswerNoPassive,
     /// The flow's own check (the flow says what it needs).
@@ -120,7 +123,8 @@ const fn login(persona: PersonaId, fault: CaFault, request: Request) -> Flow {
 
 use CaFault as F;
 use IdpJudge::{
-    Flow as ByFlow, MustAnswerNoPassive, MustNotPostElsewhere, MustRefuse, MustSucceed,
+    Flow as ByFlow, MustAnswerNoPassive, MustNotPostElsewhere, MustRefuse, MustShowErrorPage,
+    MustSucceed,
 };
 use PersonaId as P;
 use Request as R;
@@ -287,7 +291,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
         ["TF-IDP-002"],
         "request",
         login(P::Valid, F::None, R::UnknownSp),
-        MustRefuse
+        MustShowErrorPage
     ),
     t!(
         "req-acs-not-in-metadata",
