@@ -80,6 +80,7 @@ async fn run(mode: Mode) -> (reports::Report, Duration) {
         metadata: md.display().to_string(),
         role: Role::Platform,
         pin: "1234".into(),
+        password: None,
         authn_class: "urn:mnctf:ac:classes:jpki-user-authentication".into(),
         expected: None,
         timeout_ms: 500,

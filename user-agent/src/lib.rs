@@ -411,6 +411,41 @@ impl Browser {
         self.post_form(action.as_str(), &fields).await
     }
 
+    /// Submits the first form of `page` that has a field named `field`, with `set`
+    /// overriding or adding fields, and follows, stopping before any hop to a URL starting
+    /// with `stop` (a password login page, filled in as a person would).
+    pub async fn submit_until(
+        &self,
+        page: &Page,
+        field: &str,
+        set: &[(&str, &str)],
+        stop: &str,
+    ) -> Result<Navigation, BrowserError> {
+        let form = forms(&page.body)
+            .into_iter()
+            .find(|f| f.fields.iter().any(|(k, _)| k == field))
+            .ok_or_else(|| BrowserError::NoForm(field.to_owned()))?;
+        let mut fields = form.fields;
+        for (k, v) in set {
+            match fields.iter_mut().find(|(name, _)| name == k) {
+                Some(f) => f.1 = (*v).to_owned(),
+                None => fields.push(((*k).to_owned(), (*v).to_owned())),
+            }
+        }
+        let action = Self::parse(&page.url)?
+            .join(&form.action)
+            .map_err(|_| BrowserError::Url(form.action.clone()))?;
+        let hop = self
+            .send(
+                reqwest::Method::POST,
+                action,
+                Some(form_encode(&fields)),
+                None,
+            )
+            .await?;
+        self.follow_until(hop, Some(stop)).await
+    }
+
     /// POST JSON; returns the status and the JSON answer.
     pub async fn post_json(
         &self,

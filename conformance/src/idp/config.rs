@@ -35,6 +35,10 @@ pub struct IdpSutConfig {
     /// The user-authentication PIN of the suite's cards.
     #[serde(default = "default_pin")]
     pub pin: String,
+    /// A password login instead of the card binding (an IdP that has none: its card and
+    /// binding tests are SKIPPED, the protocol tests run).
+    #[serde(default)]
+    pub password: Option<Password>,
     /// The AuthnContext class the IdP asserts for a card login.
     #[serde(default = "default_class")]
     pub authn_class: String,
@@ -47,6 +51,16 @@ pub struct IdpSutConfig {
     /// Run only tests whose id starts with one of these (all if empty).
     #[serde(default)]
     pub only: Vec<String>,
+}
+
+/// A test user's credentials at an IdP that logs users in by password.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Password {
+    /// The user name.
+    pub username: String,
+    /// The password.
+    pub password: String,
 }
 
 fn default_role() -> Role {

@@ -74,6 +74,8 @@ pub enum Started {
     LoginPage(AtLoginPage),
     /// The IdP answered at once (an SSO session, IsPassive, or an error Response).
     Reached(Reached),
+    /// Another page of the IdP (a password form, or an error page).
+    Page(user_agent::Page),
 }
 
 /// Builds the AuthnRequest of `sp` with `change`, signed as the change says.
@@ -176,11 +178,7 @@ pub async fn start(b: &Browser, url: &str, stop: &str) -> Result<Started, String
         Navigation::Stopped { url, form } => Ok(Started::Reached(reached(url.as_str(), form))),
         Navigation::Page(p) => match login_tx(&p.url) {
             Some(tx) => Ok(Started::LoginPage(AtLoginPage { tx })),
-            None => Ok(Started::Reached(Reached::Refused(format!(
-                "the IdP answered with a page (HTTP {}): {}",
-                p.status,
-                page_text(&p.body)
-            )))),
+            None => Ok(Started::Page(p)),
         },
     }
 }
@@ -295,6 +293,46 @@ pub async fn card_login(
         Err(why) => return Ok(Reached::Refused(why)),
     };
     finish(b, idp, &at.tx, &c, &answer, stop).await
+}
+
+/// A page that is neither the card binding's login page nor a message: an error page,
+/// unless it holds a password form and the suite has credentials for it.
+pub async fn password_or_refusal(
+    b: &Browser,
+    page: &user_agent::Page,
+    credentials: Option<&super::config::Password>,
+    stop: &str,
+) -> Result<(Reached, bool), String> {
+    let refused = || {
+        Reached::Refused(format!(
+            "the IdP answered with a page (HTTP {}): {}",
+            page.status,
+            page_text(&page.body)
+        ))
+    };
+    let has_form = page.body.contains("name=\"password\"");
+    let Some(c) = credentials.filter(|_| has_form) else {
+        return Ok((refused(), false));
+    };
+    let set = [
+        ("username", c.username.as_str()),
+        ("password", c.password.as_str()),
+    ];
+    match b
+        .submit_until(page, "password", &set, stop)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        Navigation::Stopped { url, form } => Ok((reached(url.as_str(), form), true)),
+        Navigation::Page(p) => Ok((
+            Reached::Refused(format!(
+                "after the password the IdP showed a page (HTTP {}): {}",
+                p.status,
+                page_text(&p.body)
+            )),
+            true,
+        )),
+    }
 }
 
 /// The visible text of a page, shortened.

@@ -90,6 +90,9 @@ pub enum IdpJudge {
     /// An error page and no message to anyone (TF-IDP-002: the requester is unknown, so
     /// no ACS of it can be trusted).
     MustShowErrorPage,
+    /// As MustSucceed, and the Assertion is the profile's: a persistent NameID, a
+    /// SessionIndex, the channel and authenticating-authority attributes.
+    MustMeetProfile,
     /// A signed Response with the NoPassive status to the registered ACS, no login page.
     MustAnswerNoPassive,
     /// The flow's own check (the flow says what it needs).
@@ -123,8 +126,8 @@ const fn login(persona: PersonaId, fault: CaFault, request: Request) -> Flow {
 
 use CaFault as F;
 use IdpJudge::{
-    Flow as ByFlow, MustAnswerNoPassive, MustNotPostElsewhere, MustRefuse, MustShowErrorPage,
-    MustSucceed,
+    Flow as ByFlow, MustAnswerNoPassive, MustMeetProfile, MustNotPostElsewhere, MustRefuse,
+    MustShowErrorPage, MustSucceed,
 };
 use PersonaId as P;
 use Request as R;
@@ -141,18 +144,18 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "card-valid",
         "A valid card: a Response a strict SP accepts",
-        [
-            "TF-BIND-004",
-            "TF-IDP-006",
-            "TF-IDP-007",
-            "TF-IDP-008",
-            "TF-IDP-009",
-            "TF-IDP-010",
-            "TF-IDP-016"
-        ],
+        ["TF-BIND-004", "TF-IDP-006", "TF-IDP-007", "TF-IDP-009"],
         "card",
         login(P::Valid, F::None, R::Good),
         MustSucceed
+    ),
+    t!(
+        "response-profile",
+        "The Assertion is the profile's: a persistent NameID, a SessionIndex, the channel and authenticating-authority attributes",
+        ["TF-IDP-008", "TF-IDP-010", "TF-IDP-016"],
+        "response",
+        login(P::Valid, F::None, R::Good),
+        MustMeetProfile
     ),
     t!(
         "card-revoked",
