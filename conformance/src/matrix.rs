@@ -27,12 +27,22 @@ fn mark(v: Verdict) -> &'static str {
     }
 }
 
-/// The table (a row for each test not PASSED everywhere, a column for each SP) and, per
-/// SP, the reason of each FAILED.
+/// Every test id of the IdP plan, in plan order.
+pub fn idp_test_ids() -> Vec<&'static str> {
+    crate::idp::plan::IDP_TESTS.iter().map(|t| t.id).collect()
+}
+
+/// The SP plan's table (a row for each test not PASSED everywhere, a column for each SP)
+/// and, per SP, the reason of each FAILED.
 pub fn render(columns: &[(&str, &Expected)]) -> String {
-    let ids = test_ids();
+    render_for(&test_ids(), columns)
+}
+
+/// The same for the tests `ids` (the IdP plan's, say), a column for each party.
+pub fn render_for(ids: &[&str], columns: &[(&str, &Expected)]) -> String {
+    let ids = ids.to_vec();
     let mut out = format!(
-        "{} tests each. ✅ PASSED, ❌ FAILED, ⚠️ WARNING (allowed or harmless, but discouraged by the profile), – SKIPPED (does not apply). Every test not listed passed on every SP.\n\n",
+        "{} tests each. ✅ PASSED, ❌ FAILED, ⚠️ WARNING (allowed or harmless, but discouraged by the profile), – SKIPPED (does not apply). Every test not listed passed everywhere.\n\n",
         ids.len()
     );
     out.push_str("| test |");

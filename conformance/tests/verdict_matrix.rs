@@ -43,3 +43,29 @@ fn the_verdict_matrix_is_the_expected_files() {
         path.display()
     );
 }
+
+/// `docs/conformance/idp-verdict-matrix.md` shows what the IdPs' expected files hold.
+#[test]
+fn the_idp_verdict_matrix_is_the_expected_files() {
+    let names = [
+        ("our platform", "idp-platform"),
+        ("SimpleSAMLphp IdP", "idp-simplesamlphp"),
+    ];
+    let files: Vec<Expected> = names.iter().map(|(_, f)| expected(f)).collect();
+    let columns: Vec<(&str, &Expected)> = names.iter().map(|(n, _)| *n).zip(files.iter()).collect();
+    let body = matrix::render_for(&matrix::idp_test_ids(), &columns);
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/conformance/idp-verdict-matrix.md");
+    let docs = std::fs::read_to_string(&path).unwrap();
+    let want =
+        matrix::splice_between(&docs, BEGIN, END, &body).expect("the markers are in the document");
+    if std::env::var_os("MNCTF_BLESS").is_some() {
+        std::fs::write(&path, &want).unwrap();
+        return;
+    }
+    assert!(
+        docs == want,
+        "{} is not what conformance/expected renders to; rerun with MNCTF_BLESS=1 and read the change",
+        path.display()
+    );
+}

@@ -672,17 +672,38 @@ pub fn simplesamlphp_idp(
     sp: &str,
     sp_acs: &str,
 ) -> anyhow::Result<Peer> {
+    simplesamlphp_idp_for(dir, key_pem, cert_pem, &[(sp, sp_acs)])
+}
+
+/// SimpleSAMLphp's IdP (password login, `testuser` / `testpass`) for the SPs `sps`
+/// (entityID, ACS), each asking for persistent NameIDs.
+pub fn simplesamlphp_idp_for(
+    dir: &Path,
+    key_pem: &str,
+    cert_pem: &str,
+    sps: &[(&str, &str)],
+) -> anyhow::Result<Peer> {
     let port = free_port()?;
     let (base, run) = (
         format!("http://127.0.0.1:{port}"),
         dir.display().to_string(),
     );
+    let php = |s: &str| s.replace('\\', "\\\\").replace('\'', "\\'");
+    let entries: String = sps
+        .iter()
+        .map(|(sp, acs)| {
+            format!(
+                "$metadata['{}'] = [\n    'AssertionConsumerService' => '{}',\n    'NameIDFormat' => 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',\n];\n",
+                php(sp),
+                php(acs)
+            )
+        })
+        .collect();
     let vars = [
         ("@RUN@", run.as_str()),
         ("@PORT@", &port.to_string()),
         ("@BASE@", &base),
-        ("@SP@", sp),
-        ("@SP_ACS@", sp_acs),
+        ("@SP_ENTRIES@", &entries),
     ];
     std::fs::create_dir_all(dir)?;
     std::fs::write(dir.join("idp.key"), key_pem)?;

@@ -135,3 +135,74 @@ async fn ignoring_force_authn_is_caught() {
 async fn unsigned_requests_taken_are_caught() {
     planted("unsigned_requests", &["req-unsigned"]).await;
 }
+
+/// SimpleSAMLphp's IdP from Debian (password login, no card binding), trusting the suite's
+/// two SPs as its stock configuration would: the protocol part of the plan runs, the card
+/// tests are SKIPPED; verdicts as `conformance/expected/idp-simplesamlphp.toml` says.
+#[tokio::test(flavor = "multi_thread")]
+async fn simplesamlphp_idp_gets_its_expected_verdicts() {
+    use rsa::pkcs8::EncodePrivateKey;
+    let dir = tempfile::tempdir().unwrap();
+    let ca_url = format!("http://127.0.0.1:{}", free_port().unwrap());
+    let suite = SuiteSps::new("http://127.0.0.1:18600", &ca_url).unwrap();
+    let pki =
+        mock_ca::Pki::build(mock_ca::PkiConfig::new(&ca_url), mock_ca::Clock::system()).unwrap();
+    let cred = pki.service_credential("simplesamlphp-idp").unwrap();
+    let key = cred
+        .key
+        .to_pkcs8_pem(rsa::pkcs8::LineEnding::LF)
+        .unwrap()
+        .to_string();
+    let cert = mock_ca::pki::pem("CERTIFICATE", &cred.certificate);
+    let sps: Vec<(&str, &str)> = suite
+        .sps
+        .iter()
+        .map(|s| (s.entity_id.as_str(), s.acs_url.as_str()))
+        .collect();
+    let mut peer =
+        mnctf::peers::simplesamlphp_idp_for(&dir.path().join("ssp-idp"), &key, &cert, &sps)
+            .unwrap();
+    peer.wait_ready(
+        "/saml2/idp/metadata.php",
+        std::time::Duration::from_secs(30),
+    )
+    .await
+    .unwrap();
+    let sut = dir.path().join("idp-sut.toml");
+    std::fs::write(
+        &sut,
+        format!(
+            "name = \"simplesamlphp-idp\"\nmetadata = \"{}/saml2/idp/metadata.php\"\nauthn_class = \"urn:oasis:names:tc:SAML:2.0:ac:classes:Password\"\n\n[password]\nusername = \"testuser\"\npassword = \"testpass\"\n",
+            peer.base_url
+        ),
+    )
+    .unwrap();
+    let config = IdpSutConfig::load(&sut).unwrap();
+    let report = conformance::idp::run(&config, &suite, |_| {})
+        .await
+        .unwrap();
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("test-idp/simplesamlphp");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("report.json"), reports::json(&report)).unwrap();
+    std::fs::write(out.join("peer.log"), peer.log()).unwrap();
+    let mut summary = String::new();
+    for c in report.cases() {
+        summary.push_str(&format!(
+            "{:<8} {:<36} {}\n",
+            c.verdict.label(),
+            c.id,
+            c.reason.as_deref().unwrap_or("")
+        ));
+    }
+    std::fs::write(out.join("verdicts.txt"), &summary).unwrap();
+    let pre = report.cases().find(|c| c.id == "preflight").unwrap();
+    assert_eq!(pre.verdict, Verdict::Passed, "{summary}\n{}", peer.log());
+    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../conformance/expected/idp-simplesamlphp.toml");
+    let diff = Expected::load(&file).unwrap().differences(&report);
+    assert!(
+        diff.is_empty(),
+        "differs from {}:\n{diff:#?}\n{summary}",
+        file.display()
+    );
+}

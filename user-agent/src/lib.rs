@@ -314,7 +314,7 @@ impl Browser {
                 hop = self.send(reqwest::Method::GET, next, None, None).await?;
                 continue;
             }
-            if hop.body.contains(".submit()") && hop.body.contains("<form") {
+            if auto_posts(&hop.body) {
                 let form = forms(&hop.body)
                     .into_iter()
                     .next()
@@ -549,6 +549,21 @@ impl Browser {
     }
 }
 
+/// Whether a page posts its form by itself: a script submits it, or (as a browser runs
+/// the script such pages load from a file) it carries a SAML message in the HTTP-POST
+/// binding's form.
+fn auto_posts(body: &str) -> bool {
+    if !body.contains("<form") {
+        return false;
+    }
+    body.contains(".submit()")
+        || forms(body).first().is_some_and(|f| {
+            f.fields
+                .iter()
+                .any(|(k, _)| k == "SAMLResponse" || k == "SAMLRequest")
+        })
+}
+
 /// The login transaction of a platform login-page URL (`…/login?tx=…`).
 pub fn login_tx(login_url: &str) -> Option<String> {
     let url = Url::parse(login_url).ok()?;
@@ -579,11 +594,48 @@ fn truncate(text: &str, max: usize) -> String {
 
 /// Undoes the HTML escaping of our services' pages.
 pub fn unescape(s: &str) -> String {
-    s.replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        match tail
+            .find(';')
+            .filter(|&end| end <= 10)
+            .and_then(|end| reference(&tail[1..end]).map(|c| (c, end)))
+        {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &tail[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The character a named or numeric character reference stands for (`amp`, `#39`,
+/// `#x27`, …), if it is one (every page escapes its own way: SimpleSAMLphp writes `&#039;`).
+fn reference(name: &str) -> Option<char> {
+    match name {
+        "quot" => Some('"'),
+        "apos" => Some('\''),
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "amp" => Some('&'),
+        _ => {
+            let num = name.strip_prefix('#')?;
+            let code = match num.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                None => num.parse().ok()?,
+            };
+            char::from_u32(code)
+        }
+    }
 }
 
 /// The value of attribute `name` in a tag's text.
@@ -681,6 +733,14 @@ fn message_kind(xml: Option<&str>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn character_references_are_undone_however_written() {
+        assert_eq!(
+            unescape("a&amp;b &quot;x&quot; &#039;y&#39; &#x27;z&#X27; &lt;p&gt; &unknown; &"),
+            "a&b \"x\" 'y' 'z' <p> &unknown; &"
+        );
+    }
 
     #[test]
     fn reads_forms_and_their_fields() {

@@ -81,8 +81,8 @@ pub async fn run(
         ca: &ca,
         parties: Arc::new(parties),
     };
-    let Some(valid) = IDP_TESTS.iter().find(|t| t.id == "card-valid") else {
-        return Err(ConfigError("the plan has no card-valid test".into()));
+    let Some(valid) = IDP_TESTS.iter().find(|t| t.id == "login-valid") else {
+        return Err(ConfigError("the plan has no login-valid test".into()));
     };
     let base = sut.run_test(valid).await;
     let ok = base.verdict == Verdict::Passed;
@@ -97,7 +97,7 @@ pub async fn run(
     pre.steps.push(s);
     if !ok {
         let why = format!(
-            "a valid card's login did not give an acceptable Response ({}): is the suite installed in the IdP (`mnctf test-idp metadata`)?",
+            "a valid login did not give an acceptable Response ({}): is the suite installed in the IdP (`mnctf test-idp metadata`)?",
             base.why
         );
         return Ok(finish_stopped(report, pre, &why));
@@ -505,7 +505,7 @@ impl Sut<'_> {
             ),
             Ok((_, true)) => Outcome::new(
                 Verdict::Failed,
-                "SP b's login asked for the card again: no SSO session (TF-IDP-010)",
+                "SP b's login asked to log in again (card or password): no SSO session (TF-IDP-010)",
             ),
             Ok((b_id, false)) if b_id == a => Outcome::new(
                 Verdict::Failed,
@@ -513,7 +513,7 @@ impl Sut<'_> {
             ),
             Ok((b_id, false)) => Outcome::new(
                 Verdict::Passed,
-                format!("SSO without the card; NameID {a} at SP a, {b_id} at SP b"),
+                format!("SSO without logging in again; NameID {a} at SP a, {b_id} at SP b"),
             ),
         }
     }
@@ -545,11 +545,11 @@ impl Sut<'_> {
         match self.good_login(b, 1, Request::ForceAuthn).await {
             Ok((_, true)) => Outcome::new(
                 Verdict::Passed,
-                "the card was asked again, and the Response is good",
+                "the login (card or password) was asked again, and the Response is good",
             ),
             Ok((_, false)) => Outcome::new(
                 Verdict::Failed,
-                "ForceAuthn answered from the SSO session, without the card (TF-IDP-011)",
+                "ForceAuthn answered from the SSO session, without logging in again (TF-IDP-011)",
             ),
             Err(e) => Outcome::new(Verdict::Failed, format!("the ForceAuthn login: {e}")),
         }

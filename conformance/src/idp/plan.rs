@@ -142,8 +142,8 @@ macro_rules! t {
 pub static IDP_TESTS: &[IdpTest] = &[
     // --- The card and its certificate (TF-PKI) ---
     t!(
-        "card-valid",
-        "A valid card: a Response a strict SP accepts",
+        "login-valid",
+        "A valid login (the valid card, or the password): a Response a strict SP accepts",
         ["TF-BIND-004", "TF-IDP-006", "TF-IDP-007", "TF-IDP-009"],
         "card",
         login(P::Valid, F::None, R::Good),
