@@ -50,6 +50,7 @@ fn the_idp_verdict_matrix_is_the_expected_files() {
     let names = [
         ("our platform", "idp-platform"),
         ("SimpleSAMLphp IdP", "idp-simplesamlphp"),
+        ("pysaml2 IdP", "idp-pysaml2"),
     ];
     let files: Vec<Expected> = names.iter().map(|(_, f)| expected(f)).collect();
     let columns: Vec<(&str, &Expected)> = names.iter().map(|(n, _)| *n).zip(files.iter()).collect();

@@ -223,6 +223,37 @@ fn python_sp_with(
     )
 }
 
+/// pysaml2's IdP (`interop/peers/pysaml2-idp/idp.py`: password login, `testuser` /
+/// `testpass`) trusting the SPs whose metadata is `sp_metadata`.
+pub fn pysaml2_idp(
+    dir: &Path,
+    (key_pem, cert_pem): (&str, &str),
+    sp_metadata: &[String],
+) -> anyhow::Result<Peer> {
+    let port = free_port()?;
+    std::fs::create_dir_all(dir)?;
+    let (key, cert) = (dir.join("idp.key"), dir.join("idp.crt"));
+    std::fs::write(&key, key_pem)?;
+    std::fs::write(&cert, cert_pem)?;
+    let mut args = vec![
+        peers_dir()
+            .join("pysaml2-idp")
+            .join("idp.py")
+            .display()
+            .to_string(),
+        port.to_string(),
+        key.display().to_string(),
+        cert.display().to_string(),
+    ];
+    for (i, md) in sp_metadata.iter().enumerate() {
+        let path = dir.join(format!("sp-{i}.xml"));
+        std::fs::write(&path, md)?;
+        args.push(path.display().to_string());
+    }
+    // Debian's python, not a pyenv one on PATH: the packages are Debian's.
+    Peer::spawn("pysaml2-idp", port, dir, "/usr/bin/python3", &args)
+}
+
 /// Paths of an SP peer's pages.
 #[derive(Clone, Debug)]
 pub struct SpPaths {

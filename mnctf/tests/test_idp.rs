@@ -206,3 +206,66 @@ async fn simplesamlphp_idp_gets_its_expected_verdicts() {
         file.display()
     );
 }
+
+/// pysaml2's IdP from Debian (password login, as its example IdP), trusting the suite's
+/// two SPs by their metadata: the protocol part runs; verdicts as
+/// `conformance/expected/idp-pysaml2.toml` says.
+#[tokio::test(flavor = "multi_thread")]
+async fn pysaml2_idp_gets_its_expected_verdicts() {
+    use rsa::pkcs8::EncodePrivateKey;
+    let dir = tempfile::tempdir().unwrap();
+    let ca_url = format!("http://127.0.0.1:{}", free_port().unwrap());
+    let suite = SuiteSps::new("http://127.0.0.1:18600", &ca_url).unwrap();
+    let pki =
+        mock_ca::Pki::build(mock_ca::PkiConfig::new(&ca_url), mock_ca::Clock::system()).unwrap();
+    let cred = pki.service_credential("pysaml2-idp").unwrap();
+    let key = cred
+        .key
+        .to_pkcs8_pem(rsa::pkcs8::LineEnding::LF)
+        .unwrap()
+        .to_string();
+    let cert = mock_ca::pki::pem("CERTIFICATE", &cred.certificate);
+    let mds = vec![suite.metadata(0), suite.metadata(1)];
+    let mut peer =
+        mnctf::peers::pysaml2_idp(&dir.path().join("pysaml2-idp"), (&key, &cert), &mds).unwrap();
+    peer.wait_ready("/metadata", std::time::Duration::from_secs(30))
+        .await
+        .unwrap();
+    let sut = dir.path().join("idp-sut.toml");
+    std::fs::write(
+        &sut,
+        format!(
+            "name = \"pysaml2-idp\"\nmetadata = \"{}/metadata\"\nauthn_class = \"urn:oasis:names:tc:SAML:2.0:ac:classes:Password\"\n\n[password]\nusername = \"testuser\"\npassword = \"testpass\"\n",
+            peer.base_url
+        ),
+    )
+    .unwrap();
+    let config = IdpSutConfig::load(&sut).unwrap();
+    let report = conformance::idp::run(&config, &suite, |_| {})
+        .await
+        .unwrap();
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("test-idp/pysaml2");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("report.json"), reports::json(&report)).unwrap();
+    std::fs::write(out.join("peer.log"), peer.log()).unwrap();
+    let mut summary = String::new();
+    for c in report.cases() {
+        summary.push_str(&format!(
+            "{:<8} {:<36} {}\n",
+            c.verdict.label(),
+            c.id,
+            c.reason.as_deref().unwrap_or("")
+        ));
+    }
+    std::fs::write(out.join("verdicts.txt"), &summary).unwrap();
+    let pre = report.cases().find(|c| c.id == "preflight").unwrap();
+    assert_eq!(pre.verdict, Verdict::Passed, "{summary}\n{}", peer.log());
+    let file =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../conformance/expected/idp-pysaml2.toml");
+    let diff = Expected::load(&file).unwrap().differences(&report);
+    assert!(
+        diff.is_empty(),
+        "differs from {}:\n{diff:#?}\n{summary}",
+        file.display()
+    );
+}
