@@ -27,6 +27,9 @@ pub struct Defects {
     /// Unsigned AuthnRequests are taken from SPs whose metadata says AuthnRequestsSigned.
     #[serde(default)]
     pub unsigned_requests: bool,
+    /// An answer after the challenge's expiry is taken.
+    #[serde(default)]
+    pub ignore_challenge_expiry: bool,
 }
 
 impl crate::platform::Platform {

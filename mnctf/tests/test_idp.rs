@@ -19,11 +19,16 @@ async fn start_platform(suite: &SuiteSps, dir: &Path, defects: &str) -> IdpSutCo
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     mnctf::idp_install::write(dir, &suite.base_url, &suite.ca_url, &url).unwrap();
-    if !defects.is_empty() {
-        let path = dir.join("platform.toml");
-        let toml = std::fs::read_to_string(&path).unwrap();
-        std::fs::write(&path, format!("{toml}\n[defects]\n{defects} = true\n")).unwrap();
-    }
+    // A test configuration: challenges live 3 s, so that bind-challenge-expired waits
+    // that long rather than the 120 s a person needs (TF-BIND-003).
+    let path = dir.join("platform.toml");
+    let toml = std::fs::read_to_string(&path).unwrap();
+    let defects = if defects.is_empty() {
+        String::new()
+    } else {
+        format!("\n[defects]\n{defects} = true\n")
+    };
+    std::fs::write(&path, format!("{toml}\n[timing]\nchallenge = 3\n{defects}")).unwrap();
     let config = IdpConfig::load(&dir.join("platform.toml")).unwrap();
     let platform =
         Arc::new(Platform::new(config, Arc::new(time::OffsetDateTime::now_utc)).unwrap());
@@ -129,6 +134,11 @@ async fn a_name_id_shared_by_all_sps_is_caught() {
 #[tokio::test(flavor = "multi_thread")]
 async fn ignoring_force_authn_is_caught() {
     planted("ignore_force_authn", &["force-authn"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_answer_after_expiry_taken_is_caught() {
+    planted("ignore_challenge_expiry", &["bind-challenge-expired"]).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -362,6 +362,7 @@ impl Sut<'_> {
             Flow::ChallengeReplayed => self.challenge_replayed(&b).await,
             Flow::AnswerFromOtherBrowser => self.other_browser(&b).await,
             Flow::SignatureOverOtherBytes => self.other_bytes(&b).await,
+            Flow::ExpiredChallenge => self.expired_challenge(&b).await,
         };
         o.evidence.splice(0..0, b.take_evidence());
         o
@@ -664,6 +665,45 @@ impl Sut<'_> {
         o
     }
 
+    /// The card answers at once; the answer is posted once the challenge has expired.
+    async fn expired_challenge(&self, b: &Browser) -> Outcome {
+        let (at, c) = match self.challenged(b).await {
+            Ok(x) => x,
+            Err(o) => return o,
+        };
+        let text = c["challenge"].as_str().unwrap_or_default();
+        let expires = match trust_framework::binding::Challenge::parse(text) {
+            Ok(ch) => ch.expires,
+            Err(e) => {
+                return Outcome::new(
+                    Verdict::Failed,
+                    format!("the challenge does not parse (TF-BIND-001): {e}"),
+                )
+            }
+        };
+        let left = expires - time::OffsetDateTime::now_utc();
+        if left > time::Duration::seconds(15) {
+            return Outcome::new(
+                Verdict::Skipped,
+                format!("the challenge expires in {} s: longer than a run waits (give the IdP a test configuration with a shorter challenge lifetime to run this)", left.whole_seconds()),
+            );
+        }
+        let wait = left + time::Duration::milliseconds(1500);
+        let answer = match self.answered(&c) {
+            Ok(a) => a,
+            Err(o) => return o,
+        };
+        tokio::time::sleep(wait.try_into().unwrap_or_default()).await;
+        match login::finish(b, &self.idp, &at.tx, &c, &answer, &self.stop()).await {
+            Ok(Reached::Response { xml, url, .. }) if response_status(&xml) == status::SUCCESS => Outcome::new(
+                Verdict::Failed,
+                format!("an answer posted after the challenge expired was accepted (a Success Response to {url}; TF-BIND-003)"),
+            ),
+            Ok(r) => Outcome::new(Verdict::Passed, format!("refused after expiry: {}", describe(&r))),
+            Err(e) => Outcome::new(Verdict::Passed, format!("refused after expiry: {e}")),
+        }
+    }
+
     /// The card signs a challenge text with one byte of its nonce changed.
     async fn other_bytes(&self, b: &Browser) -> Outcome {
         let (at, c) = match self.challenged(b).await {
@@ -705,9 +745,10 @@ impl Sut<'_> {
 fn needs_card(test: &IdpTest) -> bool {
     match test.flow {
         Flow::Login { persona, fault, .. } => persona != PersonaId::Valid || fault != CaFault::None,
-        Flow::ChallengeReplayed | Flow::AnswerFromOtherBrowser | Flow::SignatureOverOtherBytes => {
-            true
-        }
+        Flow::ChallengeReplayed
+        | Flow::AnswerFromOtherBrowser
+        | Flow::SignatureOverOtherBytes
+        | Flow::ExpiredChallenge => true,
         Flow::SsoAcrossSps | Flow::StableNameId | Flow::ForceAuthnAfterSso => false,
     }
 }

@@ -75,6 +75,8 @@ pub enum Flow {
     AnswerFromOtherBrowser,
     /// The card's signature over other bytes than the challenge's.
     SignatureOverOtherBytes,
+    /// The card's answer, made in time, posted after the challenge expired.
+    ExpiredChallenge,
 }
 
 /// How the outcome is judged.
@@ -245,6 +247,14 @@ pub static IDP_TESTS: &[IdpTest] = &[
         ["TF-BIND-002"],
         "binding",
         Flow::AnswerFromOtherBrowser,
+        ByFlow
+    ),
+    t!(
+        "bind-challenge-expired",
+        "The card's answer, signed in time, posted after the challenge's expires (waited for when it is at most 15 s away)",
+        ["TF-BIND-003"],
+        "binding",
+        Flow::ExpiredChallenge,
         ByFlow
     ),
     t!(
