@@ -377,10 +377,10 @@ impl Sut<'_> {
         request: Request,
     ) -> Outcome {
         let mut o = match (judge, reached) {
-            (IdpJudge::MustSucceed | IdpJudge::MustMeetProfile, Reached::Refused(why)) => {
+            (IdpJudge::MustSucceed | IdpJudge::MustMeetProfile | IdpJudge::MustBeSchemaValid, Reached::Refused(why)) => {
                 Outcome::new(Verdict::Failed, format!("no Response: {why}"))
             }
-            (IdpJudge::MustSucceed | IdpJudge::MustMeetProfile, Reached::Response { url, xml, relay_state }) => {
+            (IdpJudge::MustSucceed | IdpJudge::MustMeetProfile | IdpJudge::MustBeSchemaValid, Reached::Response { url, xml, relay_state }) => {
                 match self.verify(0, sent, url, xml) {
                     Err(e) => Outcome::new(Verdict::Failed, e),
                     Ok(_) if request == Request::RelayStateMarkup
@@ -388,6 +388,11 @@ impl Sut<'_> {
                     {
                         Outcome::new(Verdict::Failed, format!("the RelayState came back as {relay_state:?}, not as sent: markup in it was not escaped in the form"))
                     }
+                    Ok(a) if judge == IdpJudge::MustBeSchemaValid => match super::schema::validate(xml) {
+                        Ok(Ok(())) => Outcome::new(Verdict::Passed, format!("valid against the SAML 2.0 schemas (NameID {})", a.name_id)),
+                        Ok(Err(said)) => Outcome::new(Verdict::Failed, format!("not valid against the SAML 2.0 schemas: {said}")),
+                        Err(e) => Outcome::new(Verdict::Skipped, e.to_string()),
+                    },
                     Ok(a) if judge == IdpJudge::MustMeetProfile => match profile_checks(&a) {
                         Ok(()) => Outcome::new(Verdict::Passed, format!("a persistent NameID {}, a SessionIndex, the channel and authority attributes", a.name_id)),
                         Err(e) => Outcome::new(Verdict::Failed, e),

@@ -8,6 +8,7 @@ pub mod config;
 pub mod engine;
 pub mod login;
 pub mod plan;
+pub mod schema;
 
 pub use config::{IdpSutConfig, Role, SuiteSps};
 pub use engine::run;

@@ -95,6 +95,8 @@ pub enum IdpJudge {
     /// As MustSucceed, and the Assertion is the profile's: a persistent NameID, a
     /// SessionIndex, the channel and authenticating-authority attributes.
     MustMeetProfile,
+    /// As MustSucceed, and the Response is valid against the SAML 2.0 schemas.
+    MustBeSchemaValid,
     /// A signed Response with the NoPassive status to the registered ACS, no login page.
     MustAnswerNoPassive,
     /// The flow's own check (the flow says what it needs).
@@ -128,8 +130,8 @@ const fn login(persona: PersonaId, fault: CaFault, request: Request) -> Flow {
 
 use CaFault as F;
 use IdpJudge::{
-    Flow as ByFlow, MustAnswerNoPassive, MustMeetProfile, MustNotPostElsewhere, MustRefuse,
-    MustShowErrorPage, MustSucceed,
+    Flow as ByFlow, MustAnswerNoPassive, MustBeSchemaValid, MustMeetProfile, MustNotPostElsewhere,
+    MustRefuse, MustShowErrorPage, MustSucceed,
 };
 use PersonaId as P;
 use Request as R;
@@ -158,6 +160,14 @@ pub static IDP_TESTS: &[IdpTest] = &[
         "response",
         login(P::Valid, F::None, R::Good),
         MustMeetProfile
+    ),
+    t!(
+        "response-schema",
+        "The Response is valid against the SAML 2.0 schemas (xmllint, opensaml's copies)",
+        ["TF-IDP-017"],
+        "response",
+        login(P::Valid, F::None, R::Good),
+        MustBeSchemaValid
     ),
     t!(
         "card-revoked",
