@@ -10,7 +10,7 @@ use conformance::idp::{IdpSutConfig, Role, SuiteSps};
 use conformance::Expected;
 use idp::config::IdpConfig;
 use idp::platform::Platform;
-use mnctf::peers::free_port;
+use mnctf::peers::{free_port, Peer};
 use reports::Verdict;
 
 /// Our platform on loopback, configured by `mnctf test-idp metadata` (the worked example
@@ -55,19 +55,26 @@ async fn certify(name: &str, defects: &str) -> reports::Report {
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("report.json"), reports::json(&report)).unwrap();
     std::fs::write(out.join("report.md"), reports::markdown::render(&report)).unwrap();
-    let mut summary = String::new();
-    for c in report.cases() {
-        summary.push_str(&format!(
-            "{:<8} {:<36} {}\n",
-            c.verdict.label(),
-            c.id,
-            c.reason.as_deref().unwrap_or("")
-        ));
-    }
+    let summary = summary(&report);
     std::fs::write(out.join("verdicts.txt"), &summary).unwrap();
     let pre = report.cases().find(|c| c.id == "preflight").unwrap();
     assert_eq!(pre.verdict, Verdict::Passed, "{summary}");
     report
+}
+
+/// A line per case: verdict, id, reason.
+fn summary(report: &reports::Report) -> String {
+    report
+        .cases()
+        .map(|c| {
+            format!(
+                "{:<8} {:<36} {}\n",
+                c.verdict.label(),
+                c.id,
+                c.reason.as_deref().unwrap_or("")
+            )
+        })
+        .collect()
 }
 
 fn expected() -> (std::path::PathBuf, Expected) {
@@ -146,69 +153,50 @@ async fn unsigned_requests_taken_are_caught() {
     planted("unsigned_requests", &["req-unsigned"]).await;
 }
 
-/// SimpleSAMLphp's IdP from Debian (password login, no card binding), trusting the suite's
-/// two SPs as its stock configuration would: the protocol part of the plan runs, the card
-/// tests are SKIPPED; verdicts as `conformance/expected/idp-simplesamlphp.toml` says.
-#[tokio::test(flavor = "multi_thread")]
-async fn simplesamlphp_idp_gets_its_expected_verdicts() {
+/// A test key and certificate (PEM) for a Debian IdP peer called `name`.
+fn peer_credential(ca_url: &str, name: &str) -> (String, String) {
     use rsa::pkcs8::EncodePrivateKey;
-    let dir = tempfile::tempdir().unwrap();
-    let ca_url = format!("http://127.0.0.1:{}", free_port().unwrap());
-    let suite = SuiteSps::new("http://127.0.0.1:18600", &ca_url).unwrap();
     let pki =
-        mock_ca::Pki::build(mock_ca::PkiConfig::new(&ca_url), mock_ca::Clock::system()).unwrap();
-    let cred = pki.service_credential("simplesamlphp-idp").unwrap();
+        mock_ca::Pki::build(mock_ca::PkiConfig::new(ca_url), mock_ca::Clock::system()).unwrap();
+    let cred = pki.service_credential(name).unwrap();
     let key = cred
         .key
         .to_pkcs8_pem(rsa::pkcs8::LineEnding::LF)
         .unwrap()
         .to_string();
-    let cert = mock_ca::pki::pem("CERTIFICATE", &cred.certificate);
-    let sps: Vec<(&str, &str)> = suite
-        .sps
-        .iter()
-        .map(|s| (s.entity_id.as_str(), s.acs_url.as_str()))
-        .collect();
-    let mut peer =
-        mnctf::peers::simplesamlphp_idp_for(&dir.path().join("ssp-idp"), &key, &cert, &sps)
-            .unwrap();
-    peer.wait_ready(
-        "/saml2/idp/metadata.php",
-        std::time::Duration::from_secs(30),
-    )
-    .await
-    .unwrap();
+    (key, mock_ca::pki::pem("CERTIFICATE", &cred.certificate))
+}
+
+/// The plan against a Debian IdP peer logging `testuser` in by password, its metadata at
+/// `metadata_path`; its verdicts must equal `conformance/expected/idp-<name>.toml`.
+async fn certify_peer(name: &str, suite: &SuiteSps, mut peer: Peer, metadata_path: &str) {
+    peer.wait_ready(metadata_path, std::time::Duration::from_secs(30))
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
     let sut = dir.path().join("idp-sut.toml");
     std::fs::write(
         &sut,
         format!(
-            "name = \"simplesamlphp-idp\"\nmetadata = \"{}/saml2/idp/metadata.php\"\nauthn_class = \"urn:oasis:names:tc:SAML:2.0:ac:classes:Password\"\n\n[password]\nusername = \"testuser\"\npassword = \"testpass\"\n",
+            "name = \"{name}-idp\"\nmetadata = \"{}{metadata_path}\"\nauthn_class = \"urn:oasis:names:tc:SAML:2.0:ac:classes:Password\"\n\n[password]\nusername = \"testuser\"\npassword = \"testpass\"\n",
             peer.base_url
         ),
     )
     .unwrap();
     let config = IdpSutConfig::load(&sut).unwrap();
-    let report = conformance::idp::run(&config, &suite, |_| {})
-        .await
-        .unwrap();
-    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("test-idp/simplesamlphp");
+    let report = conformance::idp::run(&config, suite, |_| {}).await.unwrap();
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("test-idp")
+        .join(name);
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("report.json"), reports::json(&report)).unwrap();
     std::fs::write(out.join("peer.log"), peer.log()).unwrap();
-    let mut summary = String::new();
-    for c in report.cases() {
-        summary.push_str(&format!(
-            "{:<8} {:<36} {}\n",
-            c.verdict.label(),
-            c.id,
-            c.reason.as_deref().unwrap_or("")
-        ));
-    }
+    let summary = summary(&report);
     std::fs::write(out.join("verdicts.txt"), &summary).unwrap();
     let pre = report.cases().find(|c| c.id == "preflight").unwrap();
     assert_eq!(pre.verdict, Verdict::Passed, "{summary}\n{}", peer.log());
     let file = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../conformance/expected/idp-simplesamlphp.toml");
+        .join(format!("../conformance/expected/idp-{name}.toml"));
     let diff = Expected::load(&file).unwrap().differences(&report);
     assert!(
         diff.is_empty(),
@@ -217,65 +205,36 @@ async fn simplesamlphp_idp_gets_its_expected_verdicts() {
     );
 }
 
+/// SimpleSAMLphp's IdP from Debian (password login, no card binding), trusting the suite's
+/// two SPs as its stock configuration would: the protocol part of the plan runs, the card
+/// tests are SKIPPED; verdicts as `conformance/expected/idp-simplesamlphp.toml` says.
+#[tokio::test(flavor = "multi_thread")]
+async fn simplesamlphp_idp_gets_its_expected_verdicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca_url = format!("http://127.0.0.1:{}", free_port().unwrap());
+    let suite = SuiteSps::new("http://127.0.0.1:18600", &ca_url).unwrap();
+    let (key, cert) = peer_credential(&ca_url, "simplesamlphp-idp");
+    let sps: Vec<(&str, &str)> = suite
+        .sps
+        .iter()
+        .map(|s| (s.entity_id.as_str(), s.acs_url.as_str()))
+        .collect();
+    let peer = mnctf::peers::simplesamlphp_idp_for(&dir.path().join("ssp-idp"), &key, &cert, &sps)
+        .unwrap();
+    certify_peer("simplesamlphp", &suite, peer, "/saml2/idp/metadata.php").await;
+}
+
 /// pysaml2's IdP from Debian (password login, as its example IdP), trusting the suite's
 /// two SPs by their metadata: the protocol part runs; verdicts as
 /// `conformance/expected/idp-pysaml2.toml` says.
 #[tokio::test(flavor = "multi_thread")]
 async fn pysaml2_idp_gets_its_expected_verdicts() {
-    use rsa::pkcs8::EncodePrivateKey;
     let dir = tempfile::tempdir().unwrap();
     let ca_url = format!("http://127.0.0.1:{}", free_port().unwrap());
     let suite = SuiteSps::new("http://127.0.0.1:18600", &ca_url).unwrap();
-    let pki =
-        mock_ca::Pki::build(mock_ca::PkiConfig::new(&ca_url), mock_ca::Clock::system()).unwrap();
-    let cred = pki.service_credential("pysaml2-idp").unwrap();
-    let key = cred
-        .key
-        .to_pkcs8_pem(rsa::pkcs8::LineEnding::LF)
-        .unwrap()
-        .to_string();
-    let cert = mock_ca::pki::pem("CERTIFICATE", &cred.certificate);
+    let (key, cert) = peer_credential(&ca_url, "pysaml2-idp");
     let mds = vec![suite.metadata(0), suite.metadata(1)];
-    let mut peer =
+    let peer =
         mnctf::peers::pysaml2_idp(&dir.path().join("pysaml2-idp"), (&key, &cert), &mds).unwrap();
-    peer.wait_ready("/metadata", std::time::Duration::from_secs(30))
-        .await
-        .unwrap();
-    let sut = dir.path().join("idp-sut.toml");
-    std::fs::write(
-        &sut,
-        format!(
-            "name = \"pysaml2-idp\"\nmetadata = \"{}/metadata\"\nauthn_class = \"urn:oasis:names:tc:SAML:2.0:ac:classes:Password\"\n\n[password]\nusername = \"testuser\"\npassword = \"testpass\"\n",
-            peer.base_url
-        ),
-    )
-    .unwrap();
-    let config = IdpSutConfig::load(&sut).unwrap();
-    let report = conformance::idp::run(&config, &suite, |_| {})
-        .await
-        .unwrap();
-    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("test-idp/pysaml2");
-    std::fs::create_dir_all(&out).unwrap();
-    std::fs::write(out.join("report.json"), reports::json(&report)).unwrap();
-    std::fs::write(out.join("peer.log"), peer.log()).unwrap();
-    let mut summary = String::new();
-    for c in report.cases() {
-        summary.push_str(&format!(
-            "{:<8} {:<36} {}\n",
-            c.verdict.label(),
-            c.id,
-            c.reason.as_deref().unwrap_or("")
-        ));
-    }
-    std::fs::write(out.join("verdicts.txt"), &summary).unwrap();
-    let pre = report.cases().find(|c| c.id == "preflight").unwrap();
-    assert_eq!(pre.verdict, Verdict::Passed, "{summary}\n{}", peer.log());
-    let file =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../conformance/expected/idp-pysaml2.toml");
-    let diff = Expected::load(&file).unwrap().differences(&report);
-    assert!(
-        diff.is_empty(),
-        "differs from {}:\n{diff:#?}\n{summary}",
-        file.display()
-    );
+    certify_peer("pysaml2", &suite, peer, "/metadata").await;
 }
