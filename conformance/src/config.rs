@@ -58,19 +58,7 @@ fn default_timeout() -> u64 {
 impl SutConfig {
     /// Reads `path`, resolving relative paths against its folder.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
-        let mut c: Self =
-            toml::from_str(&text).map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
-        let base = path.parent().unwrap_or(Path::new("."));
-        if !c.metadata.starts_with("http://") && Path::new(&c.metadata).is_relative() {
-            c.metadata = base.join(&c.metadata).display().to_string();
-        }
-        if let Some(e) = &mut c.expected {
-            if e.is_relative() {
-                *e = base.join(&*e);
-            }
-        }
+        let c: Self = load_toml(path, |c: &mut Self| (&mut c.metadata, &mut c.expected))?;
         c.check()?;
         Ok(c)
     }
@@ -94,6 +82,29 @@ impl SutConfig {
         }
         Ok(())
     }
+}
+
+/// Reads a vendor's TOML file; the `metadata` and `expected` paths `paths` picks out are
+/// made relative to the file's folder when they are relative (a metadata URL is left).
+pub(crate) fn load_toml<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    paths: impl FnOnce(&mut T) -> (&mut String, &mut Option<PathBuf>),
+) -> Result<T, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
+    let mut c: T =
+        toml::from_str(&text).map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    let (metadata, expected) = paths(&mut c);
+    if !metadata.starts_with("http://") && Path::new(metadata.as_str()).is_relative() {
+        *metadata = base.join(metadata.as_str()).display().to_string();
+    }
+    if let Some(e) = expected {
+        if e.is_relative() {
+            *e = base.join(&*e);
+        }
+    }
+    Ok(c)
 }
 
 /// The suite talks to loopback only.
@@ -171,5 +182,27 @@ impl SuiteIdp {
             signing_cert: self.key.cert_der.clone(),
             hub_acs_url: None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_are_the_files_and_urls_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sut.toml");
+        std::fs::write(&path, "name = \"x\"\nmetadata = \"md.xml\"\nlogin_url = \"http://127.0.0.1:1/login\"\nprotected_url = \"http://127.0.0.1:1/p\"\nexpected = \"exp.toml\"\n").unwrap();
+        let c = SutConfig::load(&path).unwrap();
+        assert_eq!(c.metadata, dir.path().join("md.xml").display().to_string());
+        assert_eq!(c.expected, Some(dir.path().join("exp.toml")));
+        std::fs::write(
+            &path,
+            "name = \"y\"\nmetadata = \"http://127.0.0.1:1/md\"\n",
+        )
+        .unwrap();
+        let c = crate::idp::IdpSutConfig::load(&path).unwrap();
+        assert_eq!(c.metadata, "http://127.0.0.1:1/md");
     }
 }

@@ -68,7 +68,7 @@ fn step(
 }
 
 /// Reads the SP's metadata: a file, or a loopback URL (time and size limits).
-async fn load_metadata(source: &str, timeout: Duration) -> Result<String, String> {
+pub(crate) async fn load_metadata(source: &str, timeout: Duration) -> Result<String, String> {
     if source.starts_with("http") {
         let http = reqwest::Client::builder()
             .timeout(timeout)

@@ -9,7 +9,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use conformance::idp::{IdpSutConfig, Role, SuiteSps};
-use reports::Verdict;
+mod common;
+
+use common::preflight_reason;
 
 #[derive(Clone, Copy)]
 enum Mode {
@@ -91,20 +93,6 @@ async fn run(mode: Mode) -> (reports::Report, Duration) {
         .await
         .unwrap();
     (report, t.elapsed())
-}
-
-fn preflight_reason(report: &reports::Report) -> String {
-    let pre = report.cases().find(|c| c.id == "preflight").unwrap();
-    assert_eq!(pre.verdict, Verdict::Failed);
-    assert!(
-        report
-            .cases()
-            .filter(|c| c.id != "preflight")
-            .all(|c| c.verdict == Verdict::Skipped),
-        "after a failed preflight every test is SKIPPED with the reason, never PASSED"
-    );
-    assert!(reports::junit::render(report).contains("<testsuites"));
-    pre.reason.clone().unwrap_or_default()
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -8,7 +8,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use conformance::{SuiteIdp, SutConfig};
-use reports::Verdict;
+mod common;
+
+use common::preflight_reason;
 use trust_framework::saml::authn_request::{self, NewAuthnRequest};
 use trust_framework::saml::bindings::{self, Kind};
 
@@ -100,20 +102,6 @@ async fn run(mode: Mode) -> (reports::Report, Duration) {
     let t = Instant::now();
     let report = conformance::run(&config, &idp, |_| {}).await.unwrap();
     (report, t.elapsed())
-}
-
-fn preflight_reason(report: &reports::Report) -> String {
-    let pre = report.cases().find(|c| c.id == "preflight").unwrap();
-    assert_eq!(pre.verdict, Verdict::Failed);
-    assert!(
-        report
-            .cases()
-            .filter(|c| c.id != "preflight")
-            .all(|c| c.verdict == Verdict::Skipped),
-        "after a failed preflight every test is SKIPPED with the reason, never PASSED"
-    );
-    assert!(reports::junit::render(report).contains("<testsuites"));
-    pre.reason.clone().unwrap_or_default()
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -79,19 +79,8 @@ fn default_timeout() -> u64 {
 impl IdpSutConfig {
     /// Reads `path`, resolving relative paths against its folder.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
-        let mut c: Self =
-            toml::from_str(&text).map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
-        let base = path.parent().unwrap_or(Path::new("."));
-        if !c.metadata.starts_with("http://") && Path::new(&c.metadata).is_relative() {
-            c.metadata = base.join(&c.metadata).display().to_string();
-        }
-        if let Some(e) = &mut c.expected {
-            if e.is_relative() {
-                *e = base.join(&*e);
-            }
-        }
+        let c: Self =
+            crate::config::load_toml(path, |c: &mut Self| (&mut c.metadata, &mut c.expected))?;
         c.check()?;
         Ok(c)
     }

@@ -21,9 +21,6 @@ use super::login::{self, Idp, Reached, Sent, Started, MARKUP_RELAY};
 use super::plan::{CaFault, Flow, IdpJudge, IdpTest, Request, IDP_TESTS};
 use crate::ConfigError;
 
-/// Largest IdP metadata read.
-const MAX_METADATA: usize = 1024 * 1024;
-
 /// The IdP as the suite sees it during a run.
 struct Sut<'a> {
     config: &'a IdpSutConfig,
@@ -149,31 +146,8 @@ async fn start_ca(ca_url: &str) -> Result<RunningService, ConfigError> {
 
 /// The IdP's metadata: its entityID, HTTP-Redirect SSO endpoint and signing keys.
 async fn load_idp(config: &IdpSutConfig) -> Result<Idp, String> {
-    let text = if config.metadata.starts_with("http") {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_millis(config.timeout_ms))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| e.to_string())?;
-        let mut resp = http
-            .get(&config.metadata)
-            .send()
-            .await
-            .map_err(|e| e.to_string())?;
-        if !resp.status().is_success() {
-            return Err(format!("HTTP {}", resp.status()));
-        }
-        let mut out = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(|e| e.to_string())? {
-            out.extend_from_slice(&chunk);
-            if out.len() > MAX_METADATA {
-                return Err("metadata over 1 MiB".into());
-            }
-        }
-        String::from_utf8(out).map_err(|_| "metadata is not UTF-8".to_owned())?
-    } else {
-        std::fs::read_to_string(&config.metadata).map_err(|e| e.to_string())?
-    };
+    let timeout = Duration::from_millis(config.timeout_ms);
+    let text = crate::engine::load_metadata(&config.metadata, timeout).await?;
     let mut idps = parse_idps(&text).map_err(|e| e.to_string())?;
     if idps.len() != 1 {
         return Err(format!(
