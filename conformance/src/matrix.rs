@@ -27,9 +27,13 @@ fn mark(v: Verdict) -> &'static str {
     }
 }
 
-/// Every test id of the IdP plan, in plan order.
-pub fn idp_test_ids() -> Vec<&'static str> {
-    crate::idp::plan::IDP_TESTS.iter().map(|t| t.id).collect()
+/// Every test id of the IdP plan for `role`, in plan order.
+pub fn idp_test_ids(role: crate::idp::Role) -> Vec<&'static str> {
+    crate::idp::plan::IDP_TESTS
+        .iter()
+        .filter(|t| t.is_for(role))
+        .map(|t| t.id)
+        .collect()
 }
 
 /// The SP plan's table (a row for each test not PASSED everywhere, a column for each SP)

@@ -47,14 +47,32 @@ fn the_verdict_matrix_is_the_expected_files() {
 /// `docs/conformance/idp-verdict-matrix.md` shows what the IdPs' expected files hold.
 #[test]
 fn the_idp_verdict_matrix_is_the_expected_files() {
-    let names = [
-        ("our platform", "idp-platform"),
-        ("SimpleSAMLphp IdP", "idp-simplesamlphp"),
-        ("pysaml2 IdP", "idp-pysaml2"),
+    use conformance::idp::Role;
+    let roles: [(&str, Role, &[(&str, &str)]); 2] = [
+        (
+            "Platforms (role `platform`)",
+            Role::Platform,
+            &[
+                ("our platform", "idp-platform"),
+                ("SimpleSAMLphp IdP", "idp-simplesamlphp"),
+                ("pysaml2 IdP", "idp-pysaml2"),
+            ],
+        ),
+        (
+            "Card IdPs (role `card-idp`)",
+            Role::CardIdp,
+            &[("our CATV IdP", "idp-catv")],
+        ),
     ];
-    let files: Vec<Expected> = names.iter().map(|(_, f)| expected(f)).collect();
-    let columns: Vec<(&str, &Expected)> = names.iter().map(|(n, _)| *n).zip(files.iter()).collect();
-    let body = matrix::render_for(&matrix::idp_test_ids(), &columns);
+    let mut body = String::new();
+    for (title, role, names) in roles {
+        let files: Vec<Expected> = names.iter().map(|(_, f)| expected(f)).collect();
+        let columns: Vec<(&str, &Expected)> =
+            names.iter().map(|(n, _)| *n).zip(files.iter()).collect();
+        body.push_str(&format!("## {title}\n\n"));
+        body.push_str(&matrix::render_for(&matrix::idp_test_ids(role), &columns));
+        body.push('\n');
+    }
     let path =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/conformance/idp-verdict-matrix.md");
     let docs = std::fs::read_to_string(&path).unwrap();

@@ -30,6 +30,9 @@ pub struct Defects {
     /// An answer after the challenge's expiry is taken.
     #[serde(default)]
     pub ignore_challenge_expiry: bool,
+    /// The card's certificate is released to every SP, not only to the platform.
+    #[serde(default)]
+    pub certificate_to_any_sp: bool,
 }
 
 impl crate::platform::Platform {

@@ -269,7 +269,7 @@ impl Platform {
                 values: vec![session.authority.to_string()],
             },
         ];
-        if self.is_hub(sp) {
+        if self.is_hub(sp) || self.defects().certificate_to_any_sp {
             use base64::Engine as _;
             out.push(Attribute {
                 name: attr::CARD_CERTIFICATE.to_owned(),

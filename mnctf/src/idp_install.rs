@@ -1,14 +1,30 @@
 //! What a vendor installs in an IdP under test (`mnctf test-idp metadata`): the suite's
-//! two SPs' metadata, the suite's card CA and where its OCSP and CRL are; and, as a worked
-//! example, our own platform configured that way with its `idp-sut.toml`.
+//! two SPs' metadata (as files, and as the federation's signed aggregate with the
+//! operator's certificate), the suite's card and 士業 CAs and where their OCSP and CRL
+//! are; and, as worked examples, our own platform and CATV IdP configured that way with
+//! their `*-sut.toml`.
 
 use std::path::Path;
 
 use anyhow::Context as _;
 use conformance::idp::SuiteSps;
 
-/// Writes the files into `out`; `platform_url` is where the example platform will run.
-pub fn write(out: &Path, sps_url: &str, ca_url: &str, platform_url: &str) -> anyhow::Result<()> {
+/// Where the suite's parties and the worked examples run.
+#[derive(Clone, Debug)]
+pub struct Urls {
+    /// The suite's SPs.
+    pub sps: String,
+    /// The suite's CA service.
+    pub ca: String,
+    /// The example platform.
+    pub platform: String,
+    /// The example CATV IdP.
+    pub catv: String,
+}
+
+/// Writes the files into `out`.
+pub fn write(out: &Path, urls: &Urls) -> anyhow::Result<()> {
+    let (sps_url, ca_url, platform_url) = (&urls.sps, &urls.ca, &urls.platform);
     use rsa::pkcs8::EncodePrivateKey;
     let suite = SuiteSps::new(sps_url, ca_url)?;
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
@@ -18,6 +34,11 @@ pub fn write(out: &Path, sps_url: &str, ca_url: &str, platform_url: &str) -> any
     };
     file("sp-a.xml", suite.metadata(0).as_bytes())?;
     file("sp-b.xml", suite.metadata(1).as_bytes())?;
+    file("federation.xml", suite.aggregate()?.as_bytes())?;
+    file(
+        "operator.pem",
+        mock_ca::pki::pem("CERTIFICATE", &suite.operator.cert_der).as_bytes(),
+    )?;
     let pki = mock_ca::Pki::build(mock_ca::PkiConfig::new(ca_url), mock_ca::Clock::system())?;
     let ca = pki
         .authority(mock_ca::pki::ca::JPKI_AUTH)
@@ -26,14 +47,21 @@ pub fn write(out: &Path, sps_url: &str, ca_url: &str, platform_url: &str) -> any
         "jpki-auth.pem",
         mock_ca::pki::pem("CERTIFICATE", ca.certificate()).as_bytes(),
     )?;
+    let shigyo = pki.authority("zeirishi").context("no 税理士 CA")?;
+    file(
+        "zeirishi.pem",
+        mock_ca::pki::pem("CERTIFICATE", shigyo.certificate()).as_bytes(),
+    )?;
     let base = ca_url.trim_end_matches('/');
     let sources = format!(
         "ocsp_url = \"{base}/ocsp/jpki-auth\"\ncrl_url = \"{base}/crl/jpki-auth.crl\"\npredecessor_url = \"{base}/predecessors\"\n"
     );
     file(
         "ca.toml",
-        format!("# The suite's card CA (test keys only): trust jpki-auth.pem for card logins.\n{sources}")
-            .as_bytes(),
+        format!(
+            "# The suite's CAs (test keys only).\n# Cards: trust jpki-auth.pem for card logins.\n{sources}\n# 士業 (an attribute authority of the 税理士 body): trust zeirishi.pem.\n# ocsp_url = \"{base}/ocsp/zeirishi\"\n# crl_url = \"{base}/crl/zeirishi.crl\"\n"
+        )
+        .as_bytes(),
     )?;
     // The worked example: our platform, configured as a vendor configures theirs.
     let cred = pki.service_credential("idp")?;
@@ -66,6 +94,52 @@ certificate = "jpki-auth.pem"
     file(
         "idp-sut.toml",
         format!("# The IdP under test (mnctf test-idp --config idp-sut.toml).\nname = \"our-platform\"\nmetadata = \"{url}/metadata\"\n").as_bytes(),
+    )?;
+    write_catv(out, &pki, &urls.catv, &sources)
+}
+
+/// The worked example of a card IdP: our IdP as a CATV operator's, its parties from the
+/// suite's aggregate (SP a is the platform it releases the card certificate to).
+fn write_catv(out: &Path, pki: &mock_ca::Pki, catv_url: &str, sources: &str) -> anyhow::Result<()> {
+    use rsa::pkcs8::EncodePrivateKey;
+    let file = |name: &str, bytes: &[u8]| -> anyhow::Result<()> {
+        let path = out.join(name);
+        std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))
+    };
+    let cred = pki.service_credential("catv-idp")?;
+    file("catv.key", cred.key.to_pkcs8_der()?.as_bytes())?;
+    file("catv.crt", &cred.certificate)?;
+    let url = catv_url.trim_end_matches('/');
+    let port = url
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse::<u16>().ok())
+        .unwrap_or(18001);
+    file(
+        "catv.toml",
+        format!(
+            r#"# Our IdP as a CATV operator's card IdP trusting the suite (mnctf idp --config catv.toml --port {port}).
+entity_id = "{url}/idp"
+base_url = "{url}"
+store = "catv.sqlite"
+signing_key = "catv.key"
+signing_cert = "catv.crt"
+channel = "catv"
+
+[metadata_aggregate]
+path = "federation.xml"
+operator_certificate = "operator.pem"
+
+[[anchors]]
+label = "jpki-auth"
+certificate = "jpki-auth.pem"
+{sources}"#
+        )
+        .as_bytes(),
+    )?;
+    file(
+        "catv-sut.toml",
+        format!("# The card IdP under test (mnctf test-idp --config catv-sut.toml).\nname = \"our-catv-idp\"\nrole = \"card-idp\"\nmetadata = \"{url}/metadata\"\n").as_bytes(),
     )?;
     Ok(())
 }

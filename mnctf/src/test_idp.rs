@@ -47,6 +47,9 @@ enum TestIdpCommand {
         /// Where the example platform (platform.toml) runs.
         #[arg(long, default_value = "http://127.0.0.1:18000")]
         platform_url: String,
+        /// Where the example CATV IdP (catv.toml) runs.
+        #[arg(long, default_value = "http://127.0.0.1:18001")]
+        catv_url: String,
     },
 }
 
@@ -61,9 +64,16 @@ pub fn run(args: TestIdp) -> anyhow::Result<bool> {
         sps_url,
         ca_url,
         platform_url,
+        catv_url,
     }) = args.command
     {
-        return install_files(&out, &sps_url, &ca_url, &platform_url);
+        let urls = mnctf::idp_install::Urls {
+            sps: sps_url,
+            ca: ca_url,
+            platform: platform_url,
+            catv: catv_url,
+        };
+        return install_files(&out, &urls);
     }
     let path = args
         .config
@@ -93,15 +103,10 @@ pub fn run(args: TestIdp) -> anyhow::Result<bool> {
 }
 
 /// The files a vendor installs, and the worked example of our platform.
-fn install_files(
-    out: &std::path::Path,
-    sps_url: &str,
-    ca_url: &str,
-    platform_url: &str,
-) -> anyhow::Result<bool> {
-    mnctf::idp_install::write(out, sps_url, ca_url, platform_url)?;
+fn install_files(out: &std::path::Path, urls: &mnctf::idp_install::Urls) -> anyhow::Result<bool> {
+    mnctf::idp_install::write(out, urls)?;
     println!(
-        "wrote {}: sp-a.xml and sp-b.xml (the suite's SPs), jpki-auth.pem and ca.toml (the card CA); platform.toml and idp-sut.toml (our platform configured so, as an example)",
+        "wrote {}: sp-a.xml and sp-b.xml (the suite's SPs), federation.xml and operator.pem (the same SPs as the federation's signed aggregate: SP a is the platform), jpki-auth.pem, zeirishi.pem and ca.toml (the card and 士業 CAs); platform.toml with idp-sut.toml and catv.toml with catv-sut.toml (our platform and CATV IdP configured so, as examples)",
         out.display()
     );
     Ok(true)

@@ -13,15 +13,22 @@ use idp::platform::Platform;
 use mnctf::peers::{free_port, Peer};
 use reports::Verdict;
 
-/// Our platform on loopback, configured by `mnctf test-idp metadata` (the worked example
-/// a vendor follows); the loaded `idp-sut.toml` that names it.
-async fn start_platform(suite: &SuiteSps, dir: &Path, defects: &str) -> IdpSutConfig {
+/// Our IdP on loopback as `example` (`platform` or `catv`), configured by
+/// `mnctf test-idp metadata` (the worked example a vendor follows); the loaded
+/// `*-sut.toml` that names it.
+async fn start_example(suite: &SuiteSps, dir: &Path, example: &str, defects: &str) -> IdpSutConfig {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    mnctf::idp_install::write(dir, &suite.base_url, &suite.ca_url, &url).unwrap();
+    let urls = mnctf::idp_install::Urls {
+        sps: suite.base_url.clone(),
+        ca: suite.ca_url.clone(),
+        platform: url.clone(),
+        catv: url,
+    };
+    mnctf::idp_install::write(dir, &urls).unwrap();
     // A test configuration: challenges live 3 s, so that bind-challenge-expired waits
     // that long rather than the 120 s a person needs (TF-BIND-003).
-    let path = dir.join("platform.toml");
+    let path = dir.join(format!("{example}.toml"));
     let toml = std::fs::read_to_string(&path).unwrap();
     let defects = if defects.is_empty() {
         String::new()
@@ -29,23 +36,33 @@ async fn start_platform(suite: &SuiteSps, dir: &Path, defects: &str) -> IdpSutCo
         format!("\n[defects]\n{defects} = true\n")
     };
     std::fs::write(&path, format!("{toml}\n[timing]\nchallenge = 3\n{defects}")).unwrap();
-    let config = IdpConfig::load(&dir.join("platform.toml")).unwrap();
+    let config = IdpConfig::load(&path).unwrap();
     let platform =
         Arc::new(Platform::new(config, Arc::new(time::OffsetDateTime::now_utc)).unwrap());
     tokio::spawn(async move {
         let _ = axum::serve(listener, idp::http::router(platform)).await;
     });
-    IdpSutConfig::load(&dir.join("idp-sut.toml")).unwrap()
+    let sut = if example == "platform" {
+        "idp-sut.toml".to_owned()
+    } else {
+        format!("{example}-sut.toml")
+    };
+    IdpSutConfig::load(&dir.join(sut)).unwrap()
 }
 
-/// The plan against our platform with `defects` planted; the report, also written to
-/// `target/tmp/test-idp/<name>/`.
-async fn certify(name: &str, defects: &str) -> reports::Report {
+/// The plan against our IdP as `example` with `defects` planted; the report, also
+/// written to `target/tmp/test-idp/<name>/`.
+async fn certify(example: &str, name: &str, defects: &str) -> reports::Report {
     let dir = tempfile::tempdir().unwrap();
     let ca_url = format!("http://127.0.0.1:{}", free_port().unwrap());
     let suite = SuiteSps::new("http://127.0.0.1:18600", &ca_url).unwrap();
-    let config = start_platform(&suite, dir.path(), defects).await;
-    assert_eq!(config.role, Role::Platform);
+    let config = start_example(&suite, dir.path(), example, defects).await;
+    let role = if example == "platform" {
+        Role::Platform
+    } else {
+        Role::CardIdp
+    };
+    assert_eq!(config.role, role);
     let report = conformance::idp::run(&config, &suite, |_| {})
         .await
         .unwrap();
@@ -77,17 +94,17 @@ fn summary(report: &reports::Report) -> String {
         .collect()
 }
 
-fn expected() -> (std::path::PathBuf, Expected) {
-    let file =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../conformance/expected/idp-platform.toml");
+fn expected(example: &str) -> (std::path::PathBuf, Expected) {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("../conformance/expected/idp-{example}.toml"));
     let expected = Expected::load(&file).unwrap();
     (file, expected)
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn our_platform_gets_its_expected_verdicts() {
-    let report = certify("platform", "").await;
-    let (file, expected) = expected();
+    let report = certify("platform", "platform", "").await;
+    let (file, expected) = expected("platform");
     let diff = expected.differences(&report);
     assert!(
         diff.is_empty(),
@@ -99,8 +116,12 @@ async fn our_platform_gets_its_expected_verdicts() {
 /// Ground truth (verdicts.md §5): a defect planted in our platform is caught on exactly
 /// the tests `caught`, and nothing else changes.
 async fn planted(defect: &str, caught: &[&str]) {
-    let report = certify(defect, defect).await;
-    let (_, expected) = expected();
+    planted_in("platform", defect, caught).await;
+}
+
+async fn planted_in(example: &str, defect: &str, caught: &[&str]) {
+    let report = certify(example, &format!("{example}-{defect}"), defect).await;
+    let (_, expected) = expected(example);
     let mut changed: Vec<(String, Verdict)> = expected
         .differences(&report)
         .into_iter()
@@ -112,6 +133,28 @@ async fn planted(defect: &str, caught: &[&str]) {
         .map(|c| ((*c).to_owned(), Verdict::Failed))
         .collect();
     assert_eq!(changed, want, "{defect}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn our_catv_idp_gets_its_expected_verdicts() {
+    let report = certify("catv", "catv", "").await;
+    let (file, expected) = expected("catv");
+    let diff = expected.differences(&report);
+    assert!(
+        diff.is_empty(),
+        "differs from {}:\n{diff:#?}",
+        file.display()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_card_certificate_released_to_any_sp_is_caught() {
+    planted_in(
+        "catv",
+        "certificate_to_any_sp",
+        &["catv-certificate-not-to-sp"],
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -15,9 +15,11 @@ use crate::ConfigError;
 pub enum Role {
     /// A personal authentication platform: the whole plan.
     Platform,
-    /// A card IdP such as a CATV operator's (TF-CATV-001): not built yet.
+    /// A card IdP such as a CATV operator's (TF-CATV-001): the card, revocation, binding
+    /// and request tests, and the card certificate released to the platform only.
     CardIdp,
-    /// A 士業 body's attribute authority (TF-PROXY-002/004): not built yet.
+    /// A 士業 body's attribute authority (TF-PROXY-002/004): model-2 registration and
+    /// AttributeQuery over SOAP.
     AttributeAuthority,
 }
 
@@ -51,6 +53,10 @@ pub struct IdpSutConfig {
     /// Run only tests whose id starts with one of these (all if empty).
     #[serde(default)]
     pub only: Vec<String>,
+    /// An attribute authority's registration endpoint (TF-PROXY-004): `POST <url>/challenge`
+    /// gives a challenge, `POST <url>` takes the registration.
+    #[serde(default)]
+    pub registration: Option<String>,
 }
 
 /// A test user's credentials at an IdP that logs users in by password.
@@ -93,12 +99,15 @@ impl IdpSutConfig {
         if !(100..=60_000).contains(&self.timeout_ms) {
             return Err(ConfigError("timeout_ms must be 100..=60000".into()));
         }
-        match self.role {
-            Role::Platform => Ok(()),
-            Role::CardIdp | Role::AttributeAuthority => Err(ConfigError(format!(
-                "role {:?}: the plan for this role is not built yet (issue 15); only \"platform\" runs",
-                self.role
-            ))),
+        match (self.role, &self.registration) {
+            (Role::AttributeAuthority, None) => Err(ConfigError(
+                "role \"attribute-authority\" needs `registration`: the URL professionals register their card at (TF-PROXY-004)".into(),
+            )),
+            (Role::AttributeAuthority, Some(url)) => crate::config::loopback("registration", url),
+            (_, Some(_)) => Err(ConfigError(
+                "`registration` is for role \"attribute-authority\" only".into(),
+            )),
+            (_, None) => Ok(()),
         }
     }
 }
@@ -125,6 +134,9 @@ pub struct SuiteSps {
     pub sps: [SuiteSp; 2],
     /// The CA service's base URL (OCSP, CRLs): the suite runs it during a run.
     pub ca_url: String,
+    /// The suite as federation operator: it signs the aggregate a card IdP or an
+    /// attribute authority takes its parties from (TF-MD-003).
+    pub operator: Key,
 }
 
 impl SuiteSps {
@@ -153,11 +165,36 @@ impl SuiteSps {
                 rsa: (*c.key).clone(),
             })
         };
+        let operator = sp("operator")?.key;
         Ok(Self {
             base_url: base.to_owned(),
             sps: [sp("sp-a")?, sp("sp-b")?],
             ca_url: ca_url.trim_end_matches('/').to_owned(),
+            operator,
         })
+    }
+
+    /// The federation's signed aggregate as the suite publishes it: SP a registered as the
+    /// platform (the hub a card IdP releases the card certificate to, the requester of
+    /// an attribute authority), SP b as a government system. Valid for 7 days.
+    pub fn aggregate(&self) -> Result<String, ConfigError> {
+        use trust_framework::saml::aggregate;
+        use trust_framework::saml::constants::category;
+        let err = |e: trust_framework::saml::SamlError| ConfigError(format!("the aggregate: {e}"));
+        let entities = [
+            aggregate::register(&self.metadata(0), &[category::PLATFORM], &[]).map_err(err)?,
+            aggregate::register(&self.metadata(1), &[category::GOVERNMENT], &[]).map_err(err)?,
+        ];
+        let valid_until = time::OffsetDateTime::now_utc() + time::Duration::days(7);
+        aggregate::build(
+            "_mnctf-suite-federation",
+            "mnctf-conformance",
+            valid_until,
+            &entities,
+            &self.operator.key_der,
+            &self.operator.cert_der,
+        )
+        .map_err(err)
     }
 
     /// SP `i`'s metadata (AuthnRequestsSigned, WantAssertionsSigned, an HTTP-POST ACS).

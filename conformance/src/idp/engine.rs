@@ -16,7 +16,7 @@ use trust_framework::saml::metadata::parse_idps;
 use trust_framework::saml::sp::{verify_response, Expectations, VerifiedAssertion};
 use user_agent::{Browser, Parties};
 
-use super::config::{IdpSutConfig, SuiteSps};
+use super::config::{IdpSutConfig, Role, SuiteSps};
 use super::login::{self, Idp, Reached, Sent, Started, MARKUP_RELAY};
 use super::plan::{CaFault, Flow, IdpJudge, IdpTest, Request, IDP_TESTS};
 use crate::ConfigError;
@@ -66,7 +66,10 @@ pub async fn run(
     let t = Instant::now();
     let idp = match load_idp(config).await {
         Ok(idp) => idp,
-        Err(e) => return Ok(stopped(report, pre, format!("the IdP's metadata: {e}"), t)),
+        Err(e) => {
+            let why = format!("the IdP's metadata: {e}");
+            return Ok(stopped(report, pre, why, t, config.role));
+        }
     };
     let mut parties = Parties::default();
     parties.add(&idp.origin, "IdP under test");
@@ -97,12 +100,12 @@ pub async fn run(
             "a valid login did not give an acceptable Response ({}): is the suite installed in the IdP (`mnctf test-idp metadata`)?",
             base.why
         );
-        return Ok(finish_stopped(report, pre, &why));
+        return Ok(finish_stopped(report, pre, &why, config.role));
     }
     pre.verdict = Verdict::Passed;
     progress(&pre);
     report.suite("preflight").cases.push(pre);
-    for test in IDP_TESTS.iter().filter(|t| selected(config, t.id)) {
+    for test in plan(config).filter(|t| selected(config, t.id)) {
         let t = Instant::now();
         let o = sut.run_test(test).await;
         let mut case = Case::new(test.id, test.title);
@@ -123,6 +126,11 @@ pub async fn run(
 
 fn ms(since: Instant) -> u64 {
     u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The tests of the role under test.
+fn plan(config: &IdpSutConfig) -> impl Iterator<Item = &'static IdpTest> + '_ {
+    IDP_TESTS.iter().filter(|t| t.is_for(config.role))
 }
 
 fn selected(config: &IdpSutConfig, id: &str) -> bool {
@@ -178,20 +186,20 @@ async fn load_idp(config: &IdpSutConfig) -> Result<Idp, String> {
 }
 
 /// The preflight failed: say so, and skip every test with the reason.
-fn stopped(report: Report, mut pre: Case, why: String, since: Instant) -> Report {
+fn stopped(report: Report, mut pre: Case, why: String, since: Instant, role: Role) -> Report {
     let mut s = Step::new("the IdP's metadata loads", &["TF-IDP-001"]);
     s.verdict = Verdict::Failed;
     s.detail = why.clone();
     s.duration_ms = ms(since);
     pre.steps.push(s);
-    finish_stopped(report, pre, &why)
+    finish_stopped(report, pre, &why, role)
 }
 
-fn finish_stopped(mut report: Report, mut pre: Case, why: &str) -> Report {
+fn finish_stopped(mut report: Report, mut pre: Case, why: &str, role: Role) -> Report {
     pre.verdict = Verdict::Failed;
     pre.reason = Some(why.to_owned());
     report.suite("preflight").cases.push(pre);
-    for t in IDP_TESTS {
+    for t in IDP_TESTS.iter().filter(|t| t.is_for(role)) {
         report.suite(t.category).cases.push(
             Case::new(t.id, t.title)
                 .verdict(Verdict::Skipped)
@@ -337,6 +345,8 @@ impl Sut<'_> {
             Flow::AnswerFromOtherBrowser => self.other_browser(&b).await,
             Flow::SignatureOverOtherBytes => self.other_bytes(&b).await,
             Flow::ExpiredChallenge => self.expired_challenge(&b).await,
+            Flow::CertificateToPlatform => self.certificate_released(&b, 0).await,
+            Flow::CertificateNotToSp => self.certificate_released(&b, 1).await,
         };
         o.evidence.splice(0..0, b.take_evidence());
         o
@@ -535,6 +545,72 @@ impl Sut<'_> {
         }
     }
 
+    /// A card IdP's login for SP `sp`: the platform (a) gets the card's certificate, any
+    /// other SP (b) does not (TF-CATV-001); a refusal at b is fine.
+    async fn certificate_released(&self, b: &Browser, sp: usize) -> Outcome {
+        use base64::Engine as _;
+        use trust_framework::saml::constants::attr::CARD_CERTIFICATE;
+        let card = self
+            .ca
+            .pki
+            .persona(PersonaId::Valid)
+            .card
+            .auth
+            .issued
+            .der
+            .clone();
+        let (sent, reached, _) = match self.login(b, sp, Request::Good, PersonaId::Valid).await {
+            Ok(x) => x,
+            Err(e) => {
+                return Outcome::new(Verdict::Failed, format!("the login could not run: {e}"))
+            }
+        };
+        let (url, xml) = match (&reached, sp) {
+            (Reached::Response { url, xml, .. }, _) => (url, xml),
+            (Reached::Refused(why), 0) => {
+                return Outcome::new(
+                    Verdict::Failed,
+                    format!("no Response for the platform: {why}"),
+                )
+            }
+            (Reached::Refused(why), _) => {
+                return Outcome::new(
+                    Verdict::Passed,
+                    format!("refused for an SP that is not the platform: {why}"),
+                )
+            }
+        };
+        let released = |a: &VerifiedAssertion| -> Vec<Vec<u8>> {
+            a.attribute(CARD_CERTIFICATE)
+                .unwrap_or_default()
+                .iter()
+                .map(|v| {
+                    base64::engine::general_purpose::STANDARD
+                        .decode(v.trim())
+                        .unwrap_or_default()
+                })
+                .collect()
+        };
+        match (self.verify(sp, &sent, url, xml), sp) {
+            (Err(e), 0) => Outcome::new(Verdict::Failed, e),
+            (Ok(a), 0) => match released(&a).as_slice() {
+                [one] if *one == card => Outcome::new(
+                    Verdict::Passed,
+                    format!("the platform got the card's certificate ({CARD_CERTIFICATE}), NameID {}", a.name_id),
+                ),
+                [] => Outcome::new(Verdict::Failed, format!("the Response for the platform has no {CARD_CERTIFICATE}: the hub cannot validate the card itself")),
+                _ => Outcome::new(Verdict::Failed, format!("{CARD_CERTIFICATE} is not exactly the certificate of the card that logged in")),
+            },
+            // Whatever a strict SP makes of it: the certificate must not be in it.
+            (_, _) if xml.contains(CARD_CERTIFICATE) => Outcome::new(
+                Verdict::Failed,
+                format!("the Response to {url}, an SP not registered as the platform, carries the card's certificate ({CARD_CERTIFICATE})"),
+            ),
+            (Ok(a), _) => Outcome::new(Verdict::Passed, format!("a Response without the card's certificate, NameID {}", a.name_id)),
+            (Err(e), _) => Outcome::new(Verdict::Passed, format!("no certificate released ({e})")),
+        }
+    }
+
     /// A fresh login at SP a up to its challenge: the login page's transaction and the
     /// challenge the IdP issued to `b`.
     async fn challenged(
@@ -728,6 +804,7 @@ fn needs_card(test: &IdpTest) -> bool {
         | Flow::AnswerFromOtherBrowser
         | Flow::SignatureOverOtherBytes
         | Flow::ExpiredChallenge => true,
+        Flow::CertificateToPlatform | Flow::CertificateNotToSp => true,
         Flow::SsoAcrossSps | Flow::StableNameId | Flow::ForceAuthnAfterSso => false,
     }
 }

@@ -4,6 +4,8 @@
 
 use mock_ca::PersonaId;
 
+use super::config::Role;
+
 /// What the CA service does during a test.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CaFault {
@@ -77,6 +79,10 @@ pub enum Flow {
     SignatureOverOtherBytes,
     /// The card's answer, made in time, posted after the challenge expired.
     ExpiredChallenge,
+    /// A card IdP's login for the platform (SP a): the card's certificate released.
+    CertificateToPlatform,
+    /// A card IdP's login for another SP (SP b): the card's certificate not released.
+    CertificateNotToSp,
 }
 
 /// How the outcome is judged.
@@ -118,7 +124,23 @@ pub struct IdpTest {
     pub flow: Flow,
     /// How it is judged.
     pub judge: IdpJudge,
+    /// The roles whose plan has it.
+    pub roles: &'static [Role],
 }
+
+impl IdpTest {
+    /// Whether the plan of `role` has it.
+    pub fn is_for(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+}
+
+/// Both IdP roles that log cards in.
+const CARD_ROLES: &[Role] = &[Role::Platform, Role::CardIdp];
+/// The platform only (pairwise NameIDs and the profile's Assertion are the platform's).
+const PLATFORM: &[Role] = &[Role::Platform];
+/// A card IdP only.
+const CARD_IDP: &[Role] = &[Role::CardIdp];
 
 const fn login(persona: PersonaId, fault: CaFault, request: Request) -> Flow {
     Flow::Login {
@@ -138,7 +160,10 @@ use Request as R;
 
 macro_rules! t {
     ($id:literal, $title:literal, [$($r:literal),+], $cat:literal, $flow:expr, $judge:expr) => {
-        IdpTest { id: $id, title: $title, requirements: &[$($r),+], category: $cat, flow: $flow, judge: $judge }
+        t!($id, $title, [$($r),+], $cat, $flow, $judge, CARD_ROLES)
+    };
+    ($id:literal, $title:literal, [$($r:literal),+], $cat:literal, $flow:expr, $judge:expr, $roles:expr) => {
+        IdpTest { id: $id, title: $title, requirements: &[$($r),+], category: $cat, flow: $flow, judge: $judge, roles: $roles }
     };
 }
 
@@ -159,7 +184,8 @@ pub static IDP_TESTS: &[IdpTest] = &[
         ["TF-IDP-008", "TF-IDP-010", "TF-IDP-016"],
         "response",
         login(P::Valid, F::None, R::Good),
-        MustMeetProfile
+        MustMeetProfile,
+        PLATFORM
     ),
     t!(
         "response-schema",
@@ -347,7 +373,8 @@ pub static IDP_TESTS: &[IdpTest] = &[
         ["TF-IDP-008", "TF-IDP-010"],
         "sessions",
         Flow::SsoAcrossSps,
-        ByFlow
+        ByFlow,
+        PLATFORM
     ),
     t!(
         "name-id-stable",
@@ -355,7 +382,8 @@ pub static IDP_TESTS: &[IdpTest] = &[
         ["TF-IDP-008"],
         "sessions",
         Flow::StableNameId,
-        ByFlow
+        ByFlow,
+        PLATFORM
     ),
     t!(
         "force-authn",
@@ -372,6 +400,25 @@ pub static IDP_TESTS: &[IdpTest] = &[
         "sessions",
         login(P::Valid, F::None, R::IsPassive),
         MustAnswerNoPassive
+    ),
+    // --- A card IdP releases the card certificate to the platform only (TF-CATV-001) ---
+    t!(
+        "catv-certificate-to-platform",
+        "A login for the platform (SP a, registered as platform in the aggregate): the card's certificate is released",
+        ["TF-CATV-001"],
+        "card-idp",
+        Flow::CertificateToPlatform,
+        ByFlow,
+        CARD_IDP
+    ),
+    t!(
+        "catv-certificate-not-to-sp",
+        "A login for a government SP (SP b): the card's certificate is not released",
+        ["TF-CATV-001"],
+        "card-idp",
+        Flow::CertificateNotToSp,
+        ByFlow,
+        CARD_IDP
     ),
     t!(
         "relay-state-markup",
