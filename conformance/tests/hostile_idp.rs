@@ -87,6 +87,7 @@ async fn run(mode: Mode) -> (reports::Report, Duration) {
         expected: None,
         timeout_ms: 500,
         only: Vec::new(),
+        registration: None,
     };
     let t = Instant::now();
     let report = conformance::idp::run(&config, &suite, |_| {})
