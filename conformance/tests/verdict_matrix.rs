@@ -48,7 +48,9 @@ fn the_verdict_matrix_is_the_expected_files() {
 #[test]
 fn the_idp_verdict_matrix_is_the_expected_files() {
     use conformance::idp::Role;
-    let roles: [(&str, Role, &[(&str, &str)]); 2] = [
+    /// A table's title, its role, and its columns (name, expected file).
+    type Table<'a> = (&'a str, Role, &'a [(&'a str, &'a str)]);
+    let roles: [Table; 2] = [
         (
             "Platforms (role `platform`)",
             Role::Platform,
