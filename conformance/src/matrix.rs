@@ -29,6 +29,12 @@ fn mark(v: Verdict) -> &'static str {
 
 /// Every test id of the IdP plan for `role`, in plan order.
 pub fn idp_test_ids(role: crate::idp::Role) -> Vec<&'static str> {
+    if role == crate::idp::Role::AttributeAuthority {
+        return crate::idp::authority_plan::AA_TESTS
+            .iter()
+            .map(|t| t.id)
+            .collect();
+    }
     crate::idp::plan::IDP_TESTS
         .iter()
         .filter(|t| t.is_for(role))

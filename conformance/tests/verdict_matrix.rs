@@ -50,7 +50,7 @@ fn the_idp_verdict_matrix_is_the_expected_files() {
     use conformance::idp::Role;
     /// A table's title, its role, and its columns (name, expected file).
     type Table<'a> = (&'a str, Role, &'a [(&'a str, &'a str)]);
-    let roles: [Table; 2] = [
+    let roles: [Table; 3] = [
         (
             "Platforms (role `platform`)",
             Role::Platform,
@@ -64,6 +64,11 @@ fn the_idp_verdict_matrix_is_the_expected_files() {
             "Card IdPs (role `card-idp`)",
             Role::CardIdp,
             &[("our CATV IdP", "idp-catv")],
+        ),
+        (
+            "Attribute authorities (role `attribute-authority`)",
+            Role::AttributeAuthority,
+            &[("our 税理士 body's authority", "idp-authority")],
         ),
     ];
     let mut body = String::new();

@@ -20,6 +20,8 @@ pub struct Urls {
     pub platform: String,
     /// The example CATV IdP.
     pub catv: String,
+    /// The example attribute authority.
+    pub authority: String,
 }
 
 /// Writes the files into `out`.
@@ -95,7 +97,57 @@ certificate = "jpki-auth.pem"
         "idp-sut.toml",
         format!("# The IdP under test (mnctf test-idp --config idp-sut.toml).\nname = \"our-platform\"\nmetadata = \"{url}/metadata\"\n").as_bytes(),
     )?;
-    write_catv(out, &pki, &urls.catv, &sources)
+    write_catv(out, &pki, &urls.catv, &sources)?;
+    write_authority(out, &pki, &urls.authority, base)
+}
+
+/// The worked example of an attribute authority: our 税理士 body's, its requesters from
+/// the suite's aggregate.
+fn write_authority(out: &Path, pki: &mock_ca::Pki, url: &str, ca_base: &str) -> anyhow::Result<()> {
+    use rsa::pkcs8::EncodePrivateKey;
+    let file = |name: &str, bytes: &[u8]| -> anyhow::Result<()> {
+        let path = out.join(name);
+        std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))
+    };
+    let cred = pki.service_credential("attribute-authority")?;
+    file("authority.key", cred.key.to_pkcs8_der()?.as_bytes())?;
+    file("authority.crt", &cred.certificate)?;
+    let url = url.trim_end_matches('/');
+    let port = url
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse::<u16>().ok())
+        .unwrap_or(18002);
+    file(
+        "authority.toml",
+        format!(
+            r#"# Our 税理士 body's attribute authority trusting the suite (mnctf authority --config authority.toml --port {port}).
+entity_id = "{url}/aa"
+base_url = "{url}"
+signing_key = "authority.key"
+signing_cert = "authority.crt"
+
+[cards]
+certificate = "jpki-auth.pem"
+ocsp_url = "{ca_base}/ocsp/jpki-auth"
+crl_url = "{ca_base}/crl/jpki-auth.crl"
+
+[professionals]
+certificate = "zeirishi.pem"
+ocsp_url = "{ca_base}/ocsp/zeirishi"
+crl_url = "{ca_base}/crl/zeirishi.crl"
+
+[metadata_aggregate]
+path = "federation.xml"
+operator_certificate = "operator.pem"
+"#
+        )
+        .as_bytes(),
+    )?;
+    file(
+        "authority-sut.toml",
+        format!("# The attribute authority under test (mnctf test-idp --config authority-sut.toml).\nname = \"our-attribute-authority\"\nrole = \"attribute-authority\"\nmetadata = \"{url}/metadata\"\nregistration = \"{url}/register\"\n").as_bytes(),
+    )
 }
 
 /// The worked example of a card IdP: our IdP as a CATV operator's, its parties from the

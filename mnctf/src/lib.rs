@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub use user_agent as browser;
+pub mod authority;
 pub mod helper;
 pub mod idp_install;
 pub mod lab;

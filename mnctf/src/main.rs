@@ -84,6 +84,15 @@ enum Command {
         #[arg(long, default_value_t = 18443)]
         tls_port: u16,
     },
+    /// A 士業 body's attribute authority (proxy model 2) alone, from its TOML configuration.
+    Authority {
+        /// The configuration file.
+        #[arg(long)]
+        config: PathBuf,
+        /// Port on 127.0.0.1.
+        #[arg(long, default_value_t = 18002)]
+        port: u16,
+    },
     /// The fake certification authorities.
     Ca {
         #[command(subcommand)]
@@ -147,6 +156,7 @@ fn main() -> ExitCode {
             port,
             tls_port,
         } => run_idp(&config, port, tls_port),
+        Command::Authority { config, port } => mnctf::authority::run(&config, port),
         Command::Ca { command } => ca::run(command),
         Command::Card { command } => card::run(command),
         Command::Pki { command } => pki::run(command),

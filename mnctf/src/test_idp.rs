@@ -50,6 +50,9 @@ enum TestIdpCommand {
         /// Where the example CATV IdP (catv.toml) runs.
         #[arg(long, default_value = "http://127.0.0.1:18001")]
         catv_url: String,
+        /// Where the example attribute authority (authority.toml) runs.
+        #[arg(long, default_value = "http://127.0.0.1:18002")]
+        authority_url: String,
     },
 }
 
@@ -65,6 +68,7 @@ pub fn run(args: TestIdp) -> anyhow::Result<bool> {
         ca_url,
         platform_url,
         catv_url,
+        authority_url,
     }) = args.command
     {
         let urls = mnctf::idp_install::Urls {
@@ -72,6 +76,7 @@ pub fn run(args: TestIdp) -> anyhow::Result<bool> {
             ca: ca_url,
             platform: platform_url,
             catv: catv_url,
+            authority: authority_url,
         };
         return install_files(&out, &urls);
     }
@@ -106,7 +111,7 @@ pub fn run(args: TestIdp) -> anyhow::Result<bool> {
 fn install_files(out: &std::path::Path, urls: &mnctf::idp_install::Urls) -> anyhow::Result<bool> {
     mnctf::idp_install::write(out, urls)?;
     println!(
-        "wrote {}: sp-a.xml and sp-b.xml (the suite's SPs), federation.xml and operator.pem (the same SPs as the federation's signed aggregate: SP a is the platform), jpki-auth.pem, zeirishi.pem and ca.toml (the card and 士業 CAs); platform.toml with idp-sut.toml and catv.toml with catv-sut.toml (our platform and CATV IdP configured so, as examples)",
+        "wrote {}: sp-a.xml and sp-b.xml (the suite's SPs), federation.xml and operator.pem (the same SPs as the federation's signed aggregate: SP a is the platform), jpki-auth.pem, zeirishi.pem and ca.toml (the card and 士業 CAs); platform.toml with idp-sut.toml, catv.toml with catv-sut.toml and authority.toml with authority-sut.toml (our platform, CATV IdP and attribute authority configured so, as examples)",
         out.display()
     );
     Ok(true)

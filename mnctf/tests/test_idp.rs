@@ -23,24 +23,37 @@ async fn start_example(suite: &SuiteSps, dir: &Path, example: &str, defects: &st
         sps: suite.base_url.clone(),
         ca: suite.ca_url.clone(),
         platform: url.clone(),
-        catv: url,
+        catv: url.clone(),
+        authority: url,
     };
     mnctf::idp_install::write(dir, &urls).unwrap();
     // A test configuration: challenges live 3 s, so that bind-challenge-expired waits
     // that long rather than the 120 s a person needs (TF-BIND-003).
     let path = dir.join(format!("{example}.toml"));
     let toml = std::fs::read_to_string(&path).unwrap();
-    let defects = if defects.is_empty() {
+    let timing = if example == "authority" {
+        ""
+    } else {
+        "\n[timing]\nchallenge = 3\n"
+    };
+    let table = if defects.is_empty() || example == "authority" {
         String::new()
     } else {
         format!("\n[defects]\n{defects} = true\n")
     };
-    std::fs::write(&path, format!("{toml}\n[timing]\nchallenge = 3\n{defects}")).unwrap();
-    let config = IdpConfig::load(&path).unwrap();
-    let platform =
-        Arc::new(Platform::new(config, Arc::new(time::OffsetDateTime::now_utc)).unwrap());
+    std::fs::write(&path, format!("{toml}{timing}{table}")).unwrap();
+    let router = if example == "authority" {
+        let aa = mnctf::authority::load(&path).unwrap();
+        plant_in_authority(&aa, defects);
+        aa.router()
+    } else {
+        let config = IdpConfig::load(&path).unwrap();
+        let platform =
+            Arc::new(Platform::new(config, Arc::new(time::OffsetDateTime::now_utc)).unwrap());
+        idp::http::router(platform)
+    };
     tokio::spawn(async move {
-        let _ = axum::serve(listener, idp::http::router(platform)).await;
+        let _ = axum::serve(listener, router).await;
     });
     let sut = if example == "platform" {
         "idp-sut.toml".to_owned()
@@ -50,6 +63,18 @@ async fn start_example(suite: &SuiteSps, dir: &Path, example: &str, defects: &st
     IdpSutConfig::load(&dir.join(sut)).unwrap()
 }
 
+/// Plants `defect` in our attribute authority (its switches are set at run time).
+fn plant_in_authority(aa: &mock_sp::attribute_authority::AttributeAuthority, defect: &str) {
+    let mut d = aa.faults.defects.lock().unwrap();
+    match defect {
+        "" => {}
+        "card_not_matched" => d.card_not_matched = true,
+        "key_from_query" => d.key_from_query = true,
+        "no_recheck" => d.no_recheck = true,
+        other => panic!("no defect {other} in the attribute authority"),
+    }
+}
+
 /// The plan against our IdP as `example` with `defects` planted; the report, also
 /// written to `target/tmp/test-idp/<name>/`.
 async fn certify(example: &str, name: &str, defects: &str) -> reports::Report {
@@ -57,10 +82,10 @@ async fn certify(example: &str, name: &str, defects: &str) -> reports::Report {
     let ca_url = format!("http://127.0.0.1:{}", free_port().unwrap());
     let suite = SuiteSps::new("http://127.0.0.1:18600", &ca_url).unwrap();
     let config = start_example(&suite, dir.path(), example, defects).await;
-    let role = if example == "platform" {
-        Role::Platform
-    } else {
-        Role::CardIdp
+    let role = match example {
+        "platform" => Role::Platform,
+        "catv" => Role::CardIdp,
+        _ => Role::AttributeAuthority,
     };
     assert_eq!(config.role, role);
     let report = conformance::idp::run(&config, &suite, |_| {})
@@ -145,6 +170,43 @@ async fn our_catv_idp_gets_its_expected_verdicts() {
         "differs from {}:\n{diff:#?}",
         file.display()
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn our_attribute_authority_gets_its_expected_verdicts() {
+    let report = certify("authority", "authority", "").await;
+    let (file, expected) = expected("authority");
+    let diff = expected.differences(&report);
+    assert!(
+        diff.is_empty(),
+        "differs from {}:\n{diff:#?}",
+        file.display()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_registration_naming_another_card_taken_is_caught() {
+    planted_in(
+        "authority",
+        "card_not_matched",
+        &["aa-register-other-card-named"],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_query_verified_with_its_own_key_is_caught() {
+    planted_in(
+        "authority",
+        "key_from_query",
+        &["aa-query-unknown-requester"],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_qualification_not_checked_again_is_caught() {
+    planted_in("authority", "no_recheck", &["aa-query-after-revocation"]).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

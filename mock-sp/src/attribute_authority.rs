@@ -72,6 +72,47 @@ pub struct AuthorityFaults {
     pub unavailable: AtomicBool,
     /// Sign answers with this key (PKCS#8 DER) and certificate instead of its own.
     wrong_signer: Mutex<Option<(Vec<u8>, Vec<u8>)>>,
+    /// Planted defects (a `planted-defects` test build only).
+    #[cfg(feature = "planted-defects")]
+    pub defects: Mutex<Defects>,
+}
+
+/// Planted defects: each switch weakens the authority in one way, so that the IdP
+/// conformance suite can be seen to catch exactly that weakness (verdicts.md §5).
+#[cfg(feature = "planted-defects")]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Defects {
+    /// A registration naming another card than the one that signed the challenge is taken
+    /// (and the card named is registered).
+    pub card_not_matched: bool,
+    /// A query from an entity no metadata lists is verified with the certificate it
+    /// carries, and answered.
+    pub key_from_query: bool,
+    /// The registered 士業 certificate is not checked again when answering.
+    pub no_recheck: bool,
+}
+
+impl AttributeAuthority {
+    /// The defects planted (none outside a `planted-defects` build).
+    fn defects(&self) -> Defects {
+        #[cfg(feature = "planted-defects")]
+        {
+            *lock(&self.faults.defects)
+        }
+        #[cfg(not(feature = "planted-defects"))]
+        {
+            Defects::default()
+        }
+    }
+}
+
+/// Without the feature: no defect can be switched on.
+#[cfg(not(feature = "planted-defects"))]
+#[derive(Clone, Copy, Debug, Default)]
+struct Defects {
+    card_not_matched: bool,
+    key_from_query: bool,
+    no_recheck: bool,
 }
 
 impl AuthorityFaults {
@@ -135,9 +176,19 @@ impl AttributeAuthority {
         format!("{}/soap", self.config.base_url)
     }
 
-    /// The routes: `/register/challenge`, `/register`, `/soap`.
+    /// Its metadata: an AttributeAuthorityDescriptor with the SOAP AttributeService.
+    pub fn metadata(&self) -> String {
+        trust_framework::saml::metadata::attribute_authority_metadata(
+            self.config.entity_id.as_str(),
+            &self.soap_url(),
+            &self.config.cert_der,
+        )
+    }
+
+    /// The routes: `/metadata`, `/register/challenge`, `/register`, `/soap`.
     pub fn router(self: &Arc<Self>) -> Router {
         Router::new()
+            .route("/metadata", axum::routing::get(metadata))
             .route("/register/challenge", post(challenge))
             .route("/register", post(register))
             .route("/soap", post(soap))
@@ -232,11 +283,16 @@ impl AttributeAuthority {
         if doc.nonce.as_deref() != Some(r.nonce.as_str()) {
             return Err("TF-PROXY-004: the registration is not for this challenge".into());
         }
-        if doc.card_certificate != card_der {
+        // The planted defect registers the card the document names, whichever card
+        // signed the challenge.
+        if doc.card_certificate != card_der && !self.defects().card_not_matched {
             return Err("TF-PROXY-004: the registration names another card than the one that signed the challenge".into());
         }
         let q = qualification(&shigyo).map_err(|e| e.to_string())?;
-        lock(&self.registrations).insert(Sha256::digest(&card_der).into(), shigyo.der.clone());
+        lock(&self.registrations).insert(
+            Sha256::digest(&doc.card_certificate).into(),
+            shigyo.der.clone(),
+        );
         Ok(q)
     }
 
@@ -281,12 +337,20 @@ impl AttributeAuthority {
             .and_then(|d| d.root_element().attribute("ID").map(str::to_owned))
             .unwrap_or_default();
         // TF-PROXY-002: only requesters of the federation metadata are answered.
-        let Some((_, certs)) = self.config.requesters.iter().find(|(e, _)| *e == claimed) else {
-            return error(
-                &qid,
-                STATUS_REQUEST_DENIED,
-                &format!("{claimed} is not a requester of the federation metadata"),
-            );
+        let carried;
+        let certs = match self.config.requesters.iter().find(|(e, _)| *e == claimed) {
+            Some((_, certs)) => certs,
+            None if self.defects().key_from_query => {
+                carried = vec![embedded_certificate(query_xml).unwrap_or_default()];
+                &carried
+            }
+            None => {
+                return error(
+                    &qid,
+                    STATUS_REQUEST_DENIED,
+                    &format!("{claimed} is not a requester of the federation metadata"),
+                )
+            }
         };
         let q = match attribute_query::verify_query(query_xml, certs, &self.soap_url(), now) {
             Ok(q) => q,
@@ -301,15 +365,22 @@ impl AttributeAuthority {
             );
         };
         // The qualification as of now: a revoked 士業 certificate is withdrawn.
-        let checked = match self
-            .checked(
+        let checked = if self.defects().no_recheck {
+            self.config
+                .professionals
+                .anchors
+                .validate(&shigyo, self.now(), &PathPolicy::default())
+                .map_err(|e| e.to_string())
+        } else {
+            self.checked(
                 &self.config.professionals,
                 &shigyo,
                 &PathPolicy::default(),
                 "士業 certificate",
             )
             .await
-        {
+        };
+        let checked = match checked {
             Ok(c) => c,
             Err(e) => return error(&q.id, STATUS_REQUEST_DENIED, &e),
         };
@@ -337,6 +408,22 @@ impl AttributeAuthority {
         )
         .map_err(|e| e.to_string())
     }
+}
+
+/// The certificate in a message's signature KeyInfo (only the planted defect uses it).
+fn embedded_certificate(xml: &str) -> Option<Vec<u8>> {
+    let start = xml.find("<ds:X509Certificate>")? + "<ds:X509Certificate>".len();
+    let end = start + xml[start..].find("</ds:X509Certificate>")?;
+    let b64: String = xml[start..end].split_whitespace().collect();
+    STANDARD.decode(b64).ok()
+}
+
+async fn metadata(State(aa): State<Arc<AttributeAuthority>>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/samlmetadata+xml")],
+        aa.metadata(),
+    )
+        .into_response()
 }
 
 async fn challenge(State(aa): State<Arc<AttributeAuthority>>) -> Response {

@@ -205,26 +205,40 @@ impl Browser {
         &self,
         method: reqwest::Method,
         url: Url,
-        form: Option<String>,
-        json: Option<(&serde_json::Value, Option<&str>)>,
+        payload: Payload<'_>,
     ) -> Result<Hop, BrowserError> {
         let started = Instant::now();
         let mut req = self.http.request(method.clone(), url.clone());
         let mut sent = String::new();
-        if let Some(body) = &form {
-            req = req
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(body.clone());
-            sent = describe_form(body);
-        }
-        if let Some((value, origin)) = json {
-            req = req
-                .header("content-type", "application/json")
-                .body(value.to_string());
-            if let Some(o) = origin {
-                req = req.header("origin", o);
+        let mut form = None;
+        match payload {
+            Payload::None => {}
+            Payload::Form(body) => {
+                req = req
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(body.clone());
+                sent = describe_form(&body);
+                form = Some(body);
             }
-            sent = serde_json::to_string_pretty(value).unwrap_or_default();
+            Payload::Json(value, origin) => {
+                req = req
+                    .header("content-type", "application/json")
+                    .body(value.to_string());
+                if let Some(o) = origin {
+                    req = req.header("origin", o);
+                }
+                sent = serde_json::to_string_pretty(value).unwrap_or_default();
+            }
+            Payload::Soap(envelope) => {
+                req = req
+                    .header("content-type", "text/xml; charset=utf-8")
+                    .header(
+                        "soapaction",
+                        "http://www.oasis-open.org/committees/security",
+                    )
+                    .body(envelope.to_owned());
+                sent = envelope.to_owned();
+            }
         }
         let resp = req.send().await?;
         let status = resp.status().as_u16();
@@ -311,7 +325,7 @@ impl Browser {
                         form: None,
                     });
                 }
-                hop = self.send(reqwest::Method::GET, next, None, None).await?;
+                hop = self.send(reqwest::Method::GET, next, Payload::None).await?;
                 continue;
             }
             if auto_posts(&hop.body) {
@@ -333,8 +347,7 @@ impl Browser {
                     .send(
                         reqwest::Method::POST,
                         action,
-                        Some(form_encode(&form.fields)),
-                        None,
+                        Payload::Form(form_encode(&form.fields)),
                     )
                     .await?;
                 continue;
@@ -352,7 +365,7 @@ impl Browser {
     /// suite that plays the IdP: the SP's AuthnRequest is captured, not sent anywhere).
     pub async fn get_until(&self, url: &str, stop: &str) -> Result<Navigation, BrowserError> {
         let hop = self
-            .send(reqwest::Method::GET, Self::parse(url)?, None, None)
+            .send(reqwest::Method::GET, Self::parse(url)?, Payload::None)
             .await?;
         self.follow_until(hop, Some(stop)).await
     }
@@ -364,7 +377,7 @@ impl Browser {
     /// GET and follow.
     pub async fn get(&self, url: &str) -> Result<Page, BrowserError> {
         let hop = self
-            .send(reqwest::Method::GET, Self::parse(url)?, None, None)
+            .send(reqwest::Method::GET, Self::parse(url)?, Payload::None)
             .await?;
         self.follow(hop).await
     }
@@ -379,8 +392,7 @@ impl Browser {
             .send(
                 reqwest::Method::POST,
                 Self::parse(url)?,
-                Some(form_encode(fields)),
-                None,
+                Payload::Form(form_encode(fields)),
             )
             .await?;
         self.follow(hop).await
@@ -439,8 +451,7 @@ impl Browser {
             .send(
                 reqwest::Method::POST,
                 action,
-                Some(form_encode(&fields)),
-                None,
+                Payload::Form(form_encode(&fields)),
             )
             .await?;
         self.follow_until(hop, Some(stop)).await
@@ -457,14 +468,30 @@ impl Browser {
             .send(
                 reqwest::Method::POST,
                 Self::parse(url)?,
-                None,
-                Some((&body, origin)),
+                Payload::Json(&body, origin),
             )
             .await?;
         Ok((
             hop.status,
             serde_json::from_str(&hop.body).unwrap_or(serde_json::Value::Null),
         ))
+    }
+
+    /// POST a SOAP envelope (SAML SOAP binding, a back-channel call); returns the status
+    /// and the answer's text.
+    pub async fn post_soap(
+        &self,
+        url: &str,
+        envelope: &str,
+    ) -> Result<(u16, String), BrowserError> {
+        let hop = self
+            .send(
+                reqwest::Method::POST,
+                Self::parse(url)?,
+                Payload::Soap(envelope),
+            )
+            .await?;
+        Ok((hop.status, hop.body))
     }
 
     /// What the platform's login page script does at `login_url` with a local card
@@ -710,6 +737,17 @@ fn describe_form(body: &str) -> String {
         }
     }
     out
+}
+
+/// What a request carries.
+enum Payload<'a> {
+    None,
+    /// An urlencoded form.
+    Form(String),
+    /// JSON, with the Origin header a page's script sends.
+    Json(&'a serde_json::Value, Option<&'a str>),
+    /// A SOAP envelope.
+    Soap(&'a str),
 }
 
 fn first_message(body: &str) -> Option<String> {

@@ -31,14 +31,14 @@ struct Sut<'a> {
 }
 
 /// What a test observed: its verdict, why, and the evidence.
-struct Outcome {
-    verdict: Verdict,
-    why: String,
-    evidence: Vec<Evidence>,
+pub(super) struct Outcome {
+    pub(super) verdict: Verdict,
+    pub(super) why: String,
+    pub(super) evidence: Vec<Evidence>,
 }
 
 impl Outcome {
-    fn new(verdict: Verdict, why: impl Into<String>) -> Self {
+    pub(super) fn new(verdict: Verdict, why: impl Into<String>) -> Self {
         Self {
             verdict,
             why: why.into(),
@@ -60,6 +60,9 @@ pub async fn run(
         &format!("IdP conformance: {} / IdP適合性試験", config.name),
         &now_text,
     );
+    if config.role == Role::AttributeAuthority {
+        return super::authority::run(config, suite, progress).await;
+    }
     let ca = start_ca(&suite.ca_url).await?;
     let mut pre = Case::new("preflight", "Checks before the run");
     pre.title_ja = Some("事前確認".into());
@@ -139,7 +142,7 @@ fn selected(config: &IdpSutConfig, id: &str) -> bool {
 
 /// The suite's CA service on the port of `ca_url` (the IdP under test fetches OCSP
 /// answers and CRLs there: the certificates name it).
-async fn start_ca(ca_url: &str) -> Result<RunningService, ConfigError> {
+pub(super) async fn start_ca(ca_url: &str) -> Result<RunningService, ConfigError> {
     let port = url::Url::parse(ca_url)
         .ok()
         .and_then(|u| u.port())
