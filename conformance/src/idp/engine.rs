@@ -390,7 +390,14 @@ impl Sut<'_> {
             (IdpJudge::MustRefuse, Reached::Refused(why)) => {
                 Outcome::new(Verdict::Passed, format!("refused: {why}"))
             }
-            (IdpJudge::MustRefuse | IdpJudge::MustNotPostElsewhere | IdpJudge::MustAnswerNoPassive, Reached::Response { url, xml, .. }) => {
+            (IdpJudge::MustRefuseWithError, Reached::Refused(why)) if server_error(why) => Outcome::new(
+                Verdict::Warning,
+                format!("refused, but with a server error: the profile wants a specific error, never a crash (TF-IDP-015): {why}"),
+            ),
+            (IdpJudge::MustRefuseWithError, Reached::Refused(why)) => {
+                Outcome::new(Verdict::Passed, format!("refused: {why}"))
+            }
+            (IdpJudge::MustRefuse | IdpJudge::MustRefuseWithError | IdpJudge::MustNotPostElsewhere | IdpJudge::MustAnswerNoPassive, Reached::Response { url, xml, .. }) => {
                 self.judge_answer(judge, sent, url, xml, card_asked)
             }
             (IdpJudge::MustNotPostElsewhere | IdpJudge::MustShowErrorPage, Reached::Refused(why)) => {
@@ -797,6 +804,11 @@ impl Sut<'_> {
             Err(e) => Outcome::new(Verdict::Passed, format!("refused: {e}")),
         }
     }
+}
+
+/// Whether a refusal was a server error page (`login` writes "(HTTP <status>)").
+fn server_error(why: &str) -> bool {
+    why.contains("(HTTP 5")
 }
 
 /// Whether the test needs the card binding (a card persona, a CA fault, a binding attack).

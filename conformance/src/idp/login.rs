@@ -9,6 +9,7 @@ use cardholder::Card;
 use time::{Duration, OffsetDateTime};
 use trust_framework::saml::authn_request::{self, NewAuthnRequest};
 use trust_framework::saml::bindings::{self, Kind};
+use trust_framework::saml::constants::ALG_RSA_SHA256;
 use user_agent::{login_tx, Browser, Navigation};
 
 use super::config::SuiteSp;
@@ -114,10 +115,10 @@ pub fn request_url(
         authn_context_class: Some(class),
         attribute_consuming_service_index: None,
     });
-    let xml = if change == Request::Doctype {
-        format!("<!DOCTYPE samlp:AuthnRequest [<!ENTITY x \"mnctf\">]>{xml}")
-    } else {
-        xml
+    let xml = match change {
+        Request::Doctype => format!("<!DOCTYPE samlp:AuthnRequest [<!ENTITY x \"mnctf\">]>{xml}"),
+        Request::InflatesLarge => padded(&xml, INFLATED_SIZE)?,
+        _ => xml,
     };
     let relay_state = if change == Request::RelayStateMarkup {
         MARKUP_RELAY.to_owned()
@@ -131,6 +132,13 @@ pub fn request_url(
     };
     let query = match change {
         Request::Sha1 => sha1_query(&xml, &relay_state, &sp.key.key_der)?,
+        // Signed as sent: only the DEFLATE stream is broken (a truncated one).
+        Request::BadDeflate => {
+            let good = bindings::deflate_base64(&xml).map_err(|e| e.to_string())?;
+            let bytes = STANDARD.decode(&good).map_err(|e| e.to_string())?;
+            let broken = STANDARD.encode(&bytes[..bytes.len() / 2]);
+            signed_query(&broken, &relay_state, &sp.key.key_der, ALG_RSA_SHA256)?
+        }
         _ => bindings::encode_redirect(Kind::Request, &xml, Some(&relay_state), key)
             .map_err(|e| format!("encoding the AuthnRequest: {e}"))?,
     };
@@ -153,15 +161,26 @@ pub fn request_url(
 
 /// An HTTP-Redirect query signed with RSA-SHA1 (the SAML Bindings' octets, §3.4.4.1).
 fn sha1_query(xml: &str, relay: &str, key_der: &[u8]) -> Result<String, String> {
+    let request = bindings::deflate_base64(xml).map_err(|e| e.to_string())?;
+    signed_query(&request, relay, key_der, ALG_RSA_SHA1)
+}
+
+/// An HTTP-Redirect query carrying `request` (base64, as sent) signed with `alg` over
+/// the SAML Bindings' octets (§3.4.4.1).
+fn signed_query(request: &str, relay: &str, key_der: &[u8], alg: &str) -> Result<String, String> {
     let mut query = format!(
         "SAMLRequest={}&RelayState={}&SigAlg={}",
-        bindings::query_value(&bindings::deflate_base64(xml).map_err(|e| e.to_string())?),
+        bindings::query_value(request),
         bindings::query_value(relay),
-        bindings::query_value(ALG_RSA_SHA1)
+        bindings::query_value(alg)
     );
+    let digest = if alg == ALG_RSA_SHA1 {
+        openssl::hash::MessageDigest::sha1()
+    } else {
+        openssl::hash::MessageDigest::sha256()
+    };
     let key = openssl::pkey::PKey::private_key_from_der(key_der).map_err(|e| e.to_string())?;
-    let mut signer = openssl::sign::Signer::new(openssl::hash::MessageDigest::sha1(), &key)
-        .map_err(|e| e.to_string())?;
+    let mut signer = openssl::sign::Signer::new(digest, &key).map_err(|e| e.to_string())?;
     let sig = signer
         .sign_oneshot_to_vec(query.as_bytes())
         .map_err(|e| e.to_string())?;
@@ -170,6 +189,22 @@ fn sha1_query(xml: &str, relay: &str, key_der: &[u8]) -> Result<String, String> 
         bindings::query_value(&STANDARD.encode(sig))
     ));
     Ok(query)
+}
+
+/// How large the padded AuthnRequest inflates to: four times TF-IDP-015's 256 KiB.
+pub const INFLATED_SIZE: usize = 1024 * 1024;
+
+/// The request with an Extensions element of `size` bytes of one repeated letter: a few
+/// KiB deflated, `size` inflated.
+fn padded(xml: &str, size: usize) -> Result<String, String> {
+    let end = "</saml:Issuer>";
+    let at = xml.find(end).ok_or("the AuthnRequest has no Issuer")? + end.len();
+    Ok(format!(
+        r#"{}<samlp:Extensions><mnctf:Pad xmlns:mnctf="urn:mnctf:padding">{}</mnctf:Pad></samlp:Extensions>{}"#,
+        &xml[..at],
+        "A".repeat(size),
+        &xml[at..]
+    ))
 }
 
 /// Goes to `url` and says what the IdP showed; stops before the suite's URLs (`stop`).

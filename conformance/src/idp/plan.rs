@@ -50,6 +50,10 @@ pub enum Request {
     Doctype,
     /// RelayState carrying markup.
     RelayStateMarkup,
+    /// SAMLRequest whose DEFLATE stream is cut in half (signed as sent).
+    BadDeflate,
+    /// An AuthnRequest that inflates to 1 MiB (a few KiB as sent).
+    InflatesLarge,
 }
 
 /// What the suite does.
@@ -105,6 +109,9 @@ pub enum IdpJudge {
     MustBeSchemaValid,
     /// A signed Response with the NoPassive status to the registered ACS, no login page.
     MustAnswerNoPassive,
+    /// No Success Response, and the refusal a specific error, not a server error
+    /// (TF-IDP-015: never a crash); a 5xx page is WARNING.
+    MustRefuseWithError,
     /// The flow's own check (the flow says what it needs).
     Flow,
 }
@@ -153,7 +160,7 @@ const fn login(persona: PersonaId, fault: CaFault, request: Request) -> Flow {
 use CaFault as F;
 use IdpJudge::{
     Flow as ByFlow, MustAnswerNoPassive, MustBeSchemaValid, MustMeetProfile, MustNotPostElsewhere,
-    MustRefuse, MustShowErrorPage, MustSucceed,
+    MustRefuse, MustRefuseWithError, MustShowErrorPage, MustSucceed,
 };
 use PersonaId as P;
 use Request as R;
@@ -365,6 +372,22 @@ pub static IDP_TESTS: &[IdpTest] = &[
         "request",
         login(P::Valid, F::None, R::Doctype),
         MustRefuse
+    ),
+    t!(
+        "req-bad-deflate",
+        "A signed HTTP-Redirect request whose DEFLATE stream is cut in half",
+        ["TF-IDP-015"],
+        "request",
+        login(P::Valid, F::None, R::BadDeflate),
+        MustRefuseWithError
+    ),
+    t!(
+        "req-inflates-large",
+        "A signed AuthnRequest of a few KiB that inflates to 1 MiB (limit: 256 KiB decoded)",
+        ["TF-IDP-015"],
+        "request",
+        login(P::Valid, F::None, R::InflatesLarge),
+        MustRefuseWithError
     ),
     // --- Sessions and identifiers (TF-IDP) ---
     t!(
