@@ -17,7 +17,7 @@ const MAX_BODY: usize = 1024 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RevocationError {
     /// Revoked, with the RFC 5280 reason code if given.
-    #[error("revoked (reason code {0:?})")]
+    #[error("revoked ({})", reason_name(*.0))]
     Revoked(Option<u8>),
     /// Neither OCSP nor the CRL gave a verified answer: fail closed (TF-PKI-006).
     #[error("revocation status unavailable (OCSP: {ocsp}; CRL: {crl})")]
@@ -30,6 +30,25 @@ pub enum RevocationError {
     /// A check gave "good" without a proof: a bug, refused.
     #[error("internal: a good answer without proof")]
     Internal,
+}
+
+/// An RFC 5280 §5.3.1 reason code in words.
+fn reason_name(code: Option<u8>) -> String {
+    let name = match code {
+        None => return "no reason given".into(),
+        Some(0) => "unspecified",
+        Some(1) => "key compromise",
+        Some(2) => "CA compromise",
+        Some(3) => "affiliation changed",
+        Some(4) => "superseded",
+        Some(5) => "cessation of operation",
+        Some(6) => "certificate hold",
+        Some(8) => "removed from CRL",
+        Some(9) => "privilege withdrawn",
+        Some(10) => "AA compromise",
+        Some(_) => "unknown reason",
+    };
+    format!("{name}, reason code {}", code.unwrap_or_default())
 }
 
 /// Where a CA publishes revocation data.
