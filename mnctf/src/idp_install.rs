@@ -30,10 +30,7 @@ pub fn write(out: &Path, urls: &Urls) -> anyhow::Result<()> {
     use rsa::pkcs8::EncodePrivateKey;
     let suite = SuiteSps::new(sps_url, ca_url)?;
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    let file = |name: &str, bytes: &[u8]| -> anyhow::Result<()> {
-        let path = out.join(name);
-        std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))
-    };
+    let file = |name: &str, bytes: &[u8]| put(out, name, bytes);
     file("sp-a.xml", suite.metadata(0).as_bytes())?;
     file("sp-b.xml", suite.metadata(1).as_bytes())?;
     file("federation.xml", suite.aggregate()?.as_bytes())?;
@@ -85,11 +82,7 @@ sp_metadata = ["sp-a.xml", "sp-b.xml"]
 label = "jpki-auth"
 certificate = "jpki-auth.pem"
 {sources}"#,
-            port = url
-                .rsplit(':')
-                .next()
-                .and_then(|p| p.parse::<u16>().ok())
-                .unwrap_or(18000),
+            port = port_of(url, 18000),
         )
         .as_bytes(),
     )?;
@@ -105,19 +98,12 @@ certificate = "jpki-auth.pem"
 /// the suite's aggregate.
 fn write_authority(out: &Path, pki: &mock_ca::Pki, url: &str, ca_base: &str) -> anyhow::Result<()> {
     use rsa::pkcs8::EncodePrivateKey;
-    let file = |name: &str, bytes: &[u8]| -> anyhow::Result<()> {
-        let path = out.join(name);
-        std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))
-    };
+    let file = |name: &str, bytes: &[u8]| put(out, name, bytes);
     let cred = pki.service_credential("attribute-authority")?;
     file("authority.key", cred.key.to_pkcs8_der()?.as_bytes())?;
     file("authority.crt", &cred.certificate)?;
     let url = url.trim_end_matches('/');
-    let port = url
-        .rsplit(':')
-        .next()
-        .and_then(|p| p.parse::<u16>().ok())
-        .unwrap_or(18002);
+    let port = port_of(url, 18002);
     file(
         "authority.toml",
         format!(
@@ -154,19 +140,12 @@ operator_certificate = "operator.pem"
 /// suite's aggregate (SP a is the platform it releases the card certificate to).
 fn write_catv(out: &Path, pki: &mock_ca::Pki, catv_url: &str, sources: &str) -> anyhow::Result<()> {
     use rsa::pkcs8::EncodePrivateKey;
-    let file = |name: &str, bytes: &[u8]| -> anyhow::Result<()> {
-        let path = out.join(name);
-        std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))
-    };
+    let file = |name: &str, bytes: &[u8]| put(out, name, bytes);
     let cred = pki.service_credential("catv-idp")?;
     file("catv.key", cred.key.to_pkcs8_der()?.as_bytes())?;
     file("catv.crt", &cred.certificate)?;
     let url = catv_url.trim_end_matches('/');
-    let port = url
-        .rsplit(':')
-        .next()
-        .and_then(|p| p.parse::<u16>().ok())
-        .unwrap_or(18001);
+    let port = port_of(url, 18001);
     file(
         "catv.toml",
         format!(
@@ -194,4 +173,18 @@ certificate = "jpki-auth.pem"
         format!("# The card IdP under test (mnctf test-idp --config catv-sut.toml).\nname = \"our-catv-idp\"\nrole = \"card-idp\"\nmetadata = \"{url}/metadata\"\n").as_bytes(),
     )?;
     Ok(())
+}
+
+/// Writes `bytes` to `out/name`.
+fn put(out: &Path, name: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    let path = out.join(name);
+    std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))
+}
+
+/// The port of a loopback URL, or `default`.
+fn port_of(url: &str, default: u16) -> u16 {
+    url.rsplit(':')
+        .next()
+        .and_then(|p| p.parse::<u16>().ok())
+        .unwrap_or(default)
 }
