@@ -30,7 +30,7 @@ use super::authority_plan::{
     AaFlow, AaJudge, AaTest, Attempt, Nonce, Query, AA_TESTS, PROFESSIONAL,
 };
 use super::config::{IdpSutConfig, SuiteSps};
-use super::engine::{start_ca, Outcome};
+use super::engine::{case_of, ms, start_ca, Outcome};
 use super::plan::CaFault;
 use crate::ConfigError;
 
@@ -107,7 +107,7 @@ pub async fn run(
     s.verdict = base.verdict;
     s.detail = base.why.clone();
     s.evidence = base.evidence;
-    s.duration_ms = u64::try_from(t.elapsed().as_millis()).unwrap_or(u64::MAX);
+    s.duration_ms = ms(t);
     pre.steps.push(s);
     if base.verdict != Verdict::Passed {
         let why = format!(
@@ -124,18 +124,12 @@ pub async fn run(
     for test in AA_TESTS.iter().filter(|t| only(t.id)) {
         let t = Instant::now();
         let o = sut.run_test(test).await;
-        let mut case = Case::new(test.id, test.title);
-        let mut s = Step::new(
-            "judge by what the authority registered and answered",
-            test.requirements,
+        let title = "judge by what the authority registered and answered";
+        let case = case_of(
+            test.id,
+            test.title,
+            o.into_step(title, test.requirements, t),
         );
-        s.verdict = o.verdict;
-        s.detail = o.why.clone();
-        s.evidence = o.evidence;
-        s.duration_ms = u64::try_from(t.elapsed().as_millis()).unwrap_or(u64::MAX);
-        case.steps.push(s);
-        case.verdict = o.verdict;
-        case.reason = (o.verdict != Verdict::Passed).then_some(o.why);
         progress(&case);
         report.suite(test.category).cases.push(case);
     }

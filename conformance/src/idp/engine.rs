@@ -38,6 +38,16 @@ pub(super) struct Outcome {
 }
 
 impl Outcome {
+    /// The step that records it.
+    pub(super) fn into_step(self, title: &str, requirements: &[&str], since: Instant) -> Step {
+        let mut s = Step::new(title, requirements);
+        s.verdict = self.verdict;
+        s.detail = self.why;
+        s.evidence = self.evidence;
+        s.duration_ms = ms(since);
+        s
+    }
+
     pub(super) fn new(verdict: Verdict, why: impl Into<String>) -> Self {
         Self {
             verdict,
@@ -111,15 +121,12 @@ pub async fn run(
     for test in plan(config).filter(|t| selected(config, t.id)) {
         let t = Instant::now();
         let o = sut.run_test(test).await;
-        let mut case = Case::new(test.id, test.title);
-        let mut s = Step::new("judge by what reached the suite's SPs", test.requirements);
-        s.verdict = o.verdict;
-        s.detail = o.why.clone();
-        s.evidence = o.evidence;
-        s.duration_ms = ms(t);
-        case.steps.push(s);
-        case.verdict = o.verdict;
-        case.reason = (o.verdict != Verdict::Passed).then_some(o.why);
+        let step = o.into_step(
+            "judge by what reached the suite's SPs",
+            test.requirements,
+            t,
+        );
+        let case = case_of(test.id, test.title, step);
         progress(&case);
         report.suite(test.category).cases.push(case);
     }
@@ -127,7 +134,16 @@ pub async fn run(
     Ok(report)
 }
 
-fn ms(since: Instant) -> u64 {
+/// A case of one step, its verdict the step's, its reason the step's detail unless PASSED.
+pub(super) fn case_of(id: &str, title: &str, step: Step) -> Case {
+    let mut case = Case::new(id, title);
+    case.verdict = step.verdict;
+    case.reason = (step.verdict != Verdict::Passed).then(|| step.detail.clone());
+    case.steps.push(step);
+    case
+}
+
+pub(super) fn ms(since: Instant) -> u64 {
     u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
