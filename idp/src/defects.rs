@@ -30,6 +30,9 @@ pub struct Defects {
     /// An answer after the challenge's expiry is taken.
     #[serde(default)]
     pub ignore_challenge_expiry: bool,
+    /// A refused card answer names no way back: the SP never hears of the failure.
+    #[serde(default)]
+    pub silent_refusal: bool,
     /// The card's certificate is released to every SP, not only to the platform.
     #[serde(default)]
     pub certificate_to_any_sp: bool,

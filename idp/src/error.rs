@@ -95,6 +95,10 @@ pub enum IdpError {
     ProxyRefused(String),
 
     // --- The platform ---
+    /// The user went back to the SP without a card login (the card was refused, or they
+    /// gave up): reported as AuthnFailed (TF-IDP-014).
+    #[error("the card login was not completed: the card was refused or the user went back to the service")]
+    LoginNotCompleted,
     /// Too many logins in progress.
     #[error("the platform is busy; try again")]
     Busy,
@@ -165,6 +169,7 @@ impl IdpError {
             | Self::Revoked(_)
             | Self::RevocationUnavailable { .. }
             | Self::BadAnswer(_)
+            | Self::LoginNotCompleted
             | Self::UpstreamRefused(_) => (status::RESPONDER, Some(status::AUTHN_FAILED)),
             Self::ProxyRefused(_) => (status::RESPONDER, Some(status::REQUEST_UNSUPPORTED)),
             Self::BadRequest(_)

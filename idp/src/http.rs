@@ -35,6 +35,7 @@ pub fn router(platform: Arc<Platform>) -> Router {
         .route("/metadata", get(metadata))
         .route("/sso", get(sso_redirect).post(sso_post))
         .route("/sso/continue", get(sso_continue))
+        .route("/sso/return", get(sso_return))
         .route("/login", get(login_page))
         .route("/login/upstream", get(login_upstream))
         .route("/hub/acs", post(hub_acs))
@@ -59,13 +60,18 @@ fn error_page(err: &IdpError) -> Response {
 }
 
 fn json_error(err: &IdpError) -> Response {
+    json_refusal(err, None)
+}
+
+/// A JSON refusal; `back` is where the browser returns to the SP from it.
+fn json_refusal(err: &IdpError, back: Option<&str>) -> Response {
     let status = StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
     tracing::info!(%err, "card login refused");
-    (
-        status,
-        Json(serde_json::json!({ "error": err.to_string() })),
-    )
-        .into_response()
+    let mut body = serde_json::json!({ "error": err.to_string() });
+    if let Some(url) = back {
+        body["return"] = serde_json::Value::String(url.to_owned());
+    }
+    (status, Json(body)).into_response()
 }
 
 fn session_cookie(headers: &HeaderMap) -> Option<String> {
@@ -230,6 +236,33 @@ async fn sso_continue(
     }
 }
 
+/// Back to the SP without a card login (TF-IDP-014): the transaction ends and the SP gets
+/// a signed AuthnFailed Response at its registered ACS.
+async fn sso_return(
+    State(app): State<App>,
+    Query(q): Query<TxQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let tx = match tx_for(&app, &q.tx, &headers) {
+        Ok(tx) => tx,
+        Err(e) => return error_page(&e),
+    };
+    app.memory.end_tx(&tx.id);
+    let err = IdpError::LoginNotCompleted;
+    match app
+        .respond_error(&tx.acs, &tx.request_id, tx.relay_state.as_deref(), &err)
+        .await
+    {
+        Ok(page) => Html(page).into_response(),
+        Err(e) => error_page(&e),
+    }
+}
+
+/// Where the browser goes back to the SP from login `tx`.
+fn return_url(tx: &str) -> String {
+    format!("/sso/return?tx={tx}")
+}
+
 async fn login_page(
     State(app): State<App>,
     Query(q): Query<TxQuery>,
@@ -332,7 +365,11 @@ async fn answer(State(app): State<App>, headers: HeaderMap, Json(a): Json<CardAn
     }
     let login = match app.verify_answer(&a).await {
         Ok(l) => l,
-        Err(e) => return json_error(&e),
+        // The refusal names the way back: there the SP learns of it (TF-IDP-014).
+        Err(e) => {
+            let back = (!app.defects().silent_refusal).then(|| return_url(&a.tx));
+            return json_refusal(&e, back.as_deref());
+        }
     };
     let session = match app.open_session(&login) {
         Ok(s) => s,

@@ -36,6 +36,7 @@ Put the card on the reader and enter the 4-digit user-authentication PIN.</p>
 <form id="login"><label>暗証番号 / PIN <input id="pin" type="password" inputmode="numeric" autocomplete="off" maxlength="4" pattern="[0-9]{{4}}" required></label>
 <button type="submit">ログイン / Log in</button></form>
 <p id="error" role="alert"></p>
+<p><a id="return" href="/sso/return?tx={tx_attr}">ログインせずにサービスに戻る / Return to the service without logging in</a></p>
 {others}
 <script>
 const tx = {tx_json};
@@ -62,6 +63,7 @@ document.getElementById("login").addEventListener("submit", async (ev) => {{
 </body></html>"#,
         sp = escape(tx.sp.as_str()),
         tx_json = serde_json::Value::String(tx.id.clone()),
+        tx_attr = escape(&percent_encode(&tx.id)),
         helper_json = serde_json::Value::String(helper.to_owned()),
         others = others,
     )

@@ -245,6 +245,11 @@ async fn an_answer_after_expiry_taken_is_caught() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_refusal_the_sp_never_hears_of_is_caught() {
+    planted("silent_refusal", &["card-refused-reported"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn unsigned_requests_taken_are_caught() {
     planted("unsigned_requests", &["req-unsigned"]).await;
 }

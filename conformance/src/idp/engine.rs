@@ -364,6 +364,7 @@ impl Sut<'_> {
             Flow::AnswerFromOtherBrowser => self.other_browser(&b).await,
             Flow::SignatureOverOtherBytes => self.other_bytes(&b).await,
             Flow::ExpiredChallenge => self.expired_challenge(&b).await,
+            Flow::RefusedCardReported => self.refusal_reported(&b).await,
             Flow::CertificateToPlatform => self.certificate_released(&b, 0).await,
             Flow::CertificateNotToSp => self.certificate_released(&b, 1).await,
         };
@@ -571,6 +572,75 @@ impl Sut<'_> {
         }
     }
 
+    /// A revoked card's answer refused; the browser follows the refusal's `return` and a
+    /// signed AuthnFailed Response for the request must reach SP a's ACS (TF-IDP-014).
+    async fn refusal_reported(&self, b: &Browser) -> Outcome {
+        let (sent, at, c) = match self.challenged_sent(b).await {
+            Ok(x) => x,
+            Err(o) => return o,
+        };
+        let sent_id = sent.id;
+        let card = self.card(PersonaId::AuthRevoked);
+        let text = c["challenge"].as_str().unwrap_or_default();
+        let answer = match login::sign(&card, &self.idp, text, &self.config.pin) {
+            Ok(a) => a,
+            Err(e) => return Outcome::new(Verdict::Failed, e),
+        };
+        let back =
+            match login::refusal_return(b, &self.idp, &at.tx, &c, &answer, &self.stop()).await {
+                Ok(r) => r,
+                Err(e) => return Outcome::new(Verdict::Failed, e),
+            };
+        let (url, xml) = match back {
+            Reached::Response { url, xml, .. } => (url, xml),
+            Reached::Refused(why) => {
+                return Outcome::new(
+                    Verdict::Failed,
+                    format!("no Response reached the SP after the refusal (TF-IDP-014): {why}"),
+                )
+            }
+        };
+        let status = response_status(&xml);
+        let about = roxmltree::Document::parse(&xml).ok().and_then(|d| {
+            d.root_element()
+                .attribute("InResponseTo")
+                .map(str::to_owned)
+        });
+        if url != self.suite.sps[0].acs_url {
+            Outcome::new(
+                Verdict::Failed,
+                format!("the Response went to {url}, not the SP's registered ACS"),
+            )
+        } else if status == status::SUCCESS {
+            Outcome::new(
+                Verdict::Failed,
+                "a Success Response after the card was refused",
+            )
+        } else if !status.contains("AuthnFailed") {
+            Outcome::new(
+                Verdict::Failed,
+                format!("the Response's status is {status}, not AuthnFailed (TF-IDP-014)"),
+            )
+        } else if about.as_deref() != Some(sent_id.as_str()) {
+            Outcome::new(
+                Verdict::Failed,
+                format!("the Response answers {about:?}, not the request {sent_id}"),
+            )
+        } else if !signed_error(&xml, &self.idp.certs) {
+            Outcome::new(
+                Verdict::Failed,
+                "the AuthnFailed Response is not signed with the IdP's key (TF-IDP-014)",
+            )
+        } else {
+            Outcome::new(
+                Verdict::Passed,
+                format!(
+                    "the card was refused and the SP got a signed Response with status {status}"
+                ),
+            )
+        }
+    }
+
     /// A card IdP's login for SP `sp`: the platform (a) gets the card's certificate, any
     /// other SP (b) does not (TF-CATV-001); a refusal at b is fine.
     async fn certificate_released(&self, b: &Browser, sp: usize) -> Outcome {
@@ -643,6 +713,14 @@ impl Sut<'_> {
         &self,
         b: &Browser,
     ) -> Result<(login::AtLoginPage, serde_json::Value), Outcome> {
+        self.challenged_sent(b).await.map(|(_, at, c)| (at, c))
+    }
+
+    /// The same, with the AuthnRequest sent.
+    async fn challenged_sent(
+        &self,
+        b: &Browser,
+    ) -> Result<(Sent, login::AtLoginPage, serde_json::Value), Outcome> {
         let fail = |why: String| Outcome::new(Verdict::Failed, why);
         let sent = self.request(0, Request::Good).map_err(fail)?;
         let at = match login::start(b, &sent.url, &self.stop()).await {
@@ -654,7 +732,7 @@ impl Sut<'_> {
             }
         };
         let c = login::challenge(b, &self.idp, &at.tx).await.map_err(fail)?;
-        Ok((at, c))
+        Ok((sent, at, c))
     }
 
     /// The valid card's answer to the challenge `c`.
@@ -835,7 +913,7 @@ fn needs_card(test: &IdpTest) -> bool {
         | Flow::AnswerFromOtherBrowser
         | Flow::SignatureOverOtherBytes
         | Flow::ExpiredChallenge => true,
-        Flow::CertificateToPlatform | Flow::CertificateNotToSp => true,
+        Flow::CertificateToPlatform | Flow::CertificateNotToSp | Flow::RefusedCardReported => true,
         Flow::SsoAcrossSps | Flow::StableNameId | Flow::ForceAuthnAfterSso => false,
     }
 }

@@ -309,6 +309,52 @@ pub async fn finish(
     }
 }
 
+/// Posts an answer the IdP must refuse, then follows the way back its refusal names
+/// (`return`, TF-IDP-014) to where the IdP sends the browser.
+pub async fn refusal_return(
+    b: &Browser,
+    idp: &Idp,
+    tx: &str,
+    c: &serde_json::Value,
+    card: &serde_json::Value,
+    stop: &str,
+) -> Result<Reached, String> {
+    let answer = serde_json::json!({ "tx": tx, "nonce": c["nonce"], "certificate": card["certificate"], "signature": card["signature"] });
+    let (status, a) = b
+        .post_json(&format!("{}/card-login/answer", idp.origin), None, answer)
+        .await
+        .map_err(|e| e.to_string())?;
+    if status == 200 {
+        return Err("the IdP accepted a revoked card's answer".into());
+    }
+    let Some(back) = a["return"].as_str() else {
+        return Ok(Reached::Refused(format!(
+            "the refusal (HTTP {status}: {}) names no way back to the SP (`return`)",
+            a["error"].as_str().unwrap_or("no reason given")
+        )));
+    };
+    let url = match url::Url::parse(&idp.origin).and_then(|o| o.join(back)) {
+        Ok(u) if u.origin().ascii_serialization() == idp.origin => u,
+        _ => {
+            return Ok(Reached::Refused(format!(
+                "the way back {back:?} is not at the IdP"
+            )))
+        }
+    };
+    match b
+        .get_until(url.as_str(), stop)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        Navigation::Stopped { url, form } => Ok(reached(url.as_str(), form)),
+        Navigation::Page(p) => Ok(Reached::Refused(format!(
+            "the way back showed a page (HTTP {}): {}",
+            p.status,
+            page_text(&p.body)
+        ))),
+    }
+}
+
 /// A whole card login from the login page: challenge, card, answer.
 pub async fn card_login(
     b: &Browser,

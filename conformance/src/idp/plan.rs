@@ -83,6 +83,9 @@ pub enum Flow {
     SignatureOverOtherBytes,
     /// The card's answer, made in time, posted after the challenge expired.
     ExpiredChallenge,
+    /// A revoked card refused, then the way back the refusal names: a signed AuthnFailed
+    /// Response reaches the SP.
+    RefusedCardReported,
     /// A card IdP's login for the platform (SP a): the card's certificate released.
     CertificateToPlatform,
     /// A card IdP's login for another SP (SP b): the card's certificate not released.
@@ -225,6 +228,14 @@ pub static IDP_TESTS: &[IdpTest] = &[
         "card",
         login(P::UnknownCa, F::None, R::Good),
         MustRefuse
+    ),
+    t!(
+        "card-refused-reported",
+        "A refused card: the refusal's way back brings the SP a signed AuthnFailed Response",
+        ["TF-IDP-014"],
+        "card",
+        Flow::RefusedCardReported,
+        ByFlow
     ),
     t!(
         "card-sign-cert-revoked",
