@@ -33,6 +33,12 @@ pub struct Defects {
     /// A refused card answer names no way back: the SP never hears of the failure.
     #[serde(default)]
     pub silent_refusal: bool,
+    /// Pages carry no framing protection (clickjacking).
+    #[serde(default)]
+    pub frameable_pages: bool,
+    /// Cookies lack HttpOnly: a script on the page can read the session.
+    #[serde(default)]
+    pub script_readable_cookies: bool,
     /// The card's certificate is released to every SP, not only to the platform.
     #[serde(default)]
     pub certificate_to_any_sp: bool,

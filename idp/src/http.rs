@@ -46,7 +46,32 @@ pub fn router(platform: Arc<Platform>) -> Router {
         .route("/card-login/answer", post(answer))
         .route("/healthz", get(|| async { "ok" }))
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::map_response_with_state(
+            Arc::clone(&platform),
+            no_framing,
+        ))
         .with_state(platform)
+}
+
+/// TF-IDP-018: no other site may frame the platform's pages (the PIN is typed there).
+async fn no_framing(State(app): State<App>, mut response: Response) -> Response {
+    if app.defects().frameable_pages {
+        return response;
+    }
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        header::HeaderValue::from_static("frame-ancestors 'none'"),
+    );
+    h.insert(
+        header::X_FRAME_OPTIONS,
+        header::HeaderValue::from_static("DENY"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::HeaderValue::from_static("nosniff"),
+    );
+    response
 }
 
 fn error_page(err: &IdpError) -> Response {
@@ -72,6 +97,22 @@ fn json_refusal(err: &IdpError, back: Option<&str>) -> Response {
         body["return"] = serde_json::Value::String(url.to_owned());
     }
     (status, Json(body)).into_response()
+}
+
+/// A Set-Cookie value: HttpOnly, and Secure when the platform is served over https
+/// (TF-IDP-018).
+fn set_cookie(app: &Platform, name: &str, value: &str) -> String {
+    let secure = if app.config.base_url.starts_with("https:") {
+        "; Secure"
+    } else {
+        ""
+    };
+    let http_only = if app.defects().script_readable_cookies {
+        ""
+    } else {
+        "; HttpOnly"
+    };
+    format!("{name}={value}; Path=/{http_only}{secure}")
 }
 
 fn session_cookie(headers: &HeaderMap) -> Option<String> {
@@ -193,7 +234,7 @@ async fn sso(app: App, incoming: Incoming, headers: &HeaderMap) -> Response {
     let browser = cookie(headers, BROWSER_COOKIE).unwrap_or_else(crate::sessions::token);
     let set_browser = [(
         header::SET_COOKIE,
-        format!("{BROWSER_COOKIE}={browser}; Path=/; HttpOnly"),
+        set_cookie(&app, BROWSER_COOKIE, &browser),
     )];
     let tx = match app.start_login(&accepted, &browser) {
         Ok(tx) => tx,
@@ -335,7 +376,7 @@ async fn hub_acs(
         Ok(s) => s,
         Err(e) => return error_page(&e),
     };
-    let cookie = format!("{COOKIE}={}; Path=/; HttpOnly", session.id);
+    let cookie = set_cookie(&app, COOKIE, &session.id);
     (
         [(header::SET_COOKIE, cookie)],
         Redirect::to(&format!("/sso/continue?tx={}", login.tx)),
@@ -375,7 +416,7 @@ async fn answer(State(app): State<App>, headers: HeaderMap, Json(a): Json<CardAn
         Ok(s) => s,
         Err(e) => return json_error(&e),
     };
-    let cookie = format!("{COOKIE}={}; Path=/; HttpOnly", session.id);
+    let cookie = set_cookie(&app, COOKIE, &session.id);
     (
         [(header::SET_COOKIE, cookie)],
         Json(serde_json::json!({ "continue": format!("/sso/continue?tx={}", a.tx) })),
@@ -393,15 +434,16 @@ async fn slo(State(app): State<App>, RawQuery(query): RawQuery, headers: HeaderM
         bindings::Kind::Request => app.logout_requested(&message, cookie.as_deref()),
         bindings::Kind::Response => app.logout_answered(&message),
     };
-    logout_step(next)
+    logout_step(&app, next)
 }
 
 async fn logout_here(State(app): State<App>, headers: HeaderMap) -> Response {
-    logout_step(app.logout_here(session_cookie(&headers).as_deref()))
+    let next = app.logout_here(session_cookie(&headers).as_deref());
+    logout_step(&app, next)
 }
 
-fn logout_step(next: Result<crate::slo::Next, IdpError>) -> Response {
-    let clear = format!("{COOKIE}=; Path=/; HttpOnly; Max-Age=0");
+fn logout_step(app: &Platform, next: Result<crate::slo::Next, IdpError>) -> Response {
+    let clear = format!("{}; Max-Age=0", set_cookie(app, COOKIE, ""));
     match next {
         Ok(crate::slo::Next::Redirect(url)) => {
             ([(header::SET_COOKIE, clear)], Redirect::to(&url)).into_response()

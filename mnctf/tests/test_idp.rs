@@ -250,6 +250,16 @@ async fn a_refusal_the_sp_never_hears_of_is_caught() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_frameable_login_page_is_caught() {
+    planted("frameable_pages", &["page-framing"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cookies_without_http_only_are_caught() {
+    planted("script_readable_cookies", &["cookie-flags"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn unsigned_requests_taken_are_caught() {
     planted("unsigned_requests", &["req-unsigned"]).await;
 }

@@ -49,6 +49,7 @@ requirements! {
     "TF-IDP-015" => "malformed or oversized input refused without a crash",
     "TF-IDP-016" => "authn-channel and authenticating-authority attributes",
     "TF-IDP-017" => "every message valid against the SAML 2.0 schemas",
+    "TF-IDP-018" => "pages not framed by other sites, cookies HttpOnly (Secure over https)",
     "TF-SP-001" => "signature against the platform's metadata key",
     "TF-SP-002" => "signed content only; no markup in NameID",
     "TF-SP-003" => "Audience, Recipient, Destination, InResponseTo, time",

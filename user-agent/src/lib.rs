@@ -72,9 +72,19 @@ pub struct Page {
     pub status: u16,
     /// Its body.
     pub body: String,
+    /// Its response headers (names in lower case), in order.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Page {
+    /// The value of the first response header `name` (lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
     /// The text of `<pre id="result">`, where our services put what a page says.
     pub fn result(&self) -> String {
         between(&self.body, r#"<pre id="result">"#, "</pre>")
@@ -147,6 +157,8 @@ pub struct Browser {
     name: String,
     parties: Arc<Parties>,
     log: Mutex<Vec<Evidence>>,
+    /// Every Set-Cookie line received, with the URL that sent it.
+    cookies_set: Mutex<Vec<(Url, String)>>,
 }
 
 impl Default for Browser {
@@ -160,6 +172,7 @@ struct Hop {
     status: u16,
     location: Option<String>,
     body: String,
+    headers: Vec<(String, String)>,
 }
 
 impl Browser {
@@ -186,12 +199,21 @@ impl Browser {
             name: name.to_owned(),
             parties,
             log: Mutex::default(),
+            cookies_set: Mutex::default(),
         }
     }
 
     /// The exchanges recorded since the last call.
     pub fn take_evidence(&self) -> Vec<Evidence> {
         std::mem::take(&mut *self.log.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Every Set-Cookie line received so far, with the URL that sent it.
+    pub fn cookies_set(&self) -> Vec<(Url, String)> {
+        self.cookies_set
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     fn record(&self, e: Evidence) {
@@ -247,6 +269,17 @@ impl Browser {
             .get("location")
             .and_then(|l| l.to_str().ok())
             .map(str::to_owned);
+        let headers: Vec<(String, String)> = resp
+            .headers()
+            .iter()
+            .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect();
+        for (_, line) in headers.iter().filter(|(n, _)| n == "set-cookie") {
+            self.cookies_set
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push((url.clone(), line.clone()));
+        }
         let mut bytes = Vec::new();
         let mut resp = resp;
         while let Some(chunk) = resp.chunk().await? {
@@ -271,9 +304,18 @@ impl Browser {
             content.push_str(&format!("\n{sent}\n"));
         }
         content.push_str(&format!("\n→ HTTP {status}"));
-        match &location {
-            Some(l) => content.push_str(&format!(" Location: {l}\n")),
-            None => content.push_str(&format!("\n{}\n", truncate(&body, EVIDENCE_BODY))),
+        if let Some(l) = &location {
+            content.push_str(&format!(" Location: {l}"));
+        }
+        for (n, v) in headers
+            .iter()
+            .filter(|(n, _)| EVIDENCE_HEADERS.contains(&n.as_str()))
+        {
+            content.push_str(&format!("\n{n}: {v}"));
+        }
+        content.push('\n');
+        if location.is_none() {
+            content.push_str(&format!("\n{}\n", truncate(&body, EVIDENCE_BODY)));
         }
         self.record(Evidence {
             title: format!(
@@ -291,6 +333,7 @@ impl Browser {
             status,
             location,
             body,
+            headers,
         })
     }
 
@@ -356,6 +399,7 @@ impl Browser {
                 url: hop.url.to_string(),
                 status: hop.status,
                 body: hop.body,
+                headers: hop.headers,
             }));
         }
         Err(BrowserError::Loop)
@@ -738,6 +782,9 @@ fn describe_form(body: &str) -> String {
     }
     out
 }
+
+/// Response headers kept in the evidence: cookies and what governs framing.
+const EVIDENCE_HEADERS: [&str; 3] = ["set-cookie", "x-frame-options", "content-security-policy"];
 
 /// What a request carries.
 enum Payload<'a> {

@@ -365,6 +365,8 @@ impl Sut<'_> {
             Flow::SignatureOverOtherBytes => self.other_bytes(&b).await,
             Flow::ExpiredChallenge => self.expired_challenge(&b).await,
             Flow::RefusedCardReported => self.refusal_reported(&b).await,
+            Flow::PageFraming => self.page_framing(&b).await,
+            Flow::CookieFlags => self.cookie_flags(&b).await,
             Flow::CertificateToPlatform => self.certificate_released(&b, 0).await,
             Flow::CertificateNotToSp => self.certificate_released(&b, 1).await,
         };
@@ -569,6 +571,49 @@ impl Sut<'_> {
                 "ForceAuthn answered from the SSO session, without logging in again (TF-IDP-011)",
             ),
             Err(e) => Outcome::new(Verdict::Failed, format!("the ForceAuthn login: {e}")),
+        }
+    }
+
+    /// The first page of a login in a fresh browser forbids framing (TF-IDP-018).
+    async fn page_framing(&self, b: &Browser) -> Outcome {
+        let sent = match self.request(0, Request::Good) {
+            Ok(s) => s,
+            Err(e) => return Outcome::new(Verdict::Failed, e),
+        };
+        let page = match login::start(b, &sent.url, &self.stop()).await {
+            Ok(Started::LoginPage(at)) => at.page,
+            Ok(Started::Page(p)) => p,
+            other => {
+                return Outcome::new(
+                    Verdict::Failed,
+                    format!("no login page for a fresh browser: {other:?}"),
+                )
+            }
+        };
+        match super::pages::framing(&page) {
+            Ok(how) => Outcome::new(
+                Verdict::Passed,
+                format!("the login page forbids framing: {how}"),
+            ),
+            Err(why) => Outcome::new(Verdict::Failed, why),
+        }
+    }
+
+    /// A whole login; every cookie the IdP set is HttpOnly, and Secure over https.
+    async fn cookie_flags(&self, b: &Browser) -> Outcome {
+        if let Err(e) = self.good_login(b, 0, Request::Good).await {
+            return Outcome::new(Verdict::Failed, format!("the login: {e}"));
+        }
+        let https = self.idp.origin.starts_with("https:");
+        let from_idp: Vec<String> = b
+            .cookies_set()
+            .into_iter()
+            .filter(|(u, _)| u.origin().ascii_serialization() == self.idp.origin)
+            .map(|(_, line)| line)
+            .collect();
+        match super::pages::cookie_flags(&from_idp, https) {
+            Ok(summary) => Outcome::new(Verdict::Passed, summary),
+            Err(why) => Outcome::new(Verdict::Failed, why),
         }
     }
 
@@ -914,7 +959,11 @@ fn needs_card(test: &IdpTest) -> bool {
         | Flow::SignatureOverOtherBytes
         | Flow::ExpiredChallenge => true,
         Flow::CertificateToPlatform | Flow::CertificateNotToSp | Flow::RefusedCardReported => true,
-        Flow::SsoAcrossSps | Flow::StableNameId | Flow::ForceAuthnAfterSso => false,
+        Flow::SsoAcrossSps
+        | Flow::StableNameId
+        | Flow::ForceAuthnAfterSso
+        | Flow::PageFraming
+        | Flow::CookieFlags => false,
     }
 }
 

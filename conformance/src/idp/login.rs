@@ -66,6 +66,8 @@ pub enum Reached {
 pub struct AtLoginPage {
     /// The login transaction.
     pub tx: String,
+    /// The page as served (its headers: framing protection).
+    pub page: user_agent::Page,
 }
 
 /// What the first navigation showed.
@@ -212,7 +214,7 @@ pub async fn start(b: &Browser, url: &str, stop: &str) -> Result<Started, String
     match b.get_until(url, stop).await.map_err(|e| e.to_string())? {
         Navigation::Stopped { url, form } => Ok(Started::Reached(reached(url.as_str(), form))),
         Navigation::Page(p) => match login_tx(&p.url) {
-            Some(tx) => Ok(Started::LoginPage(AtLoginPage { tx })),
+            Some(tx) => Ok(Started::LoginPage(AtLoginPage { tx, page: p })),
             None => Ok(Started::Page(p)),
         },
     }

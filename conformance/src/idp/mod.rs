@@ -10,6 +10,7 @@ pub mod authority_plan;
 pub mod config;
 pub mod engine;
 pub mod login;
+pub mod pages;
 pub mod plan;
 pub mod schema;
 

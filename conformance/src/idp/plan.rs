@@ -83,6 +83,10 @@ pub enum Flow {
     SignatureOverOtherBytes,
     /// The card's answer, made in time, posted after the challenge expired.
     ExpiredChallenge,
+    /// A login's first page (where the PIN or password is typed): framing forbidden.
+    PageFraming,
+    /// A whole login: every cookie the IdP set HttpOnly (and Secure over https).
+    CookieFlags,
     /// A revoked card refused, then the way back the refusal names: a signed AuthnFailed
     /// Response reaches the SP.
     RefusedCardReported,
@@ -434,6 +438,23 @@ pub static IDP_TESTS: &[IdpTest] = &[
         "sessions",
         login(P::Valid, F::None, R::IsPassive),
         MustAnswerNoPassive
+    ),
+    // --- The pages (TF-IDP-018) ---
+    t!(
+        "page-framing",
+        "The login page (where the PIN or password is typed) forbids framing by other sites",
+        ["TF-IDP-018"],
+        "pages",
+        Flow::PageFraming,
+        ByFlow
+    ),
+    t!(
+        "cookie-flags",
+        "Every cookie the IdP sets during a login is HttpOnly (and Secure over https)",
+        ["TF-IDP-018"],
+        "pages",
+        Flow::CookieFlags,
+        ByFlow
     ),
     // --- A card IdP releases the card certificate to the platform only (TF-CATV-001) ---
     t!(
