@@ -33,6 +33,10 @@ pub struct Defects {
     /// A refused card answer names no way back: the SP never hears of the failure.
     #[serde(default)]
     pub silent_refusal: bool,
+    /// A logout ends the platform's session and answers the SP that asked, but the other
+    /// SPs of the session are never told.
+    #[serde(default)]
+    pub logout_initiator_only: bool,
     /// Pages carry no framing protection (clickjacking).
     #[serde(default)]
     pub frameable_pages: bool,

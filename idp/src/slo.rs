@@ -70,6 +70,9 @@ impl Platform {
             {
                 self.memory.end_session(&session.id);
                 pending = session.visits.into_iter().filter(|v| v.sp != sp).collect();
+                if self.defects().logout_initiator_only {
+                    pending.clear();
+                }
             }
         }
         let tx = LogoutTx {

@@ -703,16 +703,17 @@ pub fn simplesamlphp_idp(
     sp: &str,
     sp_acs: &str,
 ) -> anyhow::Result<Peer> {
-    simplesamlphp_idp_for(dir, key_pem, cert_pem, &[(sp, sp_acs)])
+    simplesamlphp_idp_for(dir, key_pem, cert_pem, &[(sp, sp_acs, None)])
 }
 
 /// SimpleSAMLphp's IdP (password login, `testuser` / `testpass`) for the SPs `sps`
-/// (entityID, ACS), each asking for persistent NameIDs.
+/// (entityID, ACS, HTTP-Redirect SingleLogoutService if any), each asking for
+/// persistent NameIDs.
 pub fn simplesamlphp_idp_for(
     dir: &Path,
     key_pem: &str,
     cert_pem: &str,
-    sps: &[(&str, &str)],
+    sps: &[(&str, &str, Option<&str>)],
 ) -> anyhow::Result<Peer> {
     let port = free_port()?;
     let (base, run) = (
@@ -722,9 +723,12 @@ pub fn simplesamlphp_idp_for(
     let php = |s: &str| s.replace('\\', "\\\\").replace('\'', "\\'");
     let entries: String = sps
         .iter()
-        .map(|(sp, acs)| {
+        .map(|(sp, acs, slo)| {
+            let slo = slo
+                .map(|u| format!("    'SingleLogoutService' => '{}',\n", php(u)))
+                .unwrap_or_default();
             format!(
-                "$metadata['{}'] = [\n    'AssertionConsumerService' => '{}',\n    'NameIDFormat' => 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',\n];\n",
+                "$metadata['{}'] = [\n    'AssertionConsumerService' => '{}',\n{slo}    'NameIDFormat' => 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',\n];\n",
                 php(sp),
                 php(acs)
             )

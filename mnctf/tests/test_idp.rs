@@ -250,6 +250,11 @@ async fn a_refusal_the_sp_never_hears_of_is_caught() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_logout_that_forgets_the_other_sps_is_caught() {
+    planted("logout_initiator_only", &["slo-both-sps"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_frameable_login_page_is_caught() {
     planted("frameable_pages", &["page-framing"]).await;
 }
@@ -325,10 +330,16 @@ async fn simplesamlphp_idp_gets_its_expected_verdicts() {
     let ca_url = format!("http://127.0.0.1:{}", free_port().unwrap());
     let suite = SuiteSps::new("http://127.0.0.1:18600", &ca_url).unwrap();
     let (key, cert) = peer_credential(&ca_url, "simplesamlphp-idp");
-    let sps: Vec<(&str, &str)> = suite
+    let sps: Vec<(&str, &str, Option<&str>)> = suite
         .sps
         .iter()
-        .map(|s| (s.entity_id.as_str(), s.acs_url.as_str()))
+        .map(|s| {
+            (
+                s.entity_id.as_str(),
+                s.acs_url.as_str(),
+                Some(s.slo_url.as_str()),
+            )
+        })
         .collect();
     let peer = mnctf::peers::simplesamlphp_idp_for(&dir.path().join("ssp-idp"), &key, &cert, &sps)
         .unwrap();

@@ -119,6 +119,8 @@ pub struct SuiteSp {
     pub entity_id: String,
     /// Its ACS (HTTP-POST): the suite's browser stops there and reads the Response.
     pub acs_url: String,
+    /// Its SingleLogoutService (HTTP-Redirect).
+    pub slo_url: String,
     /// Its request-signing key.
     pub key: Key,
     /// The RSA key itself (HTTP-Redirect signatures).
@@ -153,6 +155,7 @@ impl SuiteSps {
             Ok(SuiteSp {
                 entity_id: format!("{base}/{name}/metadata"),
                 acs_url: format!("{base}/{name}/acs"),
+                slo_url: format!("{base}/{name}/slo"),
                 key: Key {
                     key_der: c
                         .key
@@ -200,29 +203,33 @@ impl SuiteSps {
     /// SP `i`'s metadata (AuthnRequestsSigned, WantAssertionsSigned, an HTTP-POST ACS).
     pub fn metadata(&self, i: usize) -> String {
         let sp = &self.sps[i];
-        sp_metadata(&sp.entity_id, &sp.acs_url, &sp.key.cert_der)
+        sp_metadata(sp)
     }
 }
 
-/// An SP's metadata: signed requests, signed assertions wanted, one HTTP-POST ACS.
-fn sp_metadata(entity_id: &str, acs: &str, cert_der: &[u8]) -> String {
+/// An SP's metadata: signed requests, signed assertions wanted, an HTTP-Redirect
+/// SingleLogoutService, one HTTP-POST ACS.
+fn sp_metadata(sp: &SuiteSp) -> String {
     use base64::Engine as _;
-    use trust_framework::saml::constants::{BINDING_POST, NS_DSIG};
+    use trust_framework::saml::constants::{BINDING_POST, BINDING_REDIRECT, NS_DSIG};
     use trust_framework::saml::xml::escape;
-    let cert = base64::engine::general_purpose::STANDARD.encode(cert_der);
+    let cert = base64::engine::general_purpose::STANDARD.encode(&sp.key.cert_der);
     format!(
         concat!(
             r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="{ds}" entityID="{id}">"#,
             r#"<md:SPSSODescriptor AuthnRequestsSigned="true" WantAssertionsSigned="true" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">"#,
             r#"<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>"#,
+            r#"<md:SingleLogoutService Binding="{redirect}" Location="{slo}"/>"#,
             r#"<md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:persistent</md:NameIDFormat>"#,
             r#"<md:AssertionConsumerService Binding="{post}" Location="{acs}" index="0" isDefault="true"/>"#,
             r#"</md:SPSSODescriptor></md:EntityDescriptor>"#
         ),
         ds = NS_DSIG,
-        id = escape(entity_id),
+        id = escape(&sp.entity_id),
         cert = cert,
+        redirect = BINDING_REDIRECT,
+        slo = escape(&sp.slo_url),
         post = BINDING_POST,
-        acs = escape(acs),
+        acs = escape(&sp.acs_url),
     )
 }

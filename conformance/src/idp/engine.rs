@@ -196,11 +196,13 @@ async fn load_idp(config: &IdpSutConfig) -> Result<Idp, String> {
     if md.signing_certs.is_empty() {
         return Err("no signing certificate".into());
     }
+    let slo_url = md.slo_location(BINDING_REDIRECT).map(str::to_owned);
     Ok(Idp {
         entity_id: md.entity_id.to_string(),
         sso_url,
         origin,
         certs: md.signing_certs,
+        slo_url,
     })
 }
 
@@ -366,6 +368,7 @@ impl Sut<'_> {
             Flow::ExpiredChallenge => self.expired_challenge(&b).await,
             Flow::RefusedCardReported => self.refusal_reported(&b).await,
             Flow::PageFraming => self.page_framing(&b).await,
+            Flow::SingleLogout => self.single_logout(&b).await,
             Flow::CookieFlags => self.cookie_flags(&b).await,
             Flow::CertificateToPlatform => self.certificate_released(&b, 0).await,
             Flow::CertificateNotToSp => self.certificate_released(&b, 1).await,
@@ -503,11 +506,23 @@ impl Sut<'_> {
         sp: usize,
         change: Request,
     ) -> Result<(String, bool), String> {
+        self.verified_login(b, sp, change)
+            .await
+            .map(|(a, asked)| (a.name_id, asked))
+    }
+
+    /// The same, with the whole assertion.
+    async fn verified_login(
+        &self,
+        b: &Browser,
+        sp: usize,
+        change: Request,
+    ) -> Result<(VerifiedAssertion, bool), String> {
         let (sent, reached, card_asked) = self.login(b, sp, change, PersonaId::Valid).await?;
         match reached {
-            Reached::Response { url, xml, .. } => self
-                .verify(sp, &sent, &url, &xml)
-                .map(|a| (a.name_id, card_asked)),
+            Reached::Response { url, xml, .. } => {
+                self.verify(sp, &sent, &url, &xml).map(|a| (a, card_asked))
+            }
             Reached::Refused(why) => Err(format!("no Response: {why}")),
         }
     }
@@ -571,6 +586,112 @@ impl Sut<'_> {
                 "ForceAuthn answered from the SSO session, without logging in again (TF-IDP-011)",
             ),
             Err(e) => Outcome::new(Verdict::Failed, format!("the ForceAuthn login: {e}")),
+        }
+    }
+
+    /// Logins at SP a and (by SSO) at SP b; SP a logs out: the IdP must log the user out
+    /// of SP b (a signed LogoutRequest for b's NameID), answer SP a once b confirmed, and
+    /// end its own session (the next login asks to log in again) (TF-IDP-013).
+    async fn single_logout(&self, b: &Browser) -> Outcome {
+        let fail = |why: String| Outcome::new(Verdict::Failed, why);
+        let Some(idp_slo) = self.idp.slo_url.clone() else {
+            return fail("the IdP's metadata has no HTTP-Redirect SingleLogoutService (TF-IDP-001, TF-IDP-013)".into());
+        };
+        let (at_a, at_b) = match (
+            self.verified_login(b, 0, Request::Good).await,
+            self.verified_login(b, 1, Request::Good).await,
+        ) {
+            (Ok((a, _)), Ok((bb, _))) => (a, bb),
+            (Err(e), _) | (_, Err(e)) => return fail(format!("the logins before the logout: {e}")),
+        };
+        let (sps, idp) = (&self.suite.sps, &self.idp);
+        let (request_id, url) = match super::slo::request_url(
+            &idp_slo,
+            &idp.entity_id,
+            &sps[0],
+            &at_a.name_id,
+            at_a.session_index.as_deref(),
+        ) {
+            Ok(x) => x,
+            Err(e) => {
+                return Outcome::new(
+                    Verdict::Skipped,
+                    format!("the suite could not make its LogoutRequest (a suite bug): {e}"),
+                )
+            }
+        };
+        let at = match self.follow_logout(b, &url).await {
+            Ok(u) => u,
+            Err(e) => return fail(format!("after SP a's LogoutRequest: {e}")),
+        };
+        use super::slo::{read, Received};
+        let (asked, relay) = match read(&at, &sps[1], &idp.entity_id, &idp.certs) {
+            Ok(Received::Request(r, relay)) => (r, relay),
+            Ok(Received::Response(_)) => return fail("the IdP answered SP a without logging the user out of SP b, where the same session logged them in (TF-IDP-013)".into()),
+            Err(_) if read(&at, &sps[0], &idp.entity_id, &idp.certs).is_ok() => return fail("the IdP answered SP a without logging the user out of SP b, where the same session logged them in (TF-IDP-013)".into()),
+            Err(e) => return fail(format!("the IdP's LogoutRequest to SP b: {e}")),
+        };
+        if asked.name_id != at_b.name_id {
+            return fail(format!(
+                "the LogoutRequest to SP b names {}, not the NameID SP b was given ({})",
+                asked.name_id, at_b.name_id
+            ));
+        }
+        let answer = match super::slo::response_url(&idp_slo, &sps[1], &asked.id, relay.as_deref())
+        {
+            Ok(u) => u,
+            Err(e) => {
+                return Outcome::new(
+                    Verdict::Skipped,
+                    format!("the suite could not make SP b's LogoutResponse (a suite bug): {e}"),
+                )
+            }
+        };
+        let at = match self.follow_logout(b, &answer).await {
+            Ok(u) => u,
+            Err(e) => return fail(format!("after SP b's LogoutResponse: {e}")),
+        };
+        match read(&at, &sps[0], &idp.entity_id, &idp.certs) {
+            Ok(Received::Response(r))
+                if r.in_response_to.as_deref() != Some(request_id.as_str()) =>
+            {
+                return fail(format!(
+                    "the LogoutResponse to SP a answers {:?}, not its request {request_id}",
+                    r.in_response_to
+                ))
+            }
+            Ok(Received::Response(r)) if r.status != status::SUCCESS => {
+                return fail(format!(
+                    "the LogoutResponse to SP a says {} though SP b confirmed",
+                    r.status
+                ))
+            }
+            Ok(Received::Response(_)) => {}
+            Ok(Received::Request(..)) => {
+                return fail("a LogoutRequest to SP a, which started the logout".into())
+            }
+            Err(e) => return fail(format!("the IdP's LogoutResponse to SP a: {e}")),
+        }
+        match self.login(b, 0, Request::Good, PersonaId::Valid).await {
+            Ok((_, _, true)) => Outcome::new(Verdict::Passed, format!("SP b was sent a signed LogoutRequest for {}, SP a a signed Success LogoutResponse, and the next login asked to log in again", asked.name_id)),
+            Ok((_, _, false)) => fail("after the logout the IdP still logged the user in without asking: its session survived (TF-IDP-013)".into()),
+            Err(e) => fail(format!("the login after the logout: {e}")),
+        }
+    }
+
+    /// Follows `url` until the browser is about to reach one of the suite's SPs: that URL.
+    async fn follow_logout(&self, b: &Browser, url: &str) -> Result<url::Url, String> {
+        match b
+            .get_until(url, &self.stop())
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            user_agent::Navigation::Stopped { url, .. } => Ok(url),
+            user_agent::Navigation::Page(p) => Err(format!(
+                "the IdP showed a page (HTTP {}): {}",
+                p.status,
+                login::page_text(&p.body)
+            )),
         }
     }
 
@@ -963,7 +1084,8 @@ fn needs_card(test: &IdpTest) -> bool {
         | Flow::StableNameId
         | Flow::ForceAuthnAfterSso
         | Flow::PageFraming
-        | Flow::CookieFlags => false,
+        | Flow::CookieFlags
+        | Flow::SingleLogout => false,
     }
 }
 

@@ -32,6 +32,8 @@ pub struct Idp {
     pub origin: String,
     /// Its signing certificates (DER).
     pub certs: Vec<Vec<u8>>,
+    /// Its HTTP-Redirect SingleLogoutService, if its metadata has one.
+    pub slo_url: Option<String>,
 }
 
 /// A request as sent.

@@ -13,6 +13,7 @@ pub mod login;
 pub mod pages;
 pub mod plan;
 pub mod schema;
+pub mod slo;
 
 pub use config::{IdpSutConfig, Role, SuiteSps};
 pub use engine::run;

@@ -83,6 +83,8 @@ pub enum Flow {
     SignatureOverOtherBytes,
     /// The card's answer, made in time, posted after the challenge expired.
     ExpiredChallenge,
+    /// Logins at both SPs, then SP a logs out: both SPs and the IdP's session end.
+    SingleLogout,
     /// A login's first page (where the PIN or password is typed): framing forbidden.
     PageFraming,
     /// A whole login: every cookie the IdP set HttpOnly (and Secure over https).
@@ -430,6 +432,15 @@ pub static IDP_TESTS: &[IdpTest] = &[
         "sessions",
         Flow::ForceAuthnAfterSso,
         ByFlow
+    ),
+    t!(
+        "slo-both-sps",
+        "Logged in at two SPs, logging out at one: the IdP logs the user out of the other, answers the first, and ends its session",
+        ["TF-IDP-013"],
+        "sessions",
+        Flow::SingleLogout,
+        ByFlow,
+        PLATFORM
     ),
     t!(
         "is-passive-no-session",
