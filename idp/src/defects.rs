@@ -15,6 +15,9 @@ pub struct Defects {
     /// A challenge is looked up, not taken out: it can be answered again.
     #[serde(default)]
     pub reusable_challenge: bool,
+    /// A challenge answers any login, not only the one it was issued for.
+    #[serde(default)]
+    pub challenge_any_transaction: bool,
     /// An AssertionConsumerServiceURL not in the SP's metadata is used as asked.
     #[serde(default)]
     pub any_acs: bool,

@@ -225,6 +225,11 @@ async fn a_reusable_challenge_behind_single_use_transactions_is_not_reported() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_challenge_taken_in_another_login_is_caught() {
+    planted("challenge_any_transaction", &["bind-other-transaction"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn an_acs_not_in_metadata_is_caught() {
     planted("any_acs", &["req-acs-not-in-metadata"]).await;
 }

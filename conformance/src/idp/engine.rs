@@ -364,6 +364,7 @@ impl Sut<'_> {
             Flow::ForceAuthnAfterSso => self.force_authn(&b).await,
             Flow::ChallengeReplayed => self.challenge_replayed(&b).await,
             Flow::AnswerFromOtherBrowser => self.other_browser(&b).await,
+            Flow::OtherTransaction => self.other_transaction(&b).await,
             Flow::SignatureOverOtherBytes => self.other_bytes(&b).await,
             Flow::ExpiredChallenge => self.expired_challenge(&b).await,
             Flow::RefusedCardReported => self.refusal_reported(&b).await,
@@ -966,6 +967,30 @@ impl Sut<'_> {
         o
     }
 
+    /// Two logins in one browser: the first's challenge, signed, posted in the second.
+    async fn other_transaction(&self, b: &Browser) -> Outcome {
+        let (_, c1) = match self.challenged(b).await {
+            Ok(x) => x,
+            Err(o) => return o,
+        };
+        let (at2, _) = match self.challenged(b).await {
+            Ok(x) => x,
+            Err(o) => return o,
+        };
+        let answer = match self.answered(&c1) {
+            Ok(a) => a,
+            Err(o) => return o,
+        };
+        match login::finish(b, &self.idp, &at2.tx, &c1, &answer, &self.stop()).await {
+            Ok(Reached::Response { xml, url, .. }) if response_status(&xml) == status::SUCCESS => Outcome::new(
+                Verdict::Failed,
+                format!("another login's challenge finished this one (a Success Response to {url}): challenges are not bound to their login transaction (TF-BIND-002)"),
+            ),
+            Ok(r) => Outcome::new(Verdict::Passed, format!("refused: {}", describe(&r))),
+            Err(e) => Outcome::new(Verdict::Passed, format!("refused: {e}")),
+        }
+    }
+
     /// The challenge asked for by one browser, answered by another.
     async fn other_browser(&self, b: &Browser) -> Outcome {
         let (at, c) = match self.challenged(b).await {
@@ -1076,6 +1101,7 @@ fn needs_card(test: &IdpTest) -> bool {
     match test.flow {
         Flow::Login { persona, fault, .. } => persona != PersonaId::Valid || fault != CaFault::None,
         Flow::ChallengeReplayed
+        | Flow::OtherTransaction
         | Flow::AnswerFromOtherBrowser
         | Flow::SignatureOverOtherBytes
         | Flow::ExpiredChallenge => true,

@@ -77,6 +77,8 @@ pub enum Flow {
     ForceAuthnAfterSso,
     /// The challenge of a finished login answered again, in a new login.
     ChallengeReplayed,
+    /// One login's challenge, signed, answered in another login of the same browser.
+    OtherTransaction,
     /// A challenge answered by a browser other than the one that asked for it.
     AnswerFromOtherBrowser,
     /// The card's signature over other bytes than the challenge's.
@@ -299,6 +301,14 @@ pub static IDP_TESTS: &[IdpTest] = &[
         ["TF-BIND-002"],
         "binding",
         Flow::ChallengeReplayed,
+        ByFlow
+    ),
+    t!(
+        "bind-other-transaction",
+        "One login's challenge, signed by the card, answered in another login of the same browser",
+        ["TF-BIND-002"],
+        "binding",
+        Flow::OtherTransaction,
         ByFlow
     ),
     t!(
