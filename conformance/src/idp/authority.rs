@@ -125,11 +125,8 @@ pub async fn run(
         let t = Instant::now();
         let o = sut.run_test(test).await;
         let title = "judge by what the authority registered and answered";
-        let case = case_of(
-            test.id,
-            test.title,
-            o.into_step(title, test.requirements, t),
-        );
+        let step = o.into_step(title, test.requirements, t);
+        let case = case_of(test.id, (test.title, test.title_ja), step);
         progress(&case);
         report.suite(test.category).cases.push(case);
     }
@@ -150,9 +147,10 @@ fn stopped(mut report: Report, mut pre: Case, why: String) -> Report {
     pre.reason = Some(why.clone());
     report.suite("preflight").cases.push(pre);
     for t in AA_TESTS {
+        let mut case = Case::new(t.id, t.title);
+        case.title_ja = Some(t.title_ja.into());
         report.suite(t.category).cases.push(
-            Case::new(t.id, t.title)
-                .verdict(Verdict::Skipped)
+            case.verdict(Verdict::Skipped)
                 .with_reason(format!("not run: the checks before the run failed: {why}")),
         );
     }

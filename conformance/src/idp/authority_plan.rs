@@ -94,6 +94,8 @@ pub struct AaTest {
     pub id: &'static str,
     /// What it does.
     pub title: &'static str,
+    /// The same in Japanese.
+    pub title_ja: &'static str,
     /// The requirements it checks.
     pub requirements: &'static [&'static str],
     /// Its group in the report.
@@ -127,8 +129,8 @@ use AaJudge::*;
 use PersonaId as P;
 
 macro_rules! t {
-    ($id:literal, $title:literal, [$($r:literal),+], $cat:literal, $flow:expr, $judge:expr) => {
-        AaTest { id: $id, title: $title, requirements: &[$($r),+], category: $cat, flow: $flow, judge: $judge }
+    ($id:literal, $title:literal, $ja:literal, [$($r:literal),+], $cat:literal, $flow:expr, $judge:expr) => {
+        AaTest { id: $id, title: $title, title_ja: $ja, requirements: &[$($r),+], category: $cat, flow: $flow, judge: $judge }
     };
 }
 
@@ -138,6 +140,7 @@ pub static AA_TESTS: &[AaTest] = &[
     t!(
         "aa-register-valid",
         "A 税理士 registers their card, proving both keys: the authority then asserts the qualification",
+        "税理士が両方の鍵で証明してカードを登録：以後、資格が表明される",
         ["TF-PROXY-004", "TF-PROXY-002"],
         "registration",
         AaFlow::Register(own(PROFESSIONAL)),
@@ -146,6 +149,7 @@ pub static AA_TESTS: &[AaTest] = &[
     t!(
         "aa-register-other-card-named",
         "The registration names another card than the one that signed the challenge",
+        "チャレンジに署名したのとは別のカードを指定した登録",
         ["TF-PROXY-004"],
         "registration",
         AaFlow::Register(attempt(PROFESSIONAL, PROFESSIONAL, P::NoSignCert)),
@@ -154,6 +158,7 @@ pub static AA_TESTS: &[AaTest] = &[
     t!(
         "aa-register-card-not-proven",
         "The challenge signed by one card, presented with another card's certificate (named in the registration)",
+        "あるカードで署名し、別のカードの証明書を提示した登録",
         ["TF-PROXY-004"],
         "registration",
         AaFlow::Register(attempt(PROFESSIONAL, P::SignPinBlocked, P::SignPinBlocked)),
@@ -162,6 +167,7 @@ pub static AA_TESTS: &[AaTest] = &[
     t!(
         "aa-register-nonce-not-issued",
         "A registration for a nonce the authority never issued",
+        "属性認証機関が発行していないnonceでの登録",
         ["TF-PROXY-004"],
         "registration",
         AaFlow::Register(Attempt { nonce: Nonce::Invented, ..own(P::SignRevoked) }),
@@ -170,6 +176,7 @@ pub static AA_TESTS: &[AaTest] = &[
     t!(
         "aa-register-other-body",
         "A 司法書士's certificate (another body's CA) signs the registration",
+        "他の士業団体（司法書士）の証明書で署名した登録",
         ["TF-PROXY-004"],
         "registration",
         AaFlow::Register(Attempt { professional: P::JudicialScrivener, ..own(P::JudicialScrivener) }),
@@ -178,6 +185,7 @@ pub static AA_TESTS: &[AaTest] = &[
     t!(
         "aa-register-revoked-card",
         "A card whose user-authentication certificate is revoked",
+        "利用者証明用電子証明書が失効したカード",
         ["TF-PROXY-004", "TF-PKI-005"],
         "registration",
         AaFlow::Register(own(P::AuthRevoked)),
@@ -186,6 +194,7 @@ pub static AA_TESTS: &[AaTest] = &[
     t!(
         "aa-register-expired-card",
         "A card whose user-authentication certificate has expired",
+        "利用者証明用電子証明書の有効期限が切れたカード",
         ["TF-PROXY-004", "TF-PKI-003"],
         "registration",
         AaFlow::Register(own(P::AuthExpired)),
@@ -194,6 +203,7 @@ pub static AA_TESTS: &[AaTest] = &[
     t!(
         "aa-register-look-alike-ca",
         "A card from a CA with the JPKI CA's name and another key",
+        "JPKIの認証局と同じ名前で別の鍵の認証局が発行したカード",
         ["TF-PROXY-004", "TF-PKI-001"],
         "registration",
         AaFlow::Register(own(P::UnknownCa)),
@@ -202,6 +212,7 @@ pub static AA_TESTS: &[AaTest] = &[
     t!(
         "aa-register-no-revocation-data",
         "OCSP down and the CRL stale during the registration: fail closed",
+        "登録中にOCSP停止、CRLも古い：拒否（フェイルクローズ）",
         ["TF-PROXY-004", "TF-PKI-006"],
         "registration",
         AaFlow::Register(Attempt { fault: CaFault::AllDown, ..own(P::Renewed) }),
@@ -210,6 +221,7 @@ pub static AA_TESTS: &[AaTest] = &[
     t!(
         "aa-query-valid",
         "The platform asks about the registered card: a signed Response, a signed assertion of the qualification for the platform and the SP, valid at most 5 minutes",
+        "登録済みのカードについての照会：署名付きResponse、資格の署名付きAssertion（有効5分以内）",
         ["TF-PROXY-002"],
         "query",
         AaFlow::Query(Query::Good),
@@ -218,6 +230,7 @@ pub static AA_TESTS: &[AaTest] = &[
     t!(
         "aa-query-unknown-card",
         "A query about a card nobody registered: UnknownPrincipal, signed",
+        "誰も登録していないカードの照会：署名付きUnknownPrincipal",
         ["TF-PROXY-002"],
         "query",
         AaFlow::Query(Query::UnknownCard),
@@ -226,6 +239,7 @@ pub static AA_TESTS: &[AaTest] = &[
     t!(
         "aa-query-unsigned",
         "An unsigned query naming the platform as Issuer: a signed RequestDenied",
+        "プラットフォームを名乗る署名のない照会：署名付きRequestDenied",
         ["TF-PROXY-002"],
         "query",
         AaFlow::Query(Query::Unsigned),
@@ -234,6 +248,7 @@ pub static AA_TESTS: &[AaTest] = &[
     t!(
         "aa-query-wrong-key",
         "A query naming the platform, signed by a key not in its metadata: a signed RequestDenied",
+        "プラットフォームを名乗り、メタデータにない鍵で署名した照会：署名付きRequestDenied",
         ["TF-PROXY-002"],
         "query",
         AaFlow::Query(Query::WrongKey),
@@ -242,6 +257,7 @@ pub static AA_TESTS: &[AaTest] = &[
     t!(
         "aa-query-unknown-requester",
         "A query from an entity the federation metadata does not list: a signed RequestDenied",
+        "フェデレーションのメタデータにないエンティティからの照会：署名付きRequestDenied",
         ["TF-PROXY-002"],
         "query",
         AaFlow::Query(Query::UnknownRequester),
@@ -250,6 +266,7 @@ pub static AA_TESTS: &[AaTest] = &[
     t!(
         "aa-query-bearer",
         "A query whose subject has no holder-of-key confirmation with the card's certificate",
+        "カードの証明書による保持者確認（holder-of-key）のない照会",
         ["TF-PROXY-002"],
         "query",
         AaFlow::Query(Query::Bearer),
@@ -258,6 +275,7 @@ pub static AA_TESTS: &[AaTest] = &[
     t!(
         "aa-query-stale",
         "A query issued an hour ago",
+        "1時間前に発行された照会",
         ["TF-PROXY-002"],
         "query",
         AaFlow::Query(Query::Stale),
@@ -266,6 +284,7 @@ pub static AA_TESTS: &[AaTest] = &[
     t!(
         "aa-query-wrong-destination",
         "A query addressed to another endpoint",
+        "別のエンドポイント宛ての照会",
         ["TF-PROXY-002"],
         "query",
         AaFlow::Query(Query::WrongDestination),
@@ -274,6 +293,7 @@ pub static AA_TESTS: &[AaTest] = &[
     t!(
         "aa-query-wrapped",
         "A signed query about another card wrapped inside an unsigned one about the registered card",
+        "別のカードについての署名付き照会を、登録済みカードについての無署名照会で包んだもの",
         ["TF-PROXY-002"],
         "query",
         AaFlow::Query(Query::Wrapped),
@@ -282,6 +302,7 @@ pub static AA_TESTS: &[AaTest] = &[
     t!(
         "aa-query-doctype",
         "A DOCTYPE with an entity declaration before the SOAP envelope",
+        "SOAPエンベロープの前に実体宣言付きのDOCTYPE",
         ["TF-PROXY-002", "TF-IDP-015"],
         "query",
         AaFlow::Query(Query::Doctype),
@@ -290,6 +311,7 @@ pub static AA_TESTS: &[AaTest] = &[
     t!(
         "aa-query-after-revocation",
         "The professional's 士業 certificate revoked by its CA: the qualification is no longer asserted",
+        "認証局が士業の証明書を失効：資格はもう表明されない",
         ["TF-PROXY-003"],
         "query",
         AaFlow::Query(Query::AfterRevocation),

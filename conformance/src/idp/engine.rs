@@ -126,7 +126,7 @@ pub async fn run(
             test.requirements,
             t,
         );
-        let case = case_of(test.id, test.title, step);
+        let case = case_of(test.id, (test.title, test.title_ja), step);
         progress(&case);
         report.suite(test.category).cases.push(case);
     }
@@ -135,8 +135,9 @@ pub async fn run(
 }
 
 /// A case of one step, its verdict the step's, its reason the step's detail unless PASSED.
-pub(super) fn case_of(id: &str, title: &str, step: Step) -> Case {
+pub(super) fn case_of(id: &str, (title, title_ja): (&str, &str), step: Step) -> Case {
     let mut case = Case::new(id, title);
+    case.title_ja = Some(title_ja.into());
     case.verdict = step.verdict;
     case.reason = (step.verdict != Verdict::Passed).then(|| step.detail.clone());
     case.steps.push(step);
@@ -221,9 +222,10 @@ fn finish_stopped(mut report: Report, mut pre: Case, why: &str, role: Role) -> R
     pre.reason = Some(why.to_owned());
     report.suite("preflight").cases.push(pre);
     for t in IDP_TESTS.iter().filter(|t| t.is_for(role)) {
+        let mut case = Case::new(t.id, t.title);
+        case.title_ja = Some(t.title_ja.into());
         report.suite(t.category).cases.push(
-            Case::new(t.id, t.title)
-                .verdict(Verdict::Skipped)
+            case.verdict(Verdict::Skipped)
                 .with_reason(format!("not run: the checks before the run failed: {why}")),
         );
     }

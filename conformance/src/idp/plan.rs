@@ -134,6 +134,8 @@ pub struct IdpTest {
     pub id: &'static str,
     /// What it does, in a line.
     pub title: &'static str,
+    /// The same in Japanese.
+    pub title_ja: &'static str,
     /// The profile requirements it checks.
     pub requirements: &'static [&'static str],
     /// Its group in the report.
@@ -177,11 +179,11 @@ use PersonaId as P;
 use Request as R;
 
 macro_rules! t {
-    ($id:literal, $title:literal, [$($r:literal),+], $cat:literal, $flow:expr, $judge:expr) => {
-        t!($id, $title, [$($r),+], $cat, $flow, $judge, CARD_ROLES)
+    ($id:literal, $title:literal, $ja:literal, [$($r:literal),+], $cat:literal, $flow:expr, $judge:expr) => {
+        t!($id, $title, $ja, [$($r),+], $cat, $flow, $judge, CARD_ROLES)
     };
-    ($id:literal, $title:literal, [$($r:literal),+], $cat:literal, $flow:expr, $judge:expr, $roles:expr) => {
-        IdpTest { id: $id, title: $title, requirements: &[$($r),+], category: $cat, flow: $flow, judge: $judge, roles: $roles }
+    ($id:literal, $title:literal, $ja:literal, [$($r:literal),+], $cat:literal, $flow:expr, $judge:expr, $roles:expr) => {
+        IdpTest { id: $id, title: $title, title_ja: $ja, requirements: &[$($r),+], category: $cat, flow: $flow, judge: $judge, roles: $roles }
     };
 }
 
@@ -191,6 +193,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "login-valid",
         "A valid login (the valid card, or the password): a Response a strict SP accepts",
+        "正しいログイン（有効なカード、またはパスワード）：厳格なSPが受け入れるResponse",
         ["TF-BIND-004", "TF-IDP-006", "TF-IDP-007", "TF-IDP-009"],
         "card",
         login(P::Valid, F::None, R::Good),
@@ -199,6 +202,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "response-profile",
         "The Assertion is the profile's: a persistent NameID, a SessionIndex, the channel and authenticating-authority attributes",
+        "Assertionがプロファイルどおり：永続NameID、SessionIndex、経路と認証主体の属性",
         ["TF-IDP-008", "TF-IDP-010", "TF-IDP-016"],
         "response",
         login(P::Valid, F::None, R::Good),
@@ -208,6 +212,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "response-schema",
         "The Response is valid against the SAML 2.0 schemas (xmllint, opensaml's copies)",
+        "ResponseがSAML 2.0スキーマに適合する",
         ["TF-IDP-017"],
         "response",
         login(P::Valid, F::None, R::Good),
@@ -216,6 +221,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "card-revoked",
         "A card whose user-authentication certificate is revoked",
+        "利用者証明用電子証明書が失効したカード",
         ["TF-PKI-005"],
         "card",
         login(P::AuthRevoked, F::None, R::Good),
@@ -224,6 +230,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "card-expired",
         "A card whose user-authentication certificate has expired",
+        "利用者証明用電子証明書の有効期限が切れたカード",
         ["TF-PKI-003"],
         "card",
         login(P::AuthExpired, F::None, R::Good),
@@ -232,6 +239,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "card-look-alike-ca",
         "A certificate from a CA with the JPKI CA's name and another key",
+        "JPKIの認証局と同じ名前で別の鍵の認証局が発行した証明書",
         ["TF-PKI-001"],
         "card",
         login(P::UnknownCa, F::None, R::Good),
@@ -240,6 +248,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "card-refused-reported",
         "A refused card: the refusal's way back brings the SP a signed AuthnFailed Response",
+        "拒否されたカード：戻り先からSPへ署名付きAuthnFailedが届く",
         ["TF-IDP-014"],
         "card",
         Flow::RefusedCardReported,
@@ -248,6 +257,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "card-sign-cert-revoked",
         "Only the signature certificate revoked: the user-authentication one is good",
+        "署名用電子証明書だけが失効（利用者証明用は有効）",
         ["TF-PKI-005"],
         "card",
         login(P::SignRevoked, F::None, R::Good),
@@ -257,6 +267,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "pki-ocsp-down-crl-good",
         "OCSP down, the CRL good: the login goes on the CRL",
+        "OCSPが停止、CRLは有効：CRLでログインを続ける",
         ["TF-PKI-006"],
         "revocation",
         login(P::Valid, F::OcspDown, R::Good),
@@ -265,6 +276,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "pki-all-down",
         "OCSP down and the CRL stale: no revocation data, fail closed",
+        "OCSPが停止しCRLも古い：失効情報がないので拒否（フェイルクローズ）",
         ["TF-PKI-006"],
         "revocation",
         login(P::Valid, F::AllDown, R::Good),
@@ -273,6 +285,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "pki-revoked-ocsp-wrong-signer",
         "A revoked card while OCSP answers 'good' signed by an unauthorised key",
+        "失効したカード、OCSPは権限のない鍵で「有効」と署名",
         ["TF-PKI-005"],
         "revocation",
         login(P::AuthRevoked, F::OcspWrongSigner, R::Good),
@@ -281,6 +294,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "pki-revoked-ocsp-stale",
         "A revoked card while OCSP answers are stale",
+        "失効したカード、OCSP応答が古い",
         ["TF-PKI-005"],
         "revocation",
         login(P::AuthRevoked, F::OcspStale, R::Good),
@@ -289,6 +303,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "pki-revoked-ocsp-bad-nonce",
         "A revoked card while OCSP echoes another nonce",
+        "失効したカード、OCSPが別のnonceを返す",
         ["TF-PKI-005"],
         "revocation",
         login(P::AuthRevoked, F::OcspBadNonce, R::Good),
@@ -298,6 +313,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "bind-challenge-replayed",
         "A finished login's challenge and signature answered again in a new login",
+        "完了したログインのチャレンジと署名を新しいログインで再送",
         ["TF-BIND-002"],
         "binding",
         Flow::ChallengeReplayed,
@@ -306,6 +322,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "bind-other-transaction",
         "One login's challenge, signed by the card, answered in another login of the same browser",
+        "あるログインのチャレンジへの署名を、同じブラウザの別のログインで送信",
         ["TF-BIND-002"],
         "binding",
         Flow::OtherTransaction,
@@ -314,6 +331,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "bind-other-browser",
         "The card's answer posted by a browser other than the one that asked for the challenge",
+        "チャレンジを求めたのとは別のブラウザがカードの応答を送信",
         ["TF-BIND-002"],
         "binding",
         Flow::AnswerFromOtherBrowser,
@@ -322,6 +340,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "bind-challenge-expired",
         "The card's answer, signed in time, posted after the challenge's expires (waited for when it is at most 15 s away)",
+        "期限内に署名した応答を、チャレンジの期限切れ後に送信",
         ["TF-BIND-003"],
         "binding",
         Flow::ExpiredChallenge,
@@ -330,6 +349,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "bind-other-bytes",
         "The card signs other bytes than the challenge's",
+        "カードがチャレンジとは別のバイト列に署名",
         ["TF-BIND-004"],
         "binding",
         Flow::SignatureOverOtherBytes,
@@ -339,6 +359,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "req-unsigned",
         "An unsigned AuthnRequest from an SP whose metadata says AuthnRequestsSigned",
+        "AuthnRequestsSignedのSPから署名のないAuthnRequest",
         ["TF-IDP-004"],
         "request",
         login(P::Valid, F::None, R::Unsigned),
@@ -347,6 +368,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "req-wrong-key",
         "An AuthnRequest signed by a key not in the SP's metadata",
+        "SPのメタデータにない鍵で署名したAuthnRequest",
         ["TF-IDP-004"],
         "request",
         login(P::Valid, F::None, R::WrongKey),
@@ -355,6 +377,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "req-tampered",
         "The signed HTTP-Redirect query altered after signing",
+        "署名後に改変したHTTP-Redirectのクエリ",
         ["TF-IDP-004"],
         "request",
         login(P::Valid, F::None, R::Tampered),
@@ -363,6 +386,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "req-sha1",
         "An AuthnRequest signed with RSA-SHA1",
+        "RSA-SHA1で署名したAuthnRequest",
         ["TF-IDP-004"],
         "request",
         login(P::Valid, F::None, R::Sha1),
@@ -371,6 +395,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "req-unknown-sp",
         "An AuthnRequest from an entity no metadata names",
+        "どのメタデータにもないエンティティからのAuthnRequest",
         ["TF-IDP-002"],
         "request",
         login(P::Valid, F::None, R::UnknownSp),
@@ -379,6 +404,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "req-acs-not-in-metadata",
         "AssertionConsumerServiceURL not in the SP's metadata",
+        "SPのメタデータにないAssertionConsumerServiceURL",
         ["TF-IDP-003"],
         "request",
         login(P::Valid, F::None, R::AcsNotInMetadata),
@@ -387,6 +413,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "req-stale",
         "An AuthnRequest issued an hour ago",
+        "1時間前に発行されたAuthnRequest",
         ["TF-IDP-005"],
         "request",
         login(P::Valid, F::None, R::Stale),
@@ -395,6 +422,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "req-doctype",
         "A DOCTYPE before the AuthnRequest",
+        "AuthnRequestの前にDOCTYPE",
         ["TF-IDP-015"],
         "request",
         login(P::Valid, F::None, R::Doctype),
@@ -403,6 +431,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "req-bad-deflate",
         "A signed HTTP-Redirect request whose DEFLATE stream is cut in half",
+        "DEFLATEが途中で切れた署名付きHTTP-Redirect要求",
         ["TF-IDP-015"],
         "request",
         login(P::Valid, F::None, R::BadDeflate),
@@ -411,6 +440,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "req-inflates-large",
         "A signed AuthnRequest of a few KiB that inflates to 1 MiB (limit: 256 KiB decoded)",
+        "数KiBで送られ1 MiBに展開される署名付きAuthnRequest（上限256 KiB）",
         ["TF-IDP-015"],
         "request",
         login(P::Valid, F::None, R::InflatesLarge),
@@ -420,6 +450,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "sso-across-sps",
         "A login at one SP, then at another: no card, a NameID of its own (pairwise)",
+        "あるSPでログインし別のSPへ：カード操作なし、SPごとのNameID（ペアワイズ）",
         ["TF-IDP-008", "TF-IDP-010"],
         "sessions",
         Flow::SsoAcrossSps,
@@ -429,6 +460,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "name-id-stable",
         "The same card at the same SP twice: the same NameID",
+        "同じカードで同じSPに2回：同じNameID",
         ["TF-IDP-008"],
         "sessions",
         Flow::StableNameId,
@@ -438,6 +470,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "force-authn",
         "ForceAuthn after SSO: the card is asked again",
+        "SSO後のForceAuthn：カードを再度求める",
         ["TF-IDP-011"],
         "sessions",
         Flow::ForceAuthnAfterSso,
@@ -446,6 +479,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "slo-both-sps",
         "Logged in at two SPs, logging out at one: the IdP logs the user out of the other, answers the first, and ends its session",
+        "2つのSPにログインし片方でログアウト：もう片方もログアウトし、IdPのセッションも終わる",
         ["TF-IDP-013"],
         "sessions",
         Flow::SingleLogout,
@@ -455,6 +489,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "is-passive-no-session",
         "IsPassive without a session: a signed NoPassive Response, no login page",
+        "セッションなしのIsPassive：署名付きNoPassive、ログイン画面なし",
         ["TF-IDP-012"],
         "sessions",
         login(P::Valid, F::None, R::IsPassive),
@@ -464,6 +499,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "page-framing",
         "The login page (where the PIN or password is typed) forbids framing by other sites",
+        "ログイン画面（暗証番号やパスワードを入力）を他サイトが枠内に表示できない",
         ["TF-IDP-018"],
         "pages",
         Flow::PageFraming,
@@ -472,6 +508,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "cookie-flags",
         "Every cookie the IdP sets during a login is HttpOnly (and Secure over https)",
+        "ログイン中にIdPが設定するCookieはすべてHttpOnly（httpsではSecureも）",
         ["TF-IDP-018"],
         "pages",
         Flow::CookieFlags,
@@ -481,6 +518,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "catv-certificate-to-platform",
         "A login for the platform (SP a, registered as platform in the aggregate): the card's certificate is released",
+        "プラットフォーム（集約メタデータで登録）へのログイン：カードの証明書を渡す",
         ["TF-CATV-001"],
         "card-idp",
         Flow::CertificateToPlatform,
@@ -490,6 +528,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "catv-certificate-not-to-sp",
         "A login for a government SP (SP b): the card's certificate is not released",
+        "行政機関のSPへのログイン：カードの証明書は渡さない",
         ["TF-CATV-001"],
         "card-idp",
         Flow::CertificateNotToSp,
@@ -499,6 +538,7 @@ pub static IDP_TESTS: &[IdpTest] = &[
     t!(
         "relay-state-markup",
         "RelayState carrying markup comes back escaped in the auto-POST form",
+        "マークアップを含むRelayStateが自動POSTフォームにエスケープされて戻る",
         ["TF-IDP-015"],
         "request",
         login(P::Valid, F::None, R::RelayStateMarkup),
