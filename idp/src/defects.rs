@@ -15,6 +15,10 @@ pub struct Defects {
     /// A challenge is looked up, not taken out: it can be answered again.
     #[serde(default)]
     pub reusable_challenge: bool,
+    /// An unsigned request is taken when some element inside it carries a signature
+    /// that verifies (signature wrapping).
+    #[serde(default)]
+    pub signature_anywhere: bool,
     /// A challenge answers any login, not only the one it was issued for.
     #[serde(default)]
     pub challenge_any_transaction: bool,
@@ -49,6 +53,21 @@ pub struct Defects {
     /// The card's certificate is released to every SP, not only to the platform.
     #[serde(default)]
     pub certificate_to_any_sp: bool,
+}
+
+/// Whether an element below the root of `xml` carries an enveloped signature that
+/// verifies with `certs` (only the planted `signature_anywhere` asks).
+pub(crate) fn signed_somewhere(xml: &str, certs: &[Vec<u8>]) -> bool {
+    use trust_framework::saml::constants::NS_DSIG;
+    use trust_framework::saml::xml;
+    let Ok(doc) = xml::parse(xml) else {
+        return false;
+    };
+    let root = doc.root_element();
+    doc.descendants()
+        .filter(|n| n.is_element() && *n != root)
+        .filter(|n| n.children().any(|c| xml::is(c, NS_DSIG, "Signature")))
+        .any(|n| trust_framework::saml::signature::verify_enveloped(&xml[n.range()], certs).is_ok())
 }
 
 impl crate::platform::Platform {

@@ -80,6 +80,14 @@ impl Platform {
                 signature::verify_enveloped(&incoming.xml, &sp.signing_certs)
                     .map_err(IdpError::BadRequestSignature)?,
             ),
+            // The planted defect: a signature anywhere in the document that verifies makes
+            // the root count as signed (the signature-wrapping bug).
+            (None, false)
+                if self.defects().signature_anywhere
+                    && crate::defects::signed_somewhere(&incoming.xml, &sp.signing_certs) =>
+            {
+                None
+            }
             (None, false) if sp.authn_requests_signed && !self.defects().unsigned_requests => {
                 return Err(IdpError::Unsigned(issuer))
             }

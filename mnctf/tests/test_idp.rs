@@ -230,6 +230,11 @@ async fn a_challenge_taken_in_another_login_is_caught() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_wrapped_request_taken_is_caught() {
+    planted("signature_anywhere", &["req-post-wrapped"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn an_acs_not_in_metadata_is_caught() {
     planted("any_acs", &["req-acs-not-in-metadata"]).await;
 }
@@ -271,7 +276,8 @@ async fn cookies_without_http_only_are_caught() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn unsigned_requests_taken_are_caught() {
-    planted("unsigned_requests", &["req-unsigned"]).await;
+    // A wrapped request is an unsigned one to an IdP that takes unsigned requests.
+    planted("unsigned_requests", &["req-post-wrapped", "req-unsigned"]).await;
 }
 
 /// A test key and certificate (PEM) for a Debian IdP peer called `name`.

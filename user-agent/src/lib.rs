@@ -442,6 +442,23 @@ impl Browser {
         self.follow(hop).await
     }
 
+    /// POST a form and follow; stop before a hop to a URL starting with `stop`.
+    pub async fn post_form_until(
+        &self,
+        url: &str,
+        fields: &[(String, String)],
+        stop: &str,
+    ) -> Result<Navigation, BrowserError> {
+        let hop = self
+            .send(
+                reqwest::Method::POST,
+                Self::parse(url)?,
+                Payload::Form(form_encode(fields)),
+            )
+            .await?;
+        self.follow_until(hop, Some(stop)).await
+    }
+
     /// Submits the form `id` of `page`, with `set` overriding or adding fields, and follows.
     pub async fn submit(
         &self,

@@ -11,7 +11,7 @@ use mock_ca::ocsp::Fault;
 use mock_ca::server::RunningService;
 use mock_ca::PersonaId;
 use reports::{Case, Evidence, Report, Step, Verdict};
-use trust_framework::saml::constants::{status, BINDING_REDIRECT, NS_DSIG};
+use trust_framework::saml::constants::{status, BINDING_POST, BINDING_REDIRECT, NS_DSIG};
 use trust_framework::saml::metadata::parse_idps;
 use trust_framework::saml::sp::{verify_response, Expectations, VerifiedAssertion};
 use user_agent::{Browser, Parties};
@@ -198,12 +198,14 @@ async fn load_idp(config: &IdpSutConfig) -> Result<Idp, String> {
         return Err("no signing certificate".into());
     }
     let slo_url = md.slo_location(BINDING_REDIRECT).map(str::to_owned);
+    let sso_post_url = md.sso_location(BINDING_POST).map(str::to_owned);
     Ok(Idp {
         entity_id: md.entity_id.to_string(),
         sso_url,
         origin,
         certs: md.signing_certs,
         slo_url,
+        sso_post_url,
     })
 }
 
@@ -282,7 +284,7 @@ impl Sut<'_> {
         persona: PersonaId,
     ) -> Result<(Sent, Reached, bool), String> {
         let sent = self.request(sp, change)?;
-        match login::start(b, &sent.url, &self.stop()).await? {
+        match login::start_sent(b, &sent, &self.stop()).await? {
             Started::Reached(r) => Ok((sent, r, false)),
             Started::Page(p) => {
                 let password = self.config.password.as_ref();
@@ -342,6 +344,9 @@ impl Sut<'_> {
                 "no card binding: the IdP logs users in by password ([password] in idp-sut.toml), so the card, revocation and binding tests do not apply",
             );
         }
+        if let Some(skip) = self.twin_refused(test).await {
+            return skip;
+        }
         let b = self.browser();
         let mut o = match test.flow {
             Flow::Login {
@@ -378,6 +383,30 @@ impl Sut<'_> {
         };
         o.evidence.splice(0..0, b.take_evidence());
         o
+    }
+
+    /// A refusal proves nothing when the same shape without the defect is refused too: the
+    /// wrapped POST request runs only if the IdP answers a signed POST request.
+    async fn twin_refused(&self, test: &IdpTest) -> Option<Outcome> {
+        let Flow::Login {
+            request: Request::PostWrapped,
+            ..
+        } = test.flow
+        else {
+            return None;
+        };
+        if self.idp.sso_post_url.is_none() {
+            return Some(Outcome::new(Verdict::Skipped, "the IdP's metadata has no HTTP-POST SingleSignOnService to send the wrapped request to (req-post-signed reports it)"));
+        }
+        let b = self.browser();
+        match self.good_login(&b, 0, Request::PostSigned).await {
+            Ok(_) => None,
+            Err(e) => {
+                let mut o = Outcome::new(Verdict::Skipped, format!("inconclusive: a signed request over HTTP-POST is not answered either ({e}), so a refusal of the wrapped one would say nothing"));
+                o.evidence = b.take_evidence();
+                Some(o)
+            }
+        }
     }
 
     fn judge_login(

@@ -34,6 +34,8 @@ pub struct Idp {
     pub certs: Vec<Vec<u8>>,
     /// Its HTTP-Redirect SingleLogoutService, if its metadata has one.
     pub slo_url: Option<String>,
+    /// Its HTTP-POST SSO endpoint, if its metadata has one.
+    pub sso_post_url: Option<String>,
 }
 
 /// A request as sent.
@@ -45,6 +47,8 @@ pub struct Sent {
     pub relay_state: String,
     /// The URL the browser was sent to.
     pub url: String,
+    /// The form it posts there (HTTP-POST binding), if not a redirect.
+    pub form: Option<Vec<(String, String)>>,
 }
 
 /// Where a login ended.
@@ -129,6 +133,16 @@ pub fn request_url(
     } else {
         format!("mnctf-{}", &id[1..9])
     };
+    if matches!(change, Request::PostSigned | Request::PostWrapped) {
+        return post_request(
+            idp,
+            sp,
+            &id,
+            &xml,
+            relay_state,
+            change == Request::PostWrapped,
+        );
+    }
     let key = match change {
         Request::Unsigned => None,
         Request::WrongKey => Some(&others.rsa),
@@ -160,6 +174,60 @@ pub fn request_url(
         id,
         relay_state,
         url: format!("{}?{query}", idp.sso_url),
+        form: None,
+    })
+}
+
+/// The request signed enveloped (RSA-SHA256) for the HTTP-POST binding; `wrapped`: an
+/// unsigned request with a new ID carrying the signed one in its Extensions, as the
+/// signature-wrapping attacks on AuthnRequests do (TF-IDP-004: only signed content
+/// counts).
+fn post_request(
+    idp: &Idp,
+    sp: &SuiteSp,
+    id: &str,
+    xml: &str,
+    relay_state: String,
+    wrapped: bool,
+) -> Result<Sent, String> {
+    let url = idp
+        .sso_post_url
+        .clone()
+        .ok_or("the IdP's metadata has no HTTP-POST SingleSignOnService (TF-IDP-001)")?;
+    let end = "</saml:Issuer>";
+    let at = xml.find(end).ok_or("the AuthnRequest has no Issuer")? + end.len();
+    let template = trust_framework::saml::signature::template(id, &sp.key.cert_der);
+    let signed = trust_framework::saml::signature::sign(
+        &format!("{}{template}{}", &xml[..at], &xml[at..]),
+        &sp.key.key_der,
+    )
+    .map_err(|e| format!("signing the AuthnRequest: {e}"))?;
+    let (id, sent) = if wrapped {
+        let outer = new_id();
+        let signed = signed
+            .trim_start()
+            .strip_prefix("<?xml")
+            .and_then(|r| r.split_once("?>"))
+            .map_or(signed.as_str(), |(_, body)| body);
+        let root = xml.replacen(&format!(r#"ID="{id}""#), &format!(r#"ID="{outer}""#), 1);
+        let at = root.find(end).ok_or("the AuthnRequest has no Issuer")? + end.len();
+        let wrapped = format!(
+            "{}<samlp:Extensions>{signed}</samlp:Extensions>{}",
+            &root[..at],
+            &root[at..]
+        );
+        (outer, wrapped)
+    } else {
+        (id.to_owned(), signed)
+    };
+    Ok(Sent {
+        id,
+        relay_state: relay_state.clone(),
+        url,
+        form: Some(vec![
+            ("SAMLRequest".into(), STANDARD.encode(sent.as_bytes())),
+            ("RelayState".into(), relay_state),
+        ]),
     })
 }
 
@@ -211,13 +279,31 @@ fn padded(xml: &str, size: usize) -> Result<String, String> {
     ))
 }
 
+/// Sends the browser with `sent` (a redirect, or a POSTed form) and says what the IdP
+/// showed; stops before the suite's URLs (`stop`).
+pub async fn start_sent(b: &Browser, sent: &Sent, stop: &str) -> Result<Started, String> {
+    let Some(form) = &sent.form else {
+        return start(b, &sent.url, stop).await;
+    };
+    let nav = b
+        .post_form_until(&sent.url, form, stop)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(started(nav))
+}
+
 /// Goes to `url` and says what the IdP showed; stops before the suite's URLs (`stop`).
 pub async fn start(b: &Browser, url: &str, stop: &str) -> Result<Started, String> {
-    match b.get_until(url, stop).await.map_err(|e| e.to_string())? {
-        Navigation::Stopped { url, form } => Ok(Started::Reached(reached(url.as_str(), form))),
+    let nav = b.get_until(url, stop).await.map_err(|e| e.to_string())?;
+    Ok(started(nav))
+}
+
+fn started(nav: Navigation) -> Started {
+    match nav {
+        Navigation::Stopped { url, form } => Started::Reached(reached(url.as_str(), form)),
         Navigation::Page(p) => match login_tx(&p.url) {
-            Some(tx) => Ok(Started::LoginPage(AtLoginPage { tx, page: p })),
-            None => Ok(Started::Page(p)),
+            Some(tx) => Started::LoginPage(AtLoginPage { tx, page: p }),
+            None => Started::Page(p),
         },
     }
 }

@@ -50,6 +50,10 @@ pub enum Request {
     Doctype,
     /// RelayState carrying markup.
     RelayStateMarkup,
+    /// Signed enveloped and POSTed (the HTTP-POST binding).
+    PostSigned,
+    /// POSTed: an unsigned request wrapping a signed one of the same SP.
+    PostWrapped,
     /// SAMLRequest whose DEFLATE stream is cut in half (signed as sent).
     BadDeflate,
     /// An AuthnRequest that inflates to 1 MiB (a few KiB as sent).
@@ -426,6 +430,24 @@ pub static IDP_TESTS: &[IdpTest] = &[
         ["TF-IDP-015"],
         "request",
         login(P::Valid, F::None, R::Doctype),
+        MustRefuse
+    ),
+    t!(
+        "req-post-signed",
+        "An AuthnRequest signed enveloped, over the HTTP-POST binding: a Response a strict SP accepts",
+        "HTTP-POSTバインディングで送るエンベロープ署名付きAuthnRequest：厳格なSPが受け入れるResponse",
+        ["TF-IDP-001", "TF-IDP-004"],
+        "request",
+        login(P::Valid, F::None, R::PostSigned),
+        MustSucceed
+    ),
+    t!(
+        "req-post-wrapped",
+        "Over HTTP-POST, an unsigned AuthnRequest carrying the SP's signed one in its Extensions (signature wrapping)",
+        "HTTP-POSTで、SPの署名付き要求をExtensionsに入れた無署名のAuthnRequest（署名ラッピング）",
+        ["TF-IDP-004"],
+        "request",
+        login(P::Valid, F::None, R::PostWrapped),
         MustRefuse
     ),
     t!(
