@@ -71,6 +71,8 @@ pub fn sign_challenge<T: Transport>(
     Ok((cert, sig))
 }
 
+pub mod tls;
+
 /// A virtual card on a reader, counting the signatures it makes (a card operation asks
 /// the user for the card and the PIN: the scenarios count how often).
 pub struct Card {
@@ -85,6 +87,27 @@ impl Card {
             client: Mutex::new(JpkiClient::new(InProcess::new(JpkiCard::new(image)))),
             signatures: AtomicUsize::new(0),
         }
+    }
+
+    /// The user-authentication certificate (DER), read from the card.
+    pub fn certificate(&self) -> Result<Vec<u8>, ClientError> {
+        let mut client = self.client.lock().unwrap_or_else(PoisonError::into_inner);
+        client.select_ap()?;
+        client.read_certificate(CertificateFile::UserAuthentication)
+    }
+
+    /// Signs the SHA-256 DigestInfo of `message` with the user-authentication key after
+    /// the PIN (a TLS 1.2 CertificateVerify: TF-BIND-006).
+    pub fn authenticate(&self, pin: &str, message: &[u8]) -> Result<Vec<u8>, ClientError> {
+        let mut client = self.client.lock().unwrap_or_else(PoisonError::into_inner);
+        client.select_ap()?;
+        client.verify_pin(PinKind::UserAuthentication, &Pin::unchecked(pin))?;
+        let sig = client.sign_digest_info(
+            PinKind::UserAuthentication,
+            &trust_framework::binding::digest_info(message),
+        )?;
+        self.signatures.fetch_add(1, Ordering::SeqCst);
+        Ok(sig)
     }
 
     /// Signs a challenge for `origin` (see [`sign_challenge`]).

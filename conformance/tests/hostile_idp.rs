@@ -88,6 +88,7 @@ async fn run(mode: Mode) -> (reports::Report, Duration) {
         timeout_ms: 500,
         only: Vec::new(),
         registration: None,
+        tls_binding: None,
     };
     let t = Instant::now();
     let report = conformance::idp::run(&config, &suite, |_| {})

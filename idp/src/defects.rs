@@ -44,6 +44,9 @@ pub struct Defects {
     /// SPs of the session are never told.
     #[serde(default)]
     pub logout_initiator_only: bool,
+    /// The TLS card-login endpoint offers TLS 1.3 only (no card can sign its PSS).
+    #[serde(default)]
+    pub tls13_only: bool,
     /// Pages carry no framing protection (clickjacking).
     #[serde(default)]
     pub frameable_pages: bool,

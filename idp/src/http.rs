@@ -101,7 +101,7 @@ fn json_refusal(err: &IdpError, back: Option<&str>) -> Response {
 
 /// A Set-Cookie value: HttpOnly, and Secure when the platform is served over https
 /// (TF-IDP-018).
-fn set_cookie(app: &Platform, name: &str, value: &str) -> String {
+pub(crate) fn set_cookie(app: &Platform, name: &str, value: &str) -> String {
     let secure = if app.config.base_url.starts_with("https:") {
         "; Secure"
     } else {

@@ -102,8 +102,14 @@ pub fn server_config(platform: &Platform) -> Result<Arc<rustls::ServerConfig>, C
         hints,
         provider: Arc::clone(&provider),
     });
+    // The planted defect offers TLS 1.3 only, which the card (no PSS) cannot complete.
+    let version = if platform.defects().tls13_only {
+        &rustls::version::TLS13
+    } else {
+        &rustls::version::TLS12
+    };
     let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS12])
+        .with_protocol_versions(&[version])
         .map_err(|e| ConfigError::Invalid(format!("TLS: {e}")))?
         .with_client_cert_verifier(verifier)
         .with_single_cert(vec![cert], key)
@@ -173,7 +179,7 @@ async fn tls_login(
     };
     match result.and_then(|login| app.open_session(&login)) {
         Ok(session) => {
-            let cookie = format!("{}={}; Path=/; HttpOnly", crate::http::COOKIE, session.id);
+            let cookie = crate::http::set_cookie(&app, crate::http::COOKIE, &session.id);
             (
                 [(header::SET_COOKIE, cookie)],
                 Redirect::to(&app.url(&format!("/sso/continue?tx={}", q.tx))),

@@ -18,6 +18,8 @@ pub struct Urls {
     pub ca: String,
     /// The example platform.
     pub platform: String,
+    /// The example platform's TLS card-login listener (`https://127.0.0.1:PORT`).
+    pub platform_tls: String,
     /// The example CATV IdP.
     pub catv: String,
     /// The example attribute authority.
@@ -66,11 +68,15 @@ pub fn write(out: &Path, urls: &Urls) -> anyhow::Result<()> {
     let cred = pki.service_credential("idp")?;
     file("platform.key", cred.key.to_pkcs8_der()?.as_bytes())?;
     file("platform.crt", &cred.certificate)?;
+    let tls = pki.tls_server_credential("idp")?;
+    file("platform-tls.key", tls.key.to_pkcs8_der()?.as_bytes())?;
+    file("platform-tls.crt", &tls.certificate)?;
+    let tls_url = urls.platform_tls.trim_end_matches('/');
     let url = platform_url.trim_end_matches('/');
     file(
         "platform.toml",
         format!(
-            r#"# Our platform trusting the suite (mnctf idp --config platform.toml --port {port}).
+            r#"# Our platform trusting the suite (mnctf idp --config platform.toml --port {port} --tls-port {tls_port}).
 entity_id = "{url}/idp"
 base_url = "{url}"
 store = "platform.sqlite"
@@ -78,17 +84,23 @@ signing_key = "platform.key"
 signing_cert = "platform.crt"
 sp_metadata = ["sp-a.xml", "sp-b.xml"]
 
+# The TLS client-authentication binding (TF-BIND-006) on --tls-port.
+[tls_binding]
+certificate = "platform-tls.crt"
+key = "platform-tls.key"
+
 [[anchors]]
 label = "jpki-auth"
 certificate = "jpki-auth.pem"
 {sources}"#,
             port = port_of(url, 18000),
+            tls_port = port_of(tls_url, 18443),
         )
         .as_bytes(),
     )?;
     file(
         "idp-sut.toml",
-        format!("# The IdP under test (mnctf test-idp --config idp-sut.toml).\nname = \"our-platform\"\nmetadata = \"{url}/metadata\"\n").as_bytes(),
+        format!("# The IdP under test (mnctf test-idp --config idp-sut.toml).\nname = \"our-platform\"\nmetadata = \"{url}/metadata\"\n\n# Its TLS card-login endpoint and the certificate to trust there.\n[tls_binding]\nurl = \"{tls_url}/card-login/tls\"\nca = \"platform-tls.crt\"\n").as_bytes(),
     )?;
     write_catv(out, &pki, &urls.catv, &sources)?;
     write_authority(out, &pki, &urls.authority, base)

@@ -47,6 +47,9 @@ enum TestIdpCommand {
         /// Where the example platform (platform.toml) runs.
         #[arg(long, default_value = "http://127.0.0.1:18000")]
         platform_url: String,
+        /// Where the example platform's TLS card-login listener runs.
+        #[arg(long, default_value = "https://127.0.0.1:18443")]
+        platform_tls_url: String,
         /// Where the example CATV IdP (catv.toml) runs.
         #[arg(long, default_value = "http://127.0.0.1:18001")]
         catv_url: String,
@@ -67,6 +70,7 @@ pub fn run(args: TestIdp) -> anyhow::Result<bool> {
         sps_url,
         ca_url,
         platform_url,
+        platform_tls_url,
         catv_url,
         authority_url,
     }) = args.command
@@ -75,6 +79,7 @@ pub fn run(args: TestIdp) -> anyhow::Result<bool> {
             sps: sps_url,
             ca: ca_url,
             platform: platform_url,
+            platform_tls: platform_tls_url,
             catv: catv_url,
             authority: authority_url,
         };

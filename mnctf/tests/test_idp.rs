@@ -19,10 +19,13 @@ use reports::Verdict;
 async fn start_example(suite: &SuiteSps, dir: &Path, example: &str, defects: &str) -> IdpSutConfig {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
+    let tls_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let tls_url = format!("https://{}", tls_listener.local_addr().unwrap());
     let urls = mnctf::idp_install::Urls {
         sps: suite.base_url.clone(),
         ca: suite.ca_url.clone(),
         platform: url.clone(),
+        platform_tls: tls_url,
         catv: url.clone(),
         authority: url,
     };
@@ -50,6 +53,14 @@ async fn start_example(suite: &SuiteSps, dir: &Path, example: &str, defects: &st
         let config = IdpConfig::load(&path).unwrap();
         let platform =
             Arc::new(Platform::new(config, Arc::new(time::OffsetDateTime::now_utc)).unwrap());
+        if platform.config.tls_binding.is_some() {
+            let tls = idp::tls_binding::server_config(&platform).unwrap();
+            tokio::spawn(idp::tls_binding::serve(
+                Arc::clone(&platform),
+                tls_listener,
+                tls,
+            ));
+        }
         idp::http::router(platform)
     };
     tokio::spawn(async move {
@@ -150,6 +161,12 @@ async fn planted(defect: &str, caught: &[&str]) {
 }
 
 async fn planted_in(example: &str, defect: &str, caught: &[&str]) {
+    planted_with(example, defect, caught, &[]).await;
+}
+
+/// As [`planted_in`], and the tests `inconclusive` SKIPPED because their positive twin is
+/// among those caught.
+async fn planted_with(example: &str, defect: &str, caught: &[&str], inconclusive: &[&str]) {
     let report = certify(example, &format!("{example}-{defect}"), defect).await;
     let (_, expected) = expected(example);
     let mut changed: Vec<(String, Verdict)> = expected
@@ -158,10 +175,16 @@ async fn planted_in(example: &str, defect: &str, caught: &[&str]) {
         .map(|(id, _, got)| (id, got))
         .collect();
     changed.sort_by(|a, b| a.0.cmp(&b.0));
-    let want: Vec<(String, Verdict)> = caught
+    let mut want: Vec<(String, Verdict)> = caught
         .iter()
         .map(|c| ((*c).to_owned(), Verdict::Failed))
+        .chain(
+            inconclusive
+                .iter()
+                .map(|c| ((*c).to_owned(), Verdict::Skipped)),
+        )
         .collect();
+    want.sort_by(|a, b| a.0.cmp(&b.0));
     assert_eq!(changed, want, "{defect}");
 }
 
@@ -262,6 +285,17 @@ async fn a_refusal_the_sp_never_hears_of_is_caught() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_logout_that_forgets_the_other_sps_is_caught() {
     planted("logout_initiator_only", &["slo-both-sps"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tls_binding_the_card_cannot_use_is_caught() {
+    planted_with(
+        "platform",
+        "tls13_only",
+        &["bind-tls-valid"],
+        &["bind-tls-revoked"],
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -46,6 +46,9 @@ pub enum BrowserError {
     /// A form the page does not have.
     #[error("no form {0:?} on the page")]
     NoForm(String),
+    /// TLS with a client certificate failed (connection, handshake, time limit).
+    #[error("TLS: {0}")]
+    Tls(String),
 }
 
 /// A reqwest error in words: a timeout says so, others with their causes.
@@ -154,6 +157,8 @@ pub struct Form {
 /// The user agent.
 pub struct Browser {
     http: reqwest::Client,
+    jar: Arc<reqwest::cookie::Jar>,
+    timeout: Duration,
     name: String,
     parties: Arc<Parties>,
     log: Mutex<Vec<Evidence>>,
@@ -188,14 +193,17 @@ impl Browser {
 
     /// The same with `timeout` on each exchange.
     pub fn with_timeout(name: &str, parties: Arc<Parties>, timeout: Duration) -> Self {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
         let http = reqwest::Client::builder()
-            .cookie_store(true)
+            .cookie_provider(Arc::clone(&jar))
             .redirect(reqwest::redirect::Policy::none())
             .timeout(timeout)
             .build()
             .unwrap_or_default();
         Self {
             http,
+            jar,
+            timeout,
             name: name.to_owned(),
             parties,
             log: Mutex::default(),
@@ -440,6 +448,68 @@ impl Browser {
             )
             .await?;
         self.follow(hop).await
+    }
+
+    /// GET `url` over TLS presenting a client certificate (`config`: TLS client
+    /// authentication, as the card-login binding's TLS endpoint asks), with this browser's
+    /// cookies for the host; then follow as usual, stopping before `stop`.
+    pub async fn get_tls_until(
+        &self,
+        url: &str,
+        config: Arc<rustls::ClientConfig>,
+        stop: &str,
+    ) -> Result<Navigation, BrowserError> {
+        let url = Self::parse(url)?;
+        let started = Instant::now();
+        let exchange = tokio::time::timeout(
+            self.timeout,
+            tls_get(&url, config, self.cookie_header(&url)),
+        )
+        .await
+        .map_err(|_| BrowserError::Tls("no answer within the time limit".into()))??;
+        let (status, headers, body) = parse_http(&exchange)?;
+        let location = headers
+            .iter()
+            .find(|(n, _)| n == "location")
+            .map(|(_, v)| v.clone());
+        for (_, line) in headers.iter().filter(|(n, _)| n == "set-cookie") {
+            use reqwest::cookie::CookieStore as _;
+            if let Ok(v) = reqwest::header::HeaderValue::from_str(line) {
+                self.jar.set_cookies(&mut std::iter::once(&v), &url);
+            }
+            self.cookies_set
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push((url.clone(), line.clone()));
+        }
+        let mut content = format!("GET {url} (TLS 1.2, client certificate)\n\n→ HTTP {status}");
+        if let Some(l) = &location {
+            content.push_str(&format!(" Location: {l}"));
+        }
+        content.push_str(&format!("\n\n{}\n", truncate(&body, EVIDENCE_BODY)));
+        self.record(Evidence {
+            title: format!("GET {} (TLS client certificate) → {status}", url.path()),
+            content,
+            from: self.name.clone(),
+            to: self.parties.name(&url),
+            duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        });
+        let hop = Hop {
+            url,
+            status,
+            location,
+            body,
+            headers,
+        };
+        self.follow_until(hop, Some(stop)).await
+    }
+
+    /// The Cookie header this browser sends to `url`.
+    pub fn cookie_header(&self, url: &Url) -> Option<String> {
+        use reqwest::cookie::CookieStore as _;
+        self.jar
+            .cookies(url)
+            .and_then(|h| h.to_str().ok().map(str::to_owned))
     }
 
     /// POST a form and follow; stop before a hop to a URL starting with `stop`.
@@ -800,6 +870,73 @@ fn describe_form(body: &str) -> String {
     out
 }
 
+/// One HTTP/1.1 GET over TLS with `config` (a client certificate); the raw answer, at
+/// most [`MAX_PAGE`] bytes.
+async fn tls_get(
+    url: &Url,
+    config: Arc<rustls::ClientConfig>,
+    cookies: Option<String>,
+) -> Result<Vec<u8>, BrowserError> {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let tls_err = |e: &dyn std::fmt::Display| BrowserError::Tls(e.to_string());
+    let host = url
+        .host_str()
+        .ok_or_else(|| BrowserError::Url(url.to_string()))?;
+    let port = url.port_or_known_default().unwrap_or(443);
+    let name = rustls::pki_types::ServerName::try_from(host.to_owned()).map_err(|e| tls_err(&e))?;
+    let tcp = tokio::net::TcpStream::connect((host, port))
+        .await
+        .map_err(|e| tls_err(&e))?;
+    let mut tls = tokio_rustls::TlsConnector::from(config)
+        .connect(name, tcp)
+        .await
+        .map_err(|e| BrowserError::Tls(format!("handshake: {e}")))?;
+    let path = &url[url::Position::BeforePath..url::Position::AfterQuery];
+    let cookie = cookies
+        .map(|c| format!("Cookie: {c}\r\n"))
+        .unwrap_or_default();
+    tls.write_all(
+        format!("GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n{cookie}Connection: close\r\n\r\n")
+            .as_bytes(),
+    )
+    .await
+    .map_err(|e| tls_err(&e))?;
+    let mut out = Vec::new();
+    let limit = u64::try_from(MAX_PAGE).unwrap_or(u64::MAX) + 1;
+    (&mut tls)
+        .take(limit)
+        .read_to_end(&mut out)
+        .await
+        .map_err(|e| tls_err(&e))?;
+    if out.len() > MAX_PAGE {
+        return Err(BrowserError::TooLarge);
+    }
+    Ok(out)
+}
+
+/// Response headers: (lower-case name, value), in order.
+type Headers = Vec<(String, String)>;
+
+/// Status, headers (names in lower case) and body of a raw HTTP/1.1 answer (not chunked:
+/// the request asked to close the connection).
+fn parse_http(raw: &[u8]) -> Result<(u16, Headers, String), BrowserError> {
+    let text = String::from_utf8_lossy(raw);
+    let (head, body) = text.split_once("\r\n\r\n").ok_or(BrowserError::Malformed(
+        "an HTTP answer without a header end",
+    ))?;
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .ok_or(BrowserError::Malformed("an HTTP answer without a status"))?;
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    Ok((status, headers, body.to_owned()))
+}
+
 /// Response headers kept in the evidence: cookies and what governs framing.
 const EVIDENCE_HEADERS: [&str; 3] = ["set-cookie", "x-frame-options", "content-security-policy"];
 
@@ -835,6 +972,19 @@ fn message_kind(xml: Option<&str>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_raw_http_answer_is_read_or_refused() {
+        let (status, headers, body) = parse_http(
+            b"HTTP/1.1 303 See Other\r\nLocation: /next\r\nSet-Cookie: a=1; HttpOnly\r\n\r\nbody",
+        )
+        .unwrap();
+        assert_eq!(status, 303);
+        assert_eq!(headers[0], ("location".into(), "/next".into()));
+        assert_eq!(body, "body");
+        assert!(parse_http(b"HTTP/1.1 200 OK\r\nno end").is_err());
+        assert!(parse_http(b"garbage\r\n\r\n").is_err());
+    }
 
     #[test]
     fn character_references_are_undone_however_written() {

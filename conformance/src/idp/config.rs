@@ -53,10 +53,23 @@ pub struct IdpSutConfig {
     /// Run only tests whose id starts with one of these (all if empty).
     #[serde(default)]
     pub only: Vec<String>,
+    /// The TLS client-authentication binding, if the IdP offers it (TF-BIND-006).
+    #[serde(default)]
+    pub tls_binding: Option<TlsBinding>,
     /// An attribute authority's registration endpoint (TF-PROXY-004): `POST <url>/challenge`
     /// gives a challenge, `POST <url>` takes the registration.
     #[serde(default)]
     pub registration: Option<String>,
+}
+
+/// Where the IdP's TLS card-login endpoint is and how to trust its server certificate.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsBinding {
+    /// The endpoint (`https://…`); the suite appends `?tx=<login transaction>`.
+    pub url: String,
+    /// The server certificate, or the CA that issued it (PEM or DER; relative to the file).
+    pub ca: PathBuf,
 }
 
 /// A test user's credentials at an IdP that logs users in by password.
@@ -85,8 +98,11 @@ fn default_timeout() -> u64 {
 impl IdpSutConfig {
     /// Reads `path`, resolving relative paths against its folder.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let c: Self =
+        let mut c: Self =
             crate::config::load_toml(path, |c: &mut Self| (&mut c.metadata, &mut c.expected))?;
+        if let Some(t) = c.tls_binding.as_mut().filter(|t| t.ca.is_relative()) {
+            t.ca = path.parent().unwrap_or(Path::new(".")).join(&t.ca);
+        }
         c.check()?;
         Ok(c)
     }
@@ -98,6 +114,9 @@ impl IdpSutConfig {
         }
         if !(100..=60_000).contains(&self.timeout_ms) {
             return Err(ConfigError("timeout_ms must be 100..=60000".into()));
+        }
+        if let Some(t) = &self.tls_binding {
+            crate::config::loopback("tls_binding.url", &t.url)?;
         }
         match (self.role, &self.registration) {
             (Role::AttributeAuthority, None) => Err(ConfigError(

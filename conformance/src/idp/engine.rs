@@ -372,6 +372,7 @@ impl Sut<'_> {
             Flow::ChallengeReplayed => self.challenge_replayed(&b).await,
             Flow::AnswerFromOtherBrowser => self.other_browser(&b).await,
             Flow::OtherTransaction => self.other_transaction(&b).await,
+            Flow::TlsLogin(persona) => self.tls_login(&b, persona, test.judge).await,
             Flow::SignatureOverOtherBytes => self.other_bytes(&b).await,
             Flow::ExpiredChallenge => self.expired_challenge(&b).await,
             Flow::RefusedCardReported => self.refusal_reported(&b).await,
@@ -388,25 +389,31 @@ impl Sut<'_> {
     /// A refusal proves nothing when the same shape without the defect is refused too: the
     /// wrapped POST request runs only if the IdP answers a signed POST request.
     async fn twin_refused(&self, test: &IdpTest) -> Option<Outcome> {
-        let Flow::Login {
-            request: Request::PostWrapped,
-            ..
-        } = test.flow
-        else {
-            return None;
-        };
-        if self.idp.sso_post_url.is_none() {
-            return Some(Outcome::new(Verdict::Skipped, "the IdP's metadata has no HTTP-POST SingleSignOnService to send the wrapped request to (req-post-signed reports it)"));
-        }
-        let b = self.browser();
-        match self.good_login(&b, 0, Request::PostSigned).await {
-            Ok(_) => None,
-            Err(e) => {
-                let mut o = Outcome::new(Verdict::Skipped, format!("inconclusive: a signed request over HTTP-POST is not answered either ({e}), so a refusal of the wrapped one would say nothing"));
-                o.evidence = b.take_evidence();
-                Some(o)
+        let twin = match test.flow {
+            Flow::Login {
+                request: Request::PostWrapped,
+                ..
+            } => {
+                if self.idp.sso_post_url.is_none() {
+                    return Some(Outcome::new(Verdict::Skipped, "the IdP's metadata has no HTTP-POST SingleSignOnService to send the wrapped request to (req-post-signed reports it)"));
+                }
+                "req-post-signed"
             }
-        }
+            Flow::TlsLogin(p) if p != PersonaId::Valid && self.config.tls_binding.is_some() => {
+                "bind-tls-valid"
+            }
+            _ => return None,
+        };
+        let twin = IDP_TESTS.iter().find(|t| t.id == twin)?;
+        let o = Box::pin(self.run_test(twin)).await;
+        (o.verdict != Verdict::Passed).then(|| {
+            let mut skip = Outcome::new(
+                Verdict::Skipped,
+                format!("inconclusive: the same shape without the defect ({}) is not accepted either ({}), so a refusal here would say nothing", twin.id, o.why),
+            );
+            skip.evidence = o.evidence;
+            skip
+        })
     }
 
     fn judge_login(
@@ -998,6 +1005,40 @@ impl Sut<'_> {
         o
     }
 
+    /// A login through the IdP's TLS binding with `persona`'s card, judged as a login.
+    async fn tls_login(&self, b: &Browser, persona: PersonaId, judge: IdpJudge) -> Outcome {
+        let Some(tls) = &self.config.tls_binding else {
+            return Outcome::new(Verdict::Skipped, "the IdP offers no TLS client-authentication binding (TF-BIND-006 is a MAY): give [tls_binding] in idp-sut.toml if it does");
+        };
+        let ca = match std::fs::read(&tls.ca) {
+            Ok(bytes) => pem_or_der(&bytes),
+            Err(e) => {
+                return Outcome::new(
+                    Verdict::Failed,
+                    format!("the TLS binding's CA {}: {e}", tls.ca.display()),
+                )
+            }
+        };
+        let card = Arc::new(self.card(persona));
+        let config = match cardholder::tls::client_config(card, &self.config.pin, &[ca]) {
+            Ok(c) => c,
+            Err(e) => {
+                return Outcome::new(
+                    Verdict::Skipped,
+                    format!("the suite could not set up the card as a TLS key (a suite bug): {e}"),
+                )
+            }
+        };
+        let (sent, at) = match self.challenged_sent(b).await {
+            Ok((sent, at, _)) => (sent, at),
+            Err(o) => return o,
+        };
+        match login::tls_login(b, &at, &tls.url, config, &self.stop()).await {
+            Ok(reached) => self.judge_login(judge, &sent, &reached, true, Request::Good),
+            Err(e) => Outcome::new(Verdict::Failed, format!("the TLS login could not run: {e}")),
+        }
+    }
+
     /// Two logins in one browser: the first's challenge, signed, posted in the second.
     async fn other_transaction(&self, b: &Browser) -> Outcome {
         let (_, c1) = match self.challenged(b).await {
@@ -1122,6 +1163,24 @@ impl Sut<'_> {
     }
 }
 
+/// DER from a PEM certificate, or the bytes as they are.
+fn pem_or_der(bytes: &[u8]) -> Vec<u8> {
+    use base64::Engine as _;
+    let text = String::from_utf8_lossy(bytes);
+    if !text.contains("-----BEGIN") {
+        return bytes.to_vec();
+    }
+    let b64: String = text
+        .lines()
+        .skip_while(|l| !l.starts_with("-----BEGIN"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("-----END"))
+        .collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap_or_default()
+}
+
 /// Whether a refusal was a server error page (`login` writes "(HTTP <status>)").
 fn server_error(why: &str) -> bool {
     why.contains("(HTTP 5")
@@ -1132,6 +1191,7 @@ fn needs_card(test: &IdpTest) -> bool {
     match test.flow {
         Flow::Login { persona, fault, .. } => persona != PersonaId::Valid || fault != CaFault::None,
         Flow::ChallengeReplayed
+        | Flow::TlsLogin(_)
         | Flow::OtherTransaction
         | Flow::AnswerFromOtherBrowser
         | Flow::SignatureOverOtherBytes

@@ -445,6 +445,27 @@ pub async fn refusal_return(
     }
 }
 
+/// A card login through the TLS binding from the login page: the card signs the TLS 1.2
+/// handshake to `tls_url` (`?tx=`), then the browser follows.
+pub async fn tls_login(
+    b: &Browser,
+    at: &AtLoginPage,
+    tls_url: &str,
+    config: std::sync::Arc<rustls::ClientConfig>,
+    stop: &str,
+) -> Result<Reached, String> {
+    let url = format!("{tls_url}?tx={}", bindings::query_value(&at.tx));
+    match b.get_tls_until(&url, config, stop).await {
+        Ok(Navigation::Stopped { url, form }) => Ok(reached(url.as_str(), form)),
+        Ok(Navigation::Page(p)) => Ok(Reached::Refused(format!(
+            "after the TLS login the IdP showed a page (HTTP {}): {}",
+            p.status,
+            page_text(&p.body)
+        ))),
+        Err(e) => Ok(Reached::Refused(format!("the TLS login: {e}"))),
+    }
+}
+
 /// A whole card login from the login page: challenge, card, answer.
 pub async fn card_login(
     b: &Browser,

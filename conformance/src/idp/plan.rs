@@ -81,6 +81,8 @@ pub enum Flow {
     ForceAuthnAfterSso,
     /// The challenge of a finished login answered again, in a new login.
     ChallengeReplayed,
+    /// A login through the TLS client-authentication binding with `persona`'s card.
+    TlsLogin(PersonaId),
     /// One login's challenge, signed, answered in another login of the same browser.
     OtherTransaction,
     /// A challenge answered by a browser other than the one that asked for it.
@@ -322,6 +324,24 @@ pub static IDP_TESTS: &[IdpTest] = &[
         "binding",
         Flow::ChallengeReplayed,
         ByFlow
+    ),
+    t!(
+        "bind-tls-valid",
+        "The TLS client-authentication binding, where the IdP offers it: the valid card logs in over TLS 1.2",
+        "TLSクライアント認証バインディング（IdPが提供する場合）：有効なカードがTLS 1.2でログインできる",
+        ["TF-BIND-006"],
+        "binding",
+        Flow::TlsLogin(P::Valid),
+        MustSucceed
+    ),
+    t!(
+        "bind-tls-revoked",
+        "The TLS binding with a revoked card: refused after the handshake",
+        "TLSバインディングで失効したカード：ハンドシェイク後に拒否される",
+        ["TF-BIND-006", "TF-PKI-005"],
+        "binding",
+        Flow::TlsLogin(P::AuthRevoked),
+        MustRefuse
     ),
     t!(
         "bind-other-transaction",
