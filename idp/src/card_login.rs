@@ -160,7 +160,11 @@ impl Platform {
             return Ok(p);
         }
         let mut person = None;
-        if let Some(url) = &anchor.predecessor_url {
+        let links = anchor
+            .predecessor_url
+            .as_ref()
+            .filter(|_| !self.defects().ignore_renewal_links);
+        if let Some(url) = links {
             let limit = std::time::Duration::from_millis(self.config.timing.fetch_ms);
             if let Some(old) = revocation::predecessor(&self.http, url, cert.serial(), limit).await
             {

@@ -44,6 +44,9 @@ pub struct Defects {
     /// SPs of the session are never told.
     #[serde(default)]
     pub logout_initiator_only: bool,
+    /// The CA's renewal links are never asked: a renewed card is a new person.
+    #[serde(default)]
+    pub ignore_renewal_links: bool,
     /// The TLS card-login endpoint offers TLS 1.3 only (no card can sign its PSS).
     #[serde(default)]
     pub tls13_only: bool,

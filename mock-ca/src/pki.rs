@@ -105,7 +105,7 @@ pub struct Pki {
     keys: KeyStore,
     authorities: BTreeMap<String, Arc<Authority>>,
     personas: BTreeMap<PersonaId, Persona>,
-    renewals: Vec<RenewalLink>,
+    renewals: std::sync::RwLock<Vec<RenewalLink>>,
 }
 
 /// 32 bytes derived from the seed and a label.
@@ -147,7 +147,7 @@ impl Pki {
             keys,
             authorities: BTreeMap::new(),
             personas: BTreeMap::new(),
-            renewals: Vec::new(),
+            renewals: std::sync::RwLock::default(),
         };
         pki.build_authorities()?;
         for id in PersonaId::ALL {
@@ -202,18 +202,65 @@ impl Pki {
     }
 
     /// The renewal records.
-    pub fn renewals(&self) -> &[RenewalLink] {
-        &self.renewals
+    pub fn renewals(&self) -> Vec<RenewalLink> {
+        self.links().clone()
     }
 
     /// The renewal that replaced the certificate with `old_serial`, if any.
-    pub fn successor_of(&self, old_serial: &[u8]) -> Option<&RenewalLink> {
-        self.renewals.iter().find(|l| l.old_serial == old_serial)
+    pub fn successor_of(&self, old_serial: &[u8]) -> Option<RenewalLink> {
+        self.links()
+            .iter()
+            .find(|l| l.old_serial == old_serial)
+            .cloned()
     }
 
     /// The renewal that issued the certificate with `new_serial`, if any.
-    pub fn predecessor_of(&self, new_serial: &[u8]) -> Option<&RenewalLink> {
-        self.renewals.iter().find(|l| l.new_serial == new_serial)
+    pub fn predecessor_of(&self, new_serial: &[u8]) -> Option<RenewalLink> {
+        self.links()
+            .iter()
+            .find(|l| l.new_serial == new_serial)
+            .cloned()
+    }
+
+    fn links(&self) -> std::sync::RwLockReadGuard<'_, Vec<RenewalLink>> {
+        self.renewals
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Renews `id`'s card now, as the CA does when a citizen gets a new card while the
+    /// relying parties have seen the old one: a new card for the same holder (its keys
+    /// from the seed, so the same every run), the current certificates revoked as
+    /// superseded, and the link recorded. The persona with the new card.
+    pub fn renew_now(&self, id: PersonaId) -> Result<Persona, CaError> {
+        let old = self.persona(id);
+        let now = self.config.now;
+        let new = self.issue_card(
+            &format!("persona/{}/renewed-now", id.slug()),
+            &old.holder,
+            (ca::JPKI_AUTH, ca::JPKI_SIGN),
+            old.card.sign.is_some(),
+            midnight(now - Duration::days(1)),
+            fifth_birthday_after(now.date(), old.holder.birth_date),
+        )?;
+        self.ca(ca::JPKI_AUTH)?
+            .revoke(&old.card.auth.issued.serial, now, Reason::Superseded)?;
+        if let Some(sign) = &old.card.sign {
+            self.ca(ca::JPKI_SIGN)?
+                .revoke(&sign.issued.serial, now, Reason::Superseded)?;
+        }
+        self.renewals
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(RenewalLink {
+                ca_id: ca::JPKI_AUTH.to_owned(),
+                old_serial: old.card.auth.issued.serial.clone(),
+                new_serial: new.auth.issued.serial.clone(),
+                at: now,
+            });
+        let mut renewed = old.clone();
+        renewed.previous_card = Some(std::mem::replace(&mut renewed.card, new));
+        Ok(renewed)
     }
 
     fn urls(&self, id: &str) -> Urls {
@@ -440,12 +487,15 @@ impl Pki {
             self.ca(ca::JPKI_SIGN)?
                 .revoke(&sign.issued.serial, renewed_at, Reason::Superseded)?;
         }
-        self.renewals.push(RenewalLink {
-            ca_id: ca::JPKI_AUTH.to_owned(),
-            old_serial: old.auth.issued.serial.clone(),
-            new_serial: new.auth.issued.serial.clone(),
-            at: renewed_at,
-        });
+        self.renewals
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(RenewalLink {
+                ca_id: ca::JPKI_AUTH.to_owned(),
+                old_serial: old.auth.issued.serial.clone(),
+                new_serial: new.auth.issued.serial.clone(),
+                at: renewed_at,
+            });
         Ok(old)
     }
 

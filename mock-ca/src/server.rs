@@ -177,7 +177,7 @@ async fn predecessor(State(state): State<AppState>, Path(serial): Path<String>) 
     }
 }
 
-fn link_json(link: Option<&crate::pki::RenewalLink>, serial: &str) -> Response {
+fn link_json(link: Option<crate::pki::RenewalLink>, serial: &str) -> Response {
     let Some(link) = link else {
         return not_found(format!("no renewal link for serial {serial}"));
     };

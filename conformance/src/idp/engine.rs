@@ -283,6 +283,17 @@ impl Sut<'_> {
         change: Request,
         persona: PersonaId,
     ) -> Result<(Sent, Reached, bool), String> {
+        self.login_with(b, sp, change, || self.card(persona)).await
+    }
+
+    /// The same with the card `card` makes (asked for only if the IdP asks for a card).
+    async fn login_with(
+        &self,
+        b: &Browser,
+        sp: usize,
+        change: Request,
+        card: impl FnOnce() -> Card,
+    ) -> Result<(Sent, Reached, bool), String> {
         let sent = self.request(sp, change)?;
         match login::start_sent(b, &sent, &self.stop()).await? {
             Started::Reached(r) => Ok((sent, r, false)),
@@ -292,7 +303,7 @@ impl Sut<'_> {
                 Ok((sent, r, asked))
             }
             Started::LoginPage(at) => {
-                let card = self.card(persona);
+                let card = card();
                 let r = login::card_login(b, &self.idp, &at, &card, &self.config.pin, &self.stop())
                     .await?;
                 Ok((sent, r, true))
@@ -372,6 +383,7 @@ impl Sut<'_> {
             Flow::ChallengeReplayed => self.challenge_replayed(&b).await,
             Flow::AnswerFromOtherBrowser => self.other_browser(&b).await,
             Flow::OtherTransaction => self.other_transaction(&b).await,
+            Flow::RenewedCard => self.renewed_card(&b).await,
             Flow::TlsLogin(persona) => self.tls_login(&b, persona, test.judge).await,
             Flow::SignatureOverOtherBytes => self.other_bytes(&b).await,
             Flow::ExpiredChallenge => self.expired_challenge(&b).await,
@@ -1039,6 +1051,43 @@ impl Sut<'_> {
         }
     }
 
+    /// The renewed persona's card logs in; the suite's CA then renews it (a new card, the
+    /// old one superseded, the link recorded); the new card must get the same NameID at
+    /// the same SP (TF-PKI-008, TF-IDP-008).
+    async fn renewed_card(&self, b: &Browser) -> Outcome {
+        let verified = |r: Result<(Sent, Reached, bool), String>| match r? {
+            (sent, Reached::Response { url, xml, .. }, _) => self.verify(0, &sent, &url, &xml),
+            (_, Reached::Refused(why), _) => Err(format!("no Response: {why}")),
+        };
+        let before = match verified(self.login(b, 0, Request::Good, PersonaId::Renewed).await) {
+            Ok(a) => a.name_id,
+            Err(e) => {
+                return Outcome::new(Verdict::Failed, format!("the card before its renewal: {e}"))
+            }
+        };
+        let renewed = match self.ca.pki.renew_now(PersonaId::Renewed) {
+            Ok(p) => p,
+            Err(e) => {
+                return Outcome::new(
+                    Verdict::Skipped,
+                    format!("the suite's CA could not renew the card (a suite bug): {e}"),
+                )
+            }
+        };
+        let b2 = self.browser();
+        let after = verified(
+            self.login_with(&b2, 0, Request::Good, || Card::new(renewed.card_image()))
+                .await,
+        );
+        let mut o = match after {
+            Ok(a) if a.name_id == before => Outcome::new(Verdict::Passed, format!("NameID {before} before and after the renewal")),
+            Ok(a) => Outcome::new(Verdict::Failed, format!("the renewed card got NameID {}, the old one {before}: the person was split in two (TF-PKI-008, TF-IDP-008)", a.name_id)),
+            Err(e) => Outcome::new(Verdict::Failed, format!("the renewed card: {e}")),
+        };
+        o.evidence = b2.take_evidence();
+        o
+    }
+
     /// Two logins in one browser: the first's challenge, signed, posted in the second.
     async fn other_transaction(&self, b: &Browser) -> Outcome {
         let (_, c1) = match self.challenged(b).await {
@@ -1191,6 +1240,7 @@ fn needs_card(test: &IdpTest) -> bool {
     match test.flow {
         Flow::Login { persona, fault, .. } => persona != PersonaId::Valid || fault != CaFault::None,
         Flow::ChallengeReplayed
+        | Flow::RenewedCard
         | Flow::TlsLogin(_)
         | Flow::OtherTransaction
         | Flow::AnswerFromOtherBrowser

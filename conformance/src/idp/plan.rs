@@ -81,6 +81,8 @@ pub enum Flow {
     ForceAuthnAfterSso,
     /// The challenge of a finished login answered again, in a new login.
     ChallengeReplayed,
+    /// A card logs in, the CA renews it, the new card logs in: the same NameID.
+    RenewedCard,
     /// A login through the TLS client-authentication binding with `persona`'s card.
     TlsLogin(PersonaId),
     /// One login's challenge, signed, answered in another login of the same browser.
@@ -259,6 +261,16 @@ pub static IDP_TESTS: &[IdpTest] = &[
         "card",
         Flow::RefusedCardReported,
         ByFlow
+    ),
+    t!(
+        "card-renewed",
+        "A card logs in, the CA renews it (the old certificate superseded, the link recorded): the new card gets the same NameID",
+        "カードでログインした後、認証局がカードを更新（旧証明書は失効、新旧紐付けを記録）：新しいカードにも同じNameID",
+        ["TF-PKI-008", "TF-IDP-008"],
+        "card",
+        Flow::RenewedCard,
+        ByFlow,
+        PLATFORM
     ),
     t!(
         "card-sign-cert-revoked",
