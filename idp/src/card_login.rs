@@ -166,8 +166,12 @@ impl Platform {
             .filter(|_| !self.defects().ignore_renewal_links);
         if let Some(url) = links {
             let limit = std::time::Duration::from_millis(self.config.timing.fetch_ms);
-            if let Some(old) = revocation::predecessor(&self.http, url, cert.serial(), limit).await
-            {
+            // A card the CA cannot be asked about is refused, not made a new person
+            // (TF-PKI-008: a person is never split).
+            let old = revocation::predecessor(&self.http, url, cert.serial(), limit)
+                .await
+                .map_err(IdpError::RenewalLinksUnavailable)?;
+            if let Some(old) = old {
                 person = self
                     .store
                     .person_of(label, &hex::encode(old))

@@ -95,6 +95,10 @@ pub enum IdpError {
     ProxyRefused(String),
 
     // --- The platform ---
+    /// A card seen for the first time, and the CA's renewal-link service could not be asked
+    /// whether it replaced another (TF-PKI-008: refused rather than a new person).
+    #[error("the card cannot be told apart from a renewed one now (the CA's renewal-link service: {0}); try again later")]
+    RenewalLinksUnavailable(String),
     /// The user went back to the SP without a card login (the card was refused, or they
     /// gave up): reported as AuthnFailed (TF-IDP-014).
     #[error("the card login was not completed: the card was refused or the user went back to the service")]
@@ -142,7 +146,7 @@ impl IdpError {
         match self {
             Self::Busy => 503,
             Self::Internal(_) => 500,
-            Self::RevocationUnavailable { .. } => 503,
+            Self::RevocationUnavailable { .. } | Self::RenewalLinksUnavailable(_) => 503,
             Self::Path(_)
             | Self::Revoked(_)
             | Self::Binding(_)
@@ -170,6 +174,7 @@ impl IdpError {
             | Self::RevocationUnavailable { .. }
             | Self::BadAnswer(_)
             | Self::LoginNotCompleted
+            | Self::RenewalLinksUnavailable(_)
             | Self::UpstreamRefused(_) => (status::RESPONDER, Some(status::AUTHN_FAILED)),
             Self::ProxyRefused(_) => (status::RESPONDER, Some(status::REQUEST_UNSUPPORTED)),
             Self::BadRequest(_)

@@ -300,7 +300,11 @@ async fn a_tls_binding_the_card_cannot_use_is_caught() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_renewed_card_made_a_new_person_is_caught() {
-    planted("ignore_renewal_links", &["card-renewed"]).await;
+    planted(
+        "ignore_renewal_links",
+        &["card-renewed", "card-renewed-links-down"],
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

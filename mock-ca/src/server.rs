@@ -31,6 +31,7 @@ pub struct Faults(Arc<Mutex<FaultState>>);
 struct FaultState {
     ocsp: Option<Fault>,
     stale_crl: bool,
+    links_down: bool,
 }
 
 impl Faults {
@@ -42,6 +43,15 @@ impl Faults {
     /// Serves CRLs whose nextUpdate has passed.
     pub fn set_stale_crl(&self, stale: bool) {
         self.lock().stale_crl = stale;
+    }
+
+    /// Answers the renewal-link service (`/renewals`, `/predecessors`) with 503.
+    pub fn set_links_down(&self, down: bool) {
+        self.lock().links_down = down;
+    }
+
+    fn links_down(&self) -> bool {
+        self.lock().links_down
     }
 
     /// The OCSP fault in force.
@@ -163,6 +173,9 @@ async fn ca_certificate(State(state): State<AppState>, Path(file): Path<String>)
 
 /// `GET /renewals/<old serial hex>`: the successor of a superseded certificate, as JSON.
 async fn renewal(State(state): State<AppState>, Path(serial): Path<String>) -> Response {
+    if state.faults.links_down() {
+        return links_unavailable();
+    }
     match hex::decode(&serial) {
         Ok(old) => link_json(state.pki.successor_of(&old), &serial),
         Err(_) => (StatusCode::BAD_REQUEST, "serial is not hex").into_response(),
@@ -171,10 +184,21 @@ async fn renewal(State(state): State<AppState>, Path(serial): Path<String>) -> R
 
 /// `GET /predecessors/<new serial hex>`: the certificate a renewal replaced, as JSON.
 async fn predecessor(State(state): State<AppState>, Path(serial): Path<String>) -> Response {
+    if state.faults.links_down() {
+        return links_unavailable();
+    }
     match hex::decode(&serial) {
         Ok(new) => link_json(state.pki.predecessor_of(&new), &serial),
         Err(_) => (StatusCode::BAD_REQUEST, "serial is not hex").into_response(),
     }
+}
+
+fn links_unavailable() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the renewal-link service is down (fault)",
+    )
+        .into_response()
 }
 
 fn link_json(link: Option<crate::pki::RenewalLink>, serial: &str) -> Response {

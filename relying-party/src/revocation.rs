@@ -76,11 +76,20 @@ pub struct Limits {
 /// Sends `req` and reads the answer, within `limit` and [`MAX_BODY`]; a non-2xx status is
 /// an error.
 pub async fn fetch(req: reqwest::RequestBuilder, limit: Duration) -> Result<Vec<u8>, String> {
+    match fetch_answer(req, limit).await? {
+        (status, body) if (200..300).contains(&status) => Ok(body),
+        (status, _) => Err(format!("HTTP {status}")),
+    }
+}
+
+/// The status and body of an answer, within `limit` and [`MAX_BODY`].
+async fn fetch_answer(
+    req: reqwest::RequestBuilder,
+    limit: Duration,
+) -> Result<(u16, Vec<u8>), String> {
     let work = async {
         let mut resp = req.send().await.map_err(|e| e.to_string())?;
-        if !resp.status().is_success() {
-            return Err(format!("HTTP {}", resp.status()));
-        }
+        let status = resp.status().as_u16();
         let mut out = Vec::new();
         while let Some(chunk) = resp.chunk().await.map_err(|e| e.to_string())? {
             out.extend_from_slice(&chunk);
@@ -88,7 +97,7 @@ pub async fn fetch(req: reqwest::RequestBuilder, limit: Duration) -> Result<Vec<
                 return Err(format!("answer over {MAX_BODY} bytes"));
             }
         }
-        Ok(out)
+        Ok((status, out))
     };
     tokio::time::timeout(limit, work)
         .await
@@ -151,23 +160,35 @@ pub async fn check(
     }
 }
 
-/// Asks the CA which certificate `serial` replaced (its renewal link, TF-PKI-008).
+/// Asks the CA which certificate `serial` replaced (its renewal link, TF-PKI-008):
+/// `Ok(None)` when the CA says it replaced none (404), `Err` when the CA could not be
+/// asked or answered something else: the caller must then not take the card for a new
+/// person.
 pub async fn predecessor(
     http: &reqwest::Client,
     url: &str,
     serial: &[u8],
     limit: Duration,
-) -> Option<Vec<u8>> {
-    let body = fetch(
-        http.get(format!(
-            "{}/{}",
-            url.trim_end_matches('/'),
-            hex::encode(serial)
-        )),
-        limit,
-    )
-    .await
-    .ok()?;
-    let json: serde_json::Value = serde_json::from_slice(&body).ok()?;
-    hex::decode(json.get("old_serial")?.as_str()?).ok()
+) -> Result<Option<Vec<u8>>, String> {
+    let req = http.get(format!(
+        "{}/{}",
+        url.trim_end_matches('/'),
+        hex::encode(serial)
+    ));
+    let (status, body) = fetch_answer(req, limit).await?;
+    if status == 404 {
+        return Ok(None);
+    }
+    if !(200..300).contains(&status) {
+        return Err(format!("HTTP {status}"));
+    }
+    let json: serde_json::Value =
+        serde_json::from_slice(&body).map_err(|e| format!("not JSON: {e}"))?;
+    let old = json
+        .get("old_serial")
+        .and_then(|v| v.as_str())
+        .ok_or("no old_serial in the answer")?;
+    hex::decode(old)
+        .map(Some)
+        .map_err(|_| "old_serial is not hex".to_owned())
 }

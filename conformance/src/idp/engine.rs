@@ -384,6 +384,7 @@ impl Sut<'_> {
             Flow::AnswerFromOtherBrowser => self.other_browser(&b).await,
             Flow::OtherTransaction => self.other_transaction(&b).await,
             Flow::RenewedCard => self.renewed_card(&b).await,
+            Flow::RenewedCardLinksDown => self.renewed_card_links_down(&b).await,
             Flow::TlsLogin(persona) => self.tls_login(&b, persona, test.judge).await,
             Flow::SignatureOverOtherBytes => self.other_bytes(&b).await,
             Flow::ExpiredChallenge => self.expired_challenge(&b).await,
@@ -1088,6 +1089,63 @@ impl Sut<'_> {
         o
     }
 
+    /// As [`Self::renewed_card`] with another persona, the CA's renewal links down at the new
+    /// card's first login: refusing it is fine, a new NameID is not (the person split),
+    /// and once the links are back the new card must get the old NameID (TF-PKI-008).
+    async fn renewed_card_links_down(&self, b: &Browser) -> Outcome {
+        const WHO: PersonaId = PersonaId::NoSignCert;
+        let verified = |r: Result<(Sent, Reached, bool), String>| match r? {
+            (sent, Reached::Response { url, xml, .. }, _) => {
+                self.verify(0, &sent, &url, &xml).map(Some)
+            }
+            (_, Reached::Refused(_), _) => Ok(None),
+        };
+        let before = match verified(self.login(b, 0, Request::Good, WHO).await) {
+            Ok(Some(a)) => a.name_id,
+            Ok(None) => {
+                return Outcome::new(Verdict::Failed, "the card before its renewal was refused")
+            }
+            Err(e) => {
+                return Outcome::new(Verdict::Failed, format!("the card before its renewal: {e}"))
+            }
+        };
+        let renewed = match self.ca.pki.renew_now(WHO) {
+            Ok(p) => p,
+            Err(e) => {
+                return Outcome::new(
+                    Verdict::Skipped,
+                    format!("the suite's CA could not renew the card (a suite bug): {e}"),
+                )
+            }
+        };
+        self.ca.faults.set_links_down(true);
+        let b2 = self.browser();
+        let during = verified(
+            self.login_with(&b2, 0, Request::Good, || Card::new(renewed.card_image()))
+                .await,
+        );
+        self.ca.faults.set_links_down(false);
+        let b3 = self.browser();
+        let after = verified(
+            self.login_with(&b3, 0, Request::Good, || Card::new(renewed.card_image()))
+                .await,
+        );
+        let mut o = match (during, after) {
+            (Ok(Some(d)), _) if d.name_id != before => Outcome::new(Verdict::Failed, format!("with the CA's renewal links unreachable, the renewed card was logged in as a new person (NameID {}, the old card's {before}) instead of being refused (TF-PKI-008)", d.name_id)),
+            (Err(e), _) => Outcome::new(Verdict::Failed, format!("the renewed card while the links were down: {e}")),
+            (d, Ok(Some(a))) if a.name_id == before => {
+                let during = if matches!(d, Ok(None)) { "refused" } else { "the same person" };
+                Outcome::new(Verdict::Passed, format!("{during} while the links were down; NameID {before} once they were back"))
+            }
+            (_, Ok(Some(a))) => Outcome::new(Verdict::Failed, format!("once the renewal links were back, the renewed card got NameID {}, the old one {before}: the person stayed split (TF-PKI-008)", a.name_id)),
+            (_, Ok(None)) => Outcome::new(Verdict::Failed, "once the renewal links were back, the renewed card was still refused"),
+            (_, Err(e)) => Outcome::new(Verdict::Failed, format!("the renewed card once the links were back: {e}")),
+        };
+        o.evidence = b2.take_evidence();
+        o.evidence.extend(b3.take_evidence());
+        o
+    }
+
     /// Two logins in one browser: the first's challenge, signed, posted in the second.
     async fn other_transaction(&self, b: &Browser) -> Outcome {
         let (_, c1) = match self.challenged(b).await {
@@ -1241,6 +1299,7 @@ fn needs_card(test: &IdpTest) -> bool {
         Flow::Login { persona, fault, .. } => persona != PersonaId::Valid || fault != CaFault::None,
         Flow::ChallengeReplayed
         | Flow::RenewedCard
+        | Flow::RenewedCardLinksDown
         | Flow::TlsLogin(_)
         | Flow::OtherTransaction
         | Flow::AnswerFromOtherBrowser

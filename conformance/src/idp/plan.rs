@@ -83,6 +83,8 @@ pub enum Flow {
     ChallengeReplayed,
     /// A card logs in, the CA renews it, the new card logs in: the same NameID.
     RenewedCard,
+    /// The same with the CA's renewal links down at the new card's first login.
+    RenewedCardLinksDown,
     /// A login through the TLS client-authentication binding with `persona`'s card.
     TlsLogin(PersonaId),
     /// One login's challenge, signed, answered in another login of the same browser.
@@ -269,6 +271,16 @@ pub static IDP_TESTS: &[IdpTest] = &[
         ["TF-PKI-008", "TF-IDP-008"],
         "card",
         Flow::RenewedCard,
+        ByFlow,
+        PLATFORM
+    ),
+    t!(
+        "card-renewed-links-down",
+        "A card renewed while the CA's renewal links are unreachable: refused, or the same person, never a new one; the same NameID once the links are back",
+        "認証局の新旧紐付けサービスに届かない間に更新カードでログイン：拒否か同一人物で、別人にならない。復旧後は同じNameID",
+        ["TF-PKI-008", "TF-IDP-008"],
+        "card",
+        Flow::RenewedCardLinksDown,
         ByFlow,
         PLATFORM
     ),
