@@ -9,8 +9,13 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
 
+mod https;
+pub mod network;
+
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
+
+pub use network::Network;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -49,6 +54,9 @@ pub enum BrowserError {
     /// TLS with a client certificate failed (connection, handshake, time limit).
     #[error("TLS: {0}")]
     Tls(String),
+    /// A request the network policy does not allow (never sent).
+    #[error("{0}")]
+    NotAllowed(String),
 }
 
 /// A reqwest error in words: a timeout says so, others with their causes.
@@ -159,6 +167,9 @@ pub struct Browser {
     http: reqwest::Client,
     jar: Arc<reqwest::cookie::Jar>,
     timeout: Duration,
+    network: Network,
+    /// The TLS configuration for https hops (or why there is none).
+    tls: Result<Arc<rustls::ClientConfig>, String>,
     name: String,
     parties: Arc<Parties>,
     log: Mutex<Vec<Evidence>>,
@@ -193,17 +204,32 @@ impl Browser {
 
     /// The same with `timeout` on each exchange.
     pub fn with_timeout(name: &str, parties: Arc<Parties>, timeout: Duration) -> Self {
+        Self::with_network(name, parties, timeout, Network::default())
+    }
+
+    /// The same with the network policy `network` (allow-list, https trust, names).
+    pub fn with_network(
+        name: &str,
+        parties: Arc<Parties>,
+        timeout: Duration,
+        network: Network,
+    ) -> Self {
         let jar = Arc::new(reqwest::cookie::Jar::default());
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .cookie_provider(Arc::clone(&jar))
             .redirect(reqwest::redirect::Policy::none())
-            .timeout(timeout)
-            .build()
-            .unwrap_or_default();
+            .timeout(timeout);
+        for (host, addr) in &network.resolve {
+            builder = builder.resolve(host, std::net::SocketAddr::new(*addr, 0));
+        }
+        let http = builder.build().unwrap_or_default();
+        let tls = network.tls_config();
         Self {
             http,
             jar,
             timeout,
+            network,
+            tls,
             name: name.to_owned(),
             parties,
             log: Mutex::default(),
@@ -237,72 +263,122 @@ impl Browser {
         url: Url,
         payload: Payload<'_>,
     ) -> Result<Hop, BrowserError> {
+        self.network
+            .permits(&url)
+            .map_err(BrowserError::NotAllowed)?;
         let started = Instant::now();
-        let mut req = self.http.request(method.clone(), url.clone());
-        let mut sent = String::new();
-        let mut form = None;
-        match payload {
-            Payload::None => {}
-            Payload::Form(body) => {
-                req = req
-                    .header("content-type", "application/x-www-form-urlencoded")
-                    .body(body.clone());
-                sent = describe_form(&body);
-                form = Some(body);
-            }
-            Payload::Json(value, origin) => {
-                req = req
-                    .header("content-type", "application/json")
-                    .body(value.to_string());
-                if let Some(o) = origin {
-                    req = req.header("origin", o);
-                }
-                sent = serde_json::to_string_pretty(value).unwrap_or_default();
-            }
-            Payload::Soap(envelope) => {
-                req = req
-                    .header("content-type", "text/xml; charset=utf-8")
-                    .header(
-                        "soapaction",
-                        "http://www.oasis-open.org/committees/security",
-                    )
-                    .body(envelope.to_owned());
-                sent = envelope.to_owned();
-            }
+        let (headers, body, sent) = payload.encode();
+        let (status, got, text) = if url.scheme() == "https" {
+            let config = self.tls.clone().map_err(BrowserError::Tls)?;
+            self.over_tls(method.as_str(), &url, headers, body.clone(), config)
+                .await?
+        } else {
+            self.over_http(method.clone(), &url, headers, body.clone())
+                .await?
+        };
+        let form = body.filter(|_| matches!(payload, Payload::Form(_)));
+        Ok(self.arrived(
+            &method,
+            url,
+            started,
+            (form.as_deref(), &sent),
+            (status, got, text),
+        ))
+    }
+
+    /// One exchange over plain http (reqwest, with the jar).
+    async fn over_http(
+        &self,
+        method: reqwest::Method,
+        url: &Url,
+        headers: Vec<(String, String)>,
+        body: Option<String>,
+    ) -> Result<(u16, https::Headers, String), BrowserError> {
+        let mut req = self.http.request(method, url.clone());
+        for (n, v) in headers {
+            req = req.header(n, v);
         }
-        let resp = req.send().await?;
+        if let Some(b) = body {
+            req = req.body(b);
+        }
+        let mut resp = req.send().await?;
         let status = resp.status().as_u16();
-        let location = resp
-            .headers()
-            .get("location")
-            .and_then(|l| l.to_str().ok())
-            .map(str::to_owned);
-        let headers: Vec<(String, String)> = resp
+        let headers: https::Headers = resp
             .headers()
             .iter()
             .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
             .collect();
-        for (_, line) in headers.iter().filter(|(n, _)| n == "set-cookie") {
-            self.cookies_set
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push((url.clone(), line.clone()));
-        }
         let mut bytes = Vec::new();
-        let mut resp = resp;
         while let Some(chunk) = resp.chunk().await? {
             if bytes.len() + chunk.len() > MAX_PAGE {
                 return Err(BrowserError::TooLarge);
             }
             bytes.extend_from_slice(&chunk);
         }
-        let body = String::from_utf8_lossy(&bytes).into_owned();
+        Ok((
+            status,
+            headers,
+            String::from_utf8_lossy(&bytes).into_owned(),
+        ))
+    }
+
+    /// One exchange over TLS with `config` (rustls; a client certificate if it has one),
+    /// the jar's cookies sent and the answer's stored, within the time limit.
+    async fn over_tls(
+        &self,
+        method: &str,
+        url: &Url,
+        mut headers: Vec<(String, String)>,
+        body: Option<String>,
+        config: Arc<rustls::ClientConfig>,
+    ) -> Result<(u16, https::Headers, String), BrowserError> {
+        if let Some(c) = self.cookie_header(url) {
+            headers.push(("Cookie".into(), c));
+        }
+        let out = https::Outgoing {
+            method,
+            url,
+            headers,
+            body,
+        };
+        let (status, got, text) =
+            tokio::time::timeout(self.timeout, https::exchange(&out, config, &self.network))
+                .await
+                .map_err(|_| BrowserError::Tls("no answer within the time limit".into()))??;
+        for (_, line) in got.iter().filter(|(n, _)| n == "set-cookie") {
+            use reqwest::cookie::CookieStore as _;
+            if let Ok(v) = reqwest::header::HeaderValue::from_str(line) {
+                self.jar.set_cookies(&mut std::iter::once(&v), url);
+            }
+        }
+        Ok((status, got, text))
+    }
+
+    /// An answer arrived: its cookies noted, the exchange recorded as evidence, the hop.
+    fn arrived(
+        &self,
+        method: &reqwest::Method,
+        url: Url,
+        started: Instant,
+        (form, sent): (Option<&str>, &str),
+        (status, headers, body): (u16, https::Headers, String),
+    ) -> Hop {
+        let location = headers
+            .iter()
+            .find(|(n, _)| n == "location")
+            .map(|(_, v)| v.clone());
+        for (_, line) in headers.iter().filter(|(n, _)| n == "set-cookie") {
+            self.cookies_set
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push((url.clone(), line.clone()));
+        }
         let query_message = url.query().and_then(|q| bindings::decode_redirect(q).ok());
         let carried = message_kind(
             query_message
                 .as_ref()
                 .map(|m| m.xml.as_str())
-                .or(form.as_deref().and_then(first_message).as_deref()),
+                .or(form.and_then(first_message).as_deref()),
         );
         let mut content = format!("{method} {url}\n");
         if let Some(m) = &query_message {
@@ -336,13 +412,13 @@ impl Browser {
             to: self.parties.name(&url),
             duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         });
-        Ok(Hop {
+        Hop {
             url,
             status,
             location,
             body,
             headers,
-        })
+        }
     }
 
     async fn follow(&self, hop: Hop) -> Result<Page, BrowserError> {
@@ -460,47 +536,13 @@ impl Browser {
         stop: &str,
     ) -> Result<Navigation, BrowserError> {
         let url = Self::parse(url)?;
+        self.network
+            .permits(&url)
+            .map_err(BrowserError::NotAllowed)?;
         let started = Instant::now();
-        let exchange = tokio::time::timeout(
-            self.timeout,
-            tls_get(&url, config, self.cookie_header(&url)),
-        )
-        .await
-        .map_err(|_| BrowserError::Tls("no answer within the time limit".into()))??;
-        let (status, headers, body) = parse_http(&exchange)?;
-        let location = headers
-            .iter()
-            .find(|(n, _)| n == "location")
-            .map(|(_, v)| v.clone());
-        for (_, line) in headers.iter().filter(|(n, _)| n == "set-cookie") {
-            use reqwest::cookie::CookieStore as _;
-            if let Ok(v) = reqwest::header::HeaderValue::from_str(line) {
-                self.jar.set_cookies(&mut std::iter::once(&v), &url);
-            }
-            self.cookies_set
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push((url.clone(), line.clone()));
-        }
-        let mut content = format!("GET {url} (TLS 1.2, client certificate)\n\n→ HTTP {status}");
-        if let Some(l) = &location {
-            content.push_str(&format!(" Location: {l}"));
-        }
-        content.push_str(&format!("\n\n{}\n", truncate(&body, EVIDENCE_BODY)));
-        self.record(Evidence {
-            title: format!("GET {} (TLS client certificate) → {status}", url.path()),
-            content,
-            from: self.name.clone(),
-            to: self.parties.name(&url),
-            duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-        });
-        let hop = Hop {
-            url,
-            status,
-            location,
-            body,
-            headers,
-        };
+        let answer = self.over_tls("GET", &url, Vec::new(), None, config).await?;
+        let sent = "(TLS 1.2 with the card's client certificate)";
+        let hop = self.arrived(&reqwest::Method::GET, url, started, (None, sent), answer);
         self.follow_until(hop, Some(stop)).await
     }
 
@@ -870,75 +912,50 @@ fn describe_form(body: &str) -> String {
     out
 }
 
-/// One HTTP/1.1 GET over TLS with `config` (a client certificate); the raw answer, at
-/// most [`MAX_PAGE`] bytes.
-async fn tls_get(
-    url: &Url,
-    config: Arc<rustls::ClientConfig>,
-    cookies: Option<String>,
-) -> Result<Vec<u8>, BrowserError> {
-    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-    let tls_err = |e: &dyn std::fmt::Display| BrowserError::Tls(e.to_string());
-    let host = url
-        .host_str()
-        .ok_or_else(|| BrowserError::Url(url.to_string()))?;
-    let port = url.port_or_known_default().unwrap_or(443);
-    let name = rustls::pki_types::ServerName::try_from(host.to_owned()).map_err(|e| tls_err(&e))?;
-    let tcp = tokio::net::TcpStream::connect((host, port))
-        .await
-        .map_err(|e| tls_err(&e))?;
-    let mut tls = tokio_rustls::TlsConnector::from(config)
-        .connect(name, tcp)
-        .await
-        .map_err(|e| BrowserError::Tls(format!("handshake: {e}")))?;
-    let path = &url[url::Position::BeforePath..url::Position::AfterQuery];
-    let cookie = cookies
-        .map(|c| format!("Cookie: {c}\r\n"))
-        .unwrap_or_default();
-    tls.write_all(
-        format!("GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n{cookie}Connection: close\r\n\r\n")
-            .as_bytes(),
-    )
-    .await
-    .map_err(|e| tls_err(&e))?;
-    let mut out = Vec::new();
-    let limit = u64::try_from(MAX_PAGE).unwrap_or(u64::MAX) + 1;
-    (&mut tls)
-        .take(limit)
-        .read_to_end(&mut out)
-        .await
-        .map_err(|e| tls_err(&e))?;
-    if out.len() > MAX_PAGE {
-        return Err(BrowserError::TooLarge);
-    }
-    Ok(out)
-}
-
-/// Response headers: (lower-case name, value), in order.
-type Headers = Vec<(String, String)>;
-
-/// Status, headers (names in lower case) and body of a raw HTTP/1.1 answer (not chunked:
-/// the request asked to close the connection).
-fn parse_http(raw: &[u8]) -> Result<(u16, Headers, String), BrowserError> {
-    let text = String::from_utf8_lossy(raw);
-    let (head, body) = text.split_once("\r\n\r\n").ok_or(BrowserError::Malformed(
-        "an HTTP answer without a header end",
-    ))?;
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|s| s.parse().ok())
-        .ok_or(BrowserError::Malformed("an HTTP answer without a status"))?;
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    Ok((status, headers, body.to_owned()))
-}
-
 /// Response headers kept in the evidence: cookies and what governs framing.
 const EVIDENCE_HEADERS: [&str; 3] = ["set-cookie", "x-frame-options", "content-security-policy"];
+
+impl Payload<'_> {
+    /// Its headers, body, and how the evidence shows it.
+    fn encode(&self) -> (Vec<(String, String)>, Option<String>, String) {
+        let h = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect()
+        };
+        match self {
+            Payload::None => (Vec::new(), None, String::new()),
+            Payload::Form(body) => (
+                h(&[("content-type", "application/x-www-form-urlencoded")]),
+                Some(body.clone()),
+                describe_form(body),
+            ),
+            Payload::Json(value, origin) => {
+                let mut headers = h(&[("content-type", "application/json")]);
+                if let Some(o) = origin {
+                    headers.push(("origin".into(), (*o).to_owned()));
+                }
+                (
+                    headers,
+                    Some(value.to_string()),
+                    serde_json::to_string_pretty(value).unwrap_or_default(),
+                )
+            }
+            Payload::Soap(envelope) => (
+                h(&[
+                    ("content-type", "text/xml; charset=utf-8"),
+                    (
+                        "soapaction",
+                        "http://www.oasis-open.org/committees/security",
+                    ),
+                ]),
+                Some((*envelope).to_owned()),
+                (*envelope).to_owned(),
+            ),
+        }
+    }
+}
 
 /// What a request carries.
 enum Payload<'a> {
@@ -972,19 +989,6 @@ fn message_kind(xml: Option<&str>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_raw_http_answer_is_read_or_refused() {
-        let (status, headers, body) = parse_http(
-            b"HTTP/1.1 303 See Other\r\nLocation: /next\r\nSet-Cookie: a=1; HttpOnly\r\n\r\nbody",
-        )
-        .unwrap();
-        assert_eq!(status, 303);
-        assert_eq!(headers[0], ("location".into(), "/next".into()));
-        assert_eq!(body, "body");
-        assert!(parse_http(b"HTTP/1.1 200 OK\r\nno end").is_err());
-        assert!(parse_http(b"garbage\r\n\r\n").is_err());
-    }
 
     #[test]
     fn character_references_are_undone_however_written() {
