@@ -40,6 +40,77 @@ pub struct SutConfig {
     /// Run only tests whose id starts with one of these (all if empty).
     #[serde(default)]
     pub only: Vec<String>,
+    /// Where the suite may send requests, and how it trusts https servers.
+    #[serde(default)]
+    pub network: NetworkConfig,
+}
+
+/// The `[network]` table: where the suite's browser may go and what it trusts there.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkConfig {
+    /// Hosts (`name` or `name:port`) requests may go to; empty: loopback only. Every
+    /// request is checked: login, metadata, ACS and SLO URLs from metadata, redirects.
+    #[serde(default)]
+    pub allow: Vec<String>,
+    /// The CA certificate (PEM or DER, relative to the file) that issued the party's https
+    /// server certificate; without it, the system's CAs.
+    #[serde(default)]
+    pub ca: Option<PathBuf>,
+    /// Accept any https server certificate (the report says so). For trials only.
+    #[serde(default)]
+    pub insecure: bool,
+    /// Names resolved to these addresses rather than by the system (as curl's
+    /// `--resolve`), e.g. `{ "sp.vendor.example" = "127.0.0.1" }`.
+    #[serde(default)]
+    pub resolve: std::collections::BTreeMap<String, std::net::IpAddr>,
+}
+
+impl NetworkConfig {
+    /// The browser's policy (the CA file read).
+    pub fn policy(&self) -> Result<user_agent::Network, ConfigError> {
+        let roots = match &self.ca {
+            None => Vec::new(),
+            Some(path) => {
+                let bytes = std::fs::read(path)
+                    .map_err(|e| ConfigError(format!("network.ca {}: {e}", path.display())))?;
+                let text = String::from_utf8_lossy(&bytes);
+                if text.contains("-----BEGIN") {
+                    let certs = user_agent::network::pem_certificates(&text);
+                    if certs.is_empty() {
+                        return Err(ConfigError(format!(
+                            "network.ca {}: no certificate in it",
+                            path.display()
+                        )));
+                    }
+                    certs
+                } else {
+                    vec![bytes]
+                }
+            }
+        };
+        Ok(user_agent::Network {
+            allow: self.allow.clone(),
+            roots,
+            insecure: self.insecure,
+            resolve: self.resolve.iter().map(|(h, a)| (h.clone(), *a)).collect(),
+        })
+    }
+
+    /// Whether the suite may send a request to `url` (`what` names it in the refusal).
+    pub fn permits(&self, what: &str, url: &str) -> Result<(), ConfigError> {
+        let u = url::Url::parse(url).map_err(|e| ConfigError(format!("{what}: {url:?}: {e}")))?;
+        self.policy()?
+            .permits(&u)
+            .map_err(|e| ConfigError(format!("{what}: {e}")))
+    }
+
+    /// Makes the CA path relative to the configuration file's folder `base`.
+    pub(crate) fn resolve_paths(&mut self, base: &Path) {
+        if let Some(ca) = self.ca.as_mut().filter(|c| c.is_relative()) {
+            *ca = base.join(&*ca);
+        }
+    }
 }
 
 fn default_logged_in() -> String {
@@ -58,21 +129,23 @@ fn default_timeout() -> u64 {
 impl SutConfig {
     /// Reads `path`, resolving relative paths against its folder.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let c: Self = load_toml(path, |c: &mut Self| (&mut c.metadata, &mut c.expected))?;
+        let mut c: Self = load_toml(path, |c: &mut Self| (&mut c.metadata, &mut c.expected))?;
+        c.network
+            .resolve_paths(path.parent().unwrap_or(Path::new(".")));
         c.check()?;
         Ok(c)
     }
 
-    /// Only loopback, sane limits.
+    /// Only where the network policy allows, sane limits.
     pub fn check(&self) -> Result<(), ConfigError> {
         for (what, url) in [
             ("login_url", &self.login_url),
             ("protected_url", &self.protected_url),
         ] {
-            loopback(what, url)?;
+            self.network.permits(what, url)?;
         }
         if self.metadata.starts_with("http") {
-            loopback("metadata", &self.metadata)?;
+            self.network.permits("metadata", &self.metadata)?;
         }
         if !(100..=60_000).contains(&self.timeout_ms) {
             return Err(ConfigError("timeout_ms must be 100..=60000".into()));
@@ -96,7 +169,10 @@ pub(crate) fn load_toml<T: serde::de::DeserializeOwned>(
         toml::from_str(&text).map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
     let base = path.parent().unwrap_or(Path::new("."));
     let (metadata, expected) = paths(&mut c);
-    if !metadata.starts_with("http://") && Path::new(metadata.as_str()).is_relative() {
+    if !metadata.starts_with("http://")
+        && !metadata.starts_with("https://")
+        && Path::new(metadata.as_str()).is_relative()
+    {
         *metadata = base.join(metadata.as_str()).display().to_string();
     }
     if let Some(e) = expected {
@@ -105,21 +181,6 @@ pub(crate) fn load_toml<T: serde::de::DeserializeOwned>(
         }
     }
     Ok(c)
-}
-
-/// The suite talks to loopback only.
-pub(crate) fn loopback(what: &str, url: &str) -> Result<(), ConfigError> {
-    let u = url::Url::parse(url).map_err(|e| ConfigError(format!("{what}: {url:?}: {e}")))?;
-    match u.host_str() {
-        Some("127.0.0.1") | Some("localhost") | Some("[::1]")
-            if u.scheme() == "http" || u.scheme() == "https" =>
-        {
-            Ok(())
-        }
-        _ => Err(ConfigError(format!(
-            "{what} {url} is not a loopback http(s) URL: the suite talks to loopback only"
-        ))),
-    }
 }
 
 /// The IdP the suite plays.

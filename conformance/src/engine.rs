@@ -29,9 +29,6 @@ use crate::plan::{
 use crate::xmlenc::EncSpec;
 use crate::ConfigError;
 
-/// Largest SP metadata read.
-const MAX_METADATA: usize = 1024 * 1024;
-
 /// The SP as the suite sees it during a run.
 struct Sut<'a> {
     config: &'a SutConfig,
@@ -39,6 +36,26 @@ struct Sut<'a> {
     sp: SpMetadata,
     listener: Listener,
     parties: Arc<Parties>,
+    network: user_agent::Network,
+}
+
+/// The browser's policy: the vendor's, plus the suite's own parties (its listener and
+/// IdP, which the browser may be sent to by the SP under test).
+fn network_for(
+    config: &SutConfig,
+    own: &[&str],
+) -> Result<user_agent::Network, crate::ConfigError> {
+    let mut n = config.network.policy()?;
+    if !n.allow.is_empty() {
+        for url in own {
+            if let Ok(u) = url::Url::parse(url) {
+                let host = u.host_str().unwrap_or_default();
+                let port = u.port_or_known_default().unwrap_or_default();
+                n.allow.push(format!("{host}:{port}"));
+            }
+        }
+    }
+    Ok(n)
 }
 
 /// A session the protected page shows.
@@ -68,25 +85,13 @@ fn step(
 }
 
 /// Reads the SP's metadata: a file, or a loopback URL (time and size limits).
-pub(crate) async fn load_metadata(source: &str, timeout: Duration) -> Result<String, String> {
+pub(crate) async fn load_metadata(source: &str, b: &Browser) -> Result<String, String> {
     if source.starts_with("http") {
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| e.to_string())?;
-        let mut resp = http.get(source).send().await.map_err(|e| e.to_string())?;
-        if !resp.status().is_success() {
-            return Err(format!("HTTP {}", resp.status()));
+        let page = b.get(source).await.map_err(|e| e.to_string())?;
+        if page.status != 200 {
+            return Err(format!("HTTP {} from {source}", page.status));
         }
-        let mut out = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(|e| e.to_string())? {
-            out.extend_from_slice(&chunk);
-            if out.len() > MAX_METADATA {
-                return Err("metadata over 1 MiB".into());
-            }
-        }
-        String::from_utf8(out).map_err(|_| "metadata is not UTF-8".into())
+        Ok(page.body)
     } else {
         std::fs::read_to_string(source).map_err(|e| e.to_string())
     }
@@ -94,10 +99,11 @@ pub(crate) async fn load_metadata(source: &str, timeout: Duration) -> Result<Str
 
 impl Sut<'_> {
     fn browser(&self) -> Browser {
-        Browser::with_timeout(
+        Browser::with_network(
             "suite browser",
             Arc::clone(&self.parties),
             Duration::from_millis(self.config.timeout_ms),
+            self.network.clone(),
         )
     }
 
@@ -219,7 +225,9 @@ pub async fn run(
     pre.title_ja = Some("事前確認".into());
     let started = Instant::now();
     let timeout = Duration::from_millis(config.timeout_ms);
-    let sp = match load_metadata(&config.metadata, timeout)
+    let network = network_for(config, &[&listener.base_url, &idp.base_url])?;
+    let fetcher = Browser::with_network("suite", Arc::default(), timeout, network.clone());
+    let sp = match load_metadata(&config.metadata, &fetcher)
         .await
         .and_then(|t| parse_sps(&t).map_err(|e| e.to_string()))
     {
@@ -274,6 +282,7 @@ pub async fn run(
         sp,
         listener,
         parties: Arc::new(parties),
+        network,
     };
     // The login sends an AuthnRequest to the suite (twice: IDs must differ).
     let t = Instant::now();

@@ -89,6 +89,7 @@ async fn run(mode: Mode) -> (reports::Report, Duration) {
         only: Vec::new(),
         registration: None,
         tls_binding: None,
+        network: Default::default(),
     };
     let t = Instant::now();
     let report = conformance::idp::run(&config, &suite, |_| {})

@@ -98,6 +98,7 @@ async fn run(mode: Mode) -> (reports::Report, Duration) {
         expected: None,
         timeout_ms: 500,
         only: Vec::new(),
+        network: Default::default(),
     };
     let t = Instant::now();
     let report = conformance::run(&config, &idp, |_| {}).await.unwrap();

@@ -58,6 +58,7 @@ async fn start_sp_with(
         expected: None,
         timeout_ms: 10_000,
         only: Vec::new(),
+        network: Default::default(),
     }
 }
 

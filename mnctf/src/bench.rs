@@ -174,6 +174,7 @@ fn test_sp_runs(peer: &str, runs: usize) -> anyhow::Result<bool> {
             expected: None,
             timeout_ms: 10_000,
             only: Vec::new(),
+            network: Default::default(),
         };
         let (mut walls, mut cpus, mut tests) = (Vec::new(), Vec::new(), 0);
         for _ in 0..runs.max(1) {

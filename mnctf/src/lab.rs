@@ -137,6 +137,7 @@ pub async fn run_plan(
         expected: None,
         timeout_ms: 10_000,
         only,
+        network: Default::default(),
     };
     Ok(conformance::run(&config, idp, |_| {}).await?)
 }

@@ -71,6 +71,7 @@ async fn run_plan(name: &str, idp: &SuiteIdp, mut peer: Peer, paths: &SpPaths) -
         only: std::env::var("MNCTF_ONLY")
             .map(|v| v.split(',').map(str::to_owned).collect())
             .unwrap_or_default(),
+        network: Default::default(),
     };
     let report = conformance::run(&config, idp, |_| {}).await.unwrap();
     let out = Path::new(env!("CARGO_TARGET_TMPDIR"))

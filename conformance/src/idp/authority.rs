@@ -51,6 +51,7 @@ struct Sut<'a> {
     aa: Authority,
     ca: &'a RunningService,
     parties: Arc<Parties>,
+    network: user_agent::Network,
 }
 
 /// Runs the attribute authority's plan.
@@ -73,7 +74,8 @@ pub async fn run(
     let mut pre = Case::new("preflight", "Checks before the run");
     pre.title_ja = Some("事前確認".into());
     let t = Instant::now();
-    let aa = match load(config).await {
+    let network = super::engine::network_for(config, suite)?;
+    let aa = match load(config, &network).await {
         Ok(aa) => aa,
         Err(e) => {
             return Ok(stopped(
@@ -97,6 +99,7 @@ pub async fn run(
         aa,
         ca: &ca,
         parties: Arc::new(parties),
+        network,
     };
     let first = &AA_TESTS[0];
     let base = sut.run_test(first).await;
@@ -158,9 +161,10 @@ fn stopped(mut report: Report, mut pre: Case, why: String) -> Report {
 }
 
 /// The authority's metadata: one entity with an AttributeAuthorityDescriptor.
-async fn load(config: &IdpSutConfig) -> Result<Authority, String> {
+async fn load(config: &IdpSutConfig, network: &user_agent::Network) -> Result<Authority, String> {
     let timeout = Duration::from_millis(config.timeout_ms);
-    let text = crate::engine::load_metadata(&config.metadata, timeout).await?;
+    let b = Browser::with_network("suite", Arc::default(), timeout, network.clone());
+    let text = crate::engine::load_metadata(&config.metadata, &b).await?;
     let entities = parse_entities(&text).map_err(|e| e.to_string())?;
     let [entity] = entities.as_slice() else {
         return Err(format!(
@@ -172,7 +176,10 @@ async fn load(config: &IdpSutConfig) -> Result<Authority, String> {
         .attribute_authority
         .as_ref()
         .ok_or("no AttributeAuthorityDescriptor with a SOAP AttributeService")?;
-    crate::config::loopback("the AttributeService", &aa.soap_url).map_err(|e| e.to_string())?;
+    config
+        .network
+        .permits("the AttributeService", &aa.soap_url)
+        .map_err(|e| e.to_string())?;
     if aa.signing_certs.is_empty() {
         return Err("no signing certificate".into());
     }
@@ -247,10 +254,11 @@ fn qualification(a: &AttributeAssertion) -> String {
 
 impl Sut<'_> {
     fn browser(&self) -> Browser {
-        Browser::with_timeout(
+        Browser::with_network(
             "suite (professional and platform)",
             Arc::clone(&self.parties),
             Duration::from_millis(self.config.timeout_ms),
+            self.network.clone(),
         )
     }
 

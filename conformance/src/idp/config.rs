@@ -56,6 +56,9 @@ pub struct IdpSutConfig {
     /// The TLS client-authentication binding, if the IdP offers it (TF-BIND-006).
     #[serde(default)]
     pub tls_binding: Option<TlsBinding>,
+    /// Where the suite may send requests, and how it trusts https servers.
+    #[serde(default)]
+    pub network: crate::config::NetworkConfig,
     /// An attribute authority's registration endpoint (TF-PROXY-004): `POST <url>/challenge`
     /// gives a challenge, `POST <url>` takes the registration.
     #[serde(default)]
@@ -100,9 +103,11 @@ impl IdpSutConfig {
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let mut c: Self =
             crate::config::load_toml(path, |c: &mut Self| (&mut c.metadata, &mut c.expected))?;
+        let base = path.parent().unwrap_or(Path::new("."));
         if let Some(t) = c.tls_binding.as_mut().filter(|t| t.ca.is_relative()) {
-            t.ca = path.parent().unwrap_or(Path::new(".")).join(&t.ca);
+            t.ca = base.join(&t.ca);
         }
+        c.network.resolve_paths(base);
         c.check()?;
         Ok(c)
     }
@@ -110,19 +115,19 @@ impl IdpSutConfig {
     /// Sane limits; roles not built yet say so.
     pub fn check(&self) -> Result<(), ConfigError> {
         if self.metadata.starts_with("http") {
-            crate::config::loopback("metadata", &self.metadata)?;
+            self.network.permits("metadata", &self.metadata)?;
         }
         if !(100..=60_000).contains(&self.timeout_ms) {
             return Err(ConfigError("timeout_ms must be 100..=60000".into()));
         }
         if let Some(t) = &self.tls_binding {
-            crate::config::loopback("tls_binding.url", &t.url)?;
+            self.network.permits("tls_binding.url", &t.url)?;
         }
         match (self.role, &self.registration) {
             (Role::AttributeAuthority, None) => Err(ConfigError(
                 "role \"attribute-authority\" needs `registration`: the URL professionals register their card at (TF-PROXY-004)".into(),
             )),
-            (Role::AttributeAuthority, Some(url)) => crate::config::loopback("registration", url),
+            (Role::AttributeAuthority, Some(url)) => self.network.permits("registration", url),
             (_, Some(_)) => Err(ConfigError(
                 "`registration` is for role \"attribute-authority\" only".into(),
             )),

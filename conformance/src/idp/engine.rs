@@ -28,6 +28,7 @@ struct Sut<'a> {
     idp: Idp,
     ca: &'a RunningService,
     parties: Arc<Parties>,
+    network: user_agent::Network,
 }
 
 /// What a test observed: its verdict, why, and the evidence.
@@ -77,7 +78,8 @@ pub async fn run(
     let mut pre = Case::new("preflight", "Checks before the run");
     pre.title_ja = Some("事前確認".into());
     let t = Instant::now();
-    let idp = match load_idp(config).await {
+    let network = super::engine::network_for(config, suite)?;
+    let idp = match load_idp(config, &network).await {
         Ok(idp) => idp,
         Err(e) => {
             let why = format!("the IdP's metadata: {e}");
@@ -93,6 +95,7 @@ pub async fn run(
         idp,
         ca: &ca,
         parties: Arc::new(parties),
+        network,
     };
     let Some(valid) = IDP_TESTS.iter().find(|t| t.id == "login-valid") else {
         return Err(ConfigError("the plan has no login-valid test".into()));
@@ -148,6 +151,24 @@ pub(super) fn ms(since: Instant) -> u64 {
     u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
+/// The browser's policy: the vendor's, plus the suite's SPs (the browser is sent there).
+pub(super) fn network_for(
+    config: &IdpSutConfig,
+    suite: &SuiteSps,
+) -> Result<user_agent::Network, ConfigError> {
+    let mut n = config.network.policy()?;
+    if !n.allow.is_empty() {
+        if let Ok(u) = url::Url::parse(&suite.base_url) {
+            let host = u.host_str().unwrap_or_default();
+            n.allow.push(format!(
+                "{host}:{}",
+                u.port_or_known_default().unwrap_or_default()
+            ));
+        }
+    }
+    Ok(n)
+}
+
 /// The tests of the role under test.
 fn plan(config: &IdpSutConfig) -> impl Iterator<Item = &'static IdpTest> + '_ {
     IDP_TESTS.iter().filter(|t| t.is_for(config.role))
@@ -173,9 +194,10 @@ pub(super) async fn start_ca(ca_url: &str) -> Result<RunningService, ConfigError
 }
 
 /// The IdP's metadata: its entityID, HTTP-Redirect SSO endpoint and signing keys.
-async fn load_idp(config: &IdpSutConfig) -> Result<Idp, String> {
+async fn load_idp(config: &IdpSutConfig, network: &user_agent::Network) -> Result<Idp, String> {
     let timeout = Duration::from_millis(config.timeout_ms);
-    let text = crate::engine::load_metadata(&config.metadata, timeout).await?;
+    let b = Browser::with_network("suite", Arc::default(), timeout, network.clone());
+    let text = crate::engine::load_metadata(&config.metadata, &b).await?;
     let mut idps = parse_idps(&text).map_err(|e| e.to_string())?;
     if idps.len() != 1 {
         return Err(format!(
@@ -190,7 +212,10 @@ async fn load_idp(config: &IdpSutConfig) -> Result<Idp, String> {
         .find(|e| e.binding == BINDING_REDIRECT)
         .map(|e| e.location.clone())
         .ok_or("no HTTP-Redirect SingleSignOnService")?;
-    crate::config::loopback("the SSO URL", &sso_url).map_err(|e| e.to_string())?;
+    config
+        .network
+        .permits("the SSO URL", &sso_url)
+        .map_err(|e| e.to_string())?;
     let origin = url::Url::parse(&sso_url)
         .map(|u| u.origin().ascii_serialization())
         .map_err(|e| e.to_string())?;
@@ -236,10 +261,11 @@ fn finish_stopped(mut report: Report, mut pre: Case, why: &str, role: Role) -> R
 
 impl Sut<'_> {
     fn browser(&self) -> Browser {
-        Browser::with_timeout(
+        Browser::with_network(
             "suite browser",
             Arc::clone(&self.parties),
             Duration::from_millis(self.config.timeout_ms),
+            self.network.clone(),
         )
     }
 
