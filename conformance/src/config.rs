@@ -153,8 +153,22 @@ impl SutConfig {
         if self.logged_in.is_empty() {
             return Err(ConfigError("logged_in must say how a session shows".into()));
         }
-        Ok(())
+        let ids: Vec<&str> = crate::plan::all().iter().map(|t| t.id).collect();
+        only_matches(&self.only, &ids)
     }
+}
+
+/// Every entry of `only` selects at least one test of `ids` (a typo would otherwise run
+/// nothing and pass).
+pub(crate) fn only_matches(only: &[String], ids: &[&str]) -> Result<(), ConfigError> {
+    for p in only {
+        if !ids.iter().any(|id| id.starts_with(p.as_str())) {
+            return Err(ConfigError(format!(
+                "only: {p:?} matches no test of the plan (list them with --list)"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Reads a vendor's TOML file; the `metadata` and `expected` paths `paths` picks out are

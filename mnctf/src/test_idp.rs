@@ -28,6 +28,13 @@ pub struct TestIdp {
     /// The suite's CA service (OCSP, CRLs), which runs during the test on this port.
     #[arg(long, default_value = DEFAULT_CA_URL)]
     ca_url: String,
+    /// Print the plan of every role (id, roles, requirements, title) and stop.
+    #[arg(long)]
+    list: bool,
+    /// Run only the tests whose id starts with one of these (comma-separated); replaces
+    /// `only` in the configuration.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
 }
 
 #[derive(Subcommand)]
@@ -85,10 +92,18 @@ pub fn run(args: TestIdp) -> anyhow::Result<bool> {
         };
         return install_files(&out, &urls);
     }
+    if args.list {
+        list();
+        return Ok(true);
+    }
     let path = args
         .config
         .context("give --config idp-sut.toml (or `mnctf test-idp metadata`)")?;
-    let config = IdpSutConfig::load(&path)?;
+    let mut config = IdpSutConfig::load(&path)?;
+    if !args.only.is_empty() {
+        config.only = args.only;
+        config.check()?;
+    }
     let suite = SuiteSps::new(&args.sps_url, &args.ca_url)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -110,6 +125,34 @@ pub fn run(args: TestIdp) -> anyhow::Result<bool> {
         &args.out,
         started,
     )
+}
+
+/// The plans of every role.
+fn list() {
+    use conformance::idp::Role;
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let mut lines = Vec::new();
+    for t in conformance::idp::plan::IDP_TESTS {
+        let roles: Vec<&str> = [(Role::Platform, "platform"), (Role::CardIdp, "card-idp")]
+            .into_iter()
+            .filter(|(r, _)| t.is_for(*r))
+            .map(|(_, n)| n)
+            .collect();
+        let roles = roles.join(",");
+        let reqs = t.requirements.join(",");
+        lines.push(format!("{:<32} {roles:<18} {reqs:<28} {}", t.id, t.title));
+    }
+    for t in conformance::idp::authority_plan::AA_TESTS {
+        let (reqs, role) = (t.requirements.join(","), "attribute-authority");
+        lines.push(format!("{:<32} {role:<18} {reqs:<28} {}", t.id, t.title));
+    }
+    for line in lines {
+        // A closed pipe (`| head`) ends the listing quietly.
+        if writeln!(out, "{line}").is_err() {
+            break;
+        }
+    }
 }
 
 /// The files a vendor installs, and the worked example of our platform.

@@ -24,6 +24,13 @@ pub struct TestSp {
     /// there: the suite's browser stops before it).
     #[arg(long, default_value = DEFAULT_SUITE_URL)]
     suite_url: String,
+    /// Print the plan (id, requirements, title) and stop.
+    #[arg(long)]
+    list: bool,
+    /// Run only the tests whose id starts with one of these (comma-separated); replaces
+    /// `only` in the configuration.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
 }
 
 #[derive(Subcommand)]
@@ -44,10 +51,26 @@ pub fn run(args: TestSp) -> anyhow::Result<bool> {
         println!("{}", SuiteIdp::new(&suite_url)?.metadata());
         return Ok(true);
     }
+    if args.list {
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        for t in conformance::plan::all() {
+            let reqs = t.requirements.join(",");
+            // A closed pipe (`| head`) ends the listing quietly.
+            if writeln!(out, "{:<44} {reqs:<28} {}", t.id, t.title).is_err() {
+                break;
+            }
+        }
+        return Ok(true);
+    }
     let path = args
         .config
         .context("give --config sut.toml (or `mnctf test-sp metadata`)")?;
-    let config = SutConfig::load(&path)?;
+    let mut config = SutConfig::load(&path)?;
+    if !args.only.is_empty() {
+        config.only = args.only;
+        config.check()?;
+    }
     let idp = SuiteIdp::new(&args.suite_url)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -72,7 +95,8 @@ pub fn run(args: TestSp) -> anyhow::Result<bool> {
 }
 
 /// Prints the counts and compares with the expected-results file, if any: `Ok(true)` when
-/// the run is as expected (or, without a file, nothing FAILED).
+/// the run is as expected (or, without a file, nothing FAILED); an error (exit code 2)
+/// when the checks before the run failed, so nothing was judged.
 pub fn conclude(
     name: &str,
     report: &reports::Report,
@@ -93,6 +117,17 @@ pub fn conclude(
         started.elapsed().as_secs_f64(),
         out.display()
     );
+    if let Some(pre) = report
+        .cases()
+        .find(|c| c.id == "preflight" && c.verdict == Verdict::Failed)
+    {
+        anyhow::bail!(
+            "could not run: {}",
+            pre.reason
+                .as_deref()
+                .unwrap_or("the checks before the run failed")
+        );
+    }
     match expected {
         Some(file) => {
             let expected = Expected::load(file)?;

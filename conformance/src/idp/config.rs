@@ -123,6 +123,19 @@ impl IdpSutConfig {
         if let Some(t) = &self.tls_binding {
             self.network.permits("tls_binding.url", &t.url)?;
         }
+        let ids: Vec<&str> = if self.role == Role::AttributeAuthority {
+            super::authority_plan::AA_TESTS
+                .iter()
+                .map(|t| t.id)
+                .collect()
+        } else {
+            super::plan::IDP_TESTS
+                .iter()
+                .filter(|t| t.is_for(self.role))
+                .map(|t| t.id)
+                .collect()
+        };
+        crate::config::only_matches(&self.only, &ids)?;
         match (self.role, &self.registration) {
             (Role::AttributeAuthority, None) => Err(ConfigError(
                 "role \"attribute-authority\" needs `registration`: the URL professionals register their card at (TF-PROXY-004)".into(),
