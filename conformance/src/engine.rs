@@ -365,8 +365,9 @@ pub async fn run(
         t,
     ));
     if !ok {
+        let diagnosis = sut.diagnose().await;
         let why = format!(
-            "the baseline Response was not accepted ({}): fix the SP's configuration first",
+            "the baseline Response was not accepted ({}; {diagnosis}): fix the SP's configuration first",
             base.reason.unwrap_or_default()
         );
         return Ok(finish_stopped(report, pre, &why));
@@ -979,10 +980,58 @@ impl Sut<'_> {
                 identity,
                 session_index: knobs.assertion_id,
             }),
-            other => Err(format!(
-                "the golden Response did not open a session for {identity} ({other:?})"
+            Some(s) => Err(format!(
+                "the golden Response opened a session for {}, not {identity}",
+                s.identity.as_deref().unwrap_or("no identity shown")
+            )),
+            None => Err(format!(
+                "the golden Response did not open a session for {identity}"
             )),
         }
+    }
+
+    /// Why a valid login shows no session, as far as the browser can tell: what the ACS
+    /// answered and what the protected page then showed, with the likely fix.
+    async fn diagnose(&self) -> String {
+        let b = self.browser();
+        let captured = match self.capture(&b).await {
+            Ok(c) => c,
+            Err(e) => return e,
+        };
+        let Some(acs) = self.acs(&captured) else {
+            return "the SP's metadata has no ACS to answer at".into();
+        };
+        let knobs = self.golden(&acs, &captured).knobs(&unique("user"));
+        let spec = crate::message::SignSpec::standard(&self.idp.key);
+        let Ok(xml) = crate::message::build(&knobs, crate::message::Signing::Both, &spec) else {
+            return "the suite could not sign the golden Response".into();
+        };
+        let at_acs = match self.deliver(&b, &acs, &Crafted::of(xml), &captured).await {
+            Ok(p) => format!("the ACS answered HTTP {} at {}", p.status, p.url),
+            Err(e) => format!("posting to the ACS: {e}"),
+        };
+        let host = |u: &str| {
+            url::Url::parse(u)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_owned))
+        };
+        let hosts = if host(&acs) != host(&self.config.protected_url) {
+            format!(" The ACS {acs} and the protected page {} are on different hosts: the session cookie set at one is not sent to the other; use the same host name in sut.toml as in the SP's metadata.", self.config.protected_url)
+        } else {
+            String::new()
+        };
+        let page = match b.get_until(&self.config.protected_url, &self.idp.sso_url).await {
+            Ok(Navigation::Page(p)) => p,
+            Ok(Navigation::Stopped { .. }) => {
+                return format!("{at_acs}; then the protected page sent the browser to log in again: the SP kept no session.{hosts}")
+            }
+            Err(e) => return format!("{at_acs}; then the protected page: {e}"),
+        };
+        let shown = crate::idp::login::page_text(&page.body);
+        format!(
+            "{at_acs}; then the protected page {} answered HTTP {} without {:?}, the text that shows a session (logged_in in sut.toml); it shows: {shown}. If that is a logged-in page, set logged_in to text it shows.{hosts}",
+            page.url, page.status, self.config.logged_in
+        )
     }
 
     /// The golden Response's base for an answer to `captured` at `acs`.

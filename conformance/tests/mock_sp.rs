@@ -149,3 +149,24 @@ async fn an_sp_that_does_not_verify_logout_signatures_fails_the_forged_logout_te
     )
     .await;
 }
+
+/// A `logged_in` text the SP's page never shows: the preflight says what the page showed
+/// and which setting to change, not only that no session was seen.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_logged_in_text_is_diagnosed() {
+    let dir = tempfile::tempdir().unwrap();
+    let idp = SuiteIdp::new("http://127.0.0.1:18500").unwrap();
+    let mut config = start_sp(&idp, dir.path()).await;
+    config.logged_in = "WELCOME-TEXT-NOT-THERE".into();
+    config.only = vec!["baseline-both-signed".into()];
+    let report = conformance::run(&config, &idp, |_| {}).await.unwrap();
+    let pre = report.cases().find(|c| c.id == "preflight").unwrap();
+    assert_eq!(pre.verdict, Verdict::Failed);
+    let why = pre.reason.clone().unwrap_or_default();
+    assert!(
+        why.contains("WELCOME-TEXT-NOT-THERE")
+            && why.contains("it shows:")
+            && why.contains("AUTHENTICATED"),
+        "{why}"
+    );
+}
