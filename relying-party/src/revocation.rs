@@ -78,7 +78,15 @@ pub struct Limits {
 pub async fn fetch(req: reqwest::RequestBuilder, limit: Duration) -> Result<Vec<u8>, String> {
     match fetch_answer(req, limit).await? {
         (status, body) if (200..300).contains(&status) => Ok(body),
-        (status, _) => Err(format!("HTTP {status}")),
+        (status, _) => Err(http_status(status)),
+    }
+}
+
+/// "HTTP 503 Service Unavailable".
+fn http_status(status: u16) -> String {
+    match reqwest::StatusCode::from_u16(status) {
+        Ok(s) => format!("HTTP {s}"),
+        Err(_) => format!("HTTP {status}"),
     }
 }
 
@@ -180,7 +188,7 @@ pub async fn predecessor(
         return Ok(None);
     }
     if !(200..300).contains(&status) {
-        return Err(format!("HTTP {status}"));
+        return Err(http_status(status));
     }
     let json: serde_json::Value =
         serde_json::from_slice(&body).map_err(|e| format!("not JSON: {e}"))?;
