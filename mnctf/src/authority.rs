@@ -9,7 +9,6 @@ use anyhow::Context as _;
 use mock_sp::attribute_authority::{AttributeAuthority, AuthorityConfig, CheckedCa};
 use serde::Deserialize;
 use trust_framework::saml::aggregate;
-use trust_framework::saml::constants::category;
 use trust_framework::x509::TrustAnchors;
 
 /// A CA and where its revocation data is.
@@ -65,17 +64,7 @@ pub fn load(path: &Path) -> anyhow::Result<Arc<AttributeAuthority>> {
     let operator = der(&f.metadata_aggregate.operator_certificate)?;
     let agg = aggregate::load(&agg_text, &[operator], time::OffsetDateTime::now_utc())
         .context("the aggregate")?;
-    let requesters = agg
-        .entities
-        .iter()
-        .filter(|e| e.has_category(category::PLATFORM) || e.has_category(category::GOVERNMENT))
-        .filter_map(|e| {
-            Some((
-                e.entity_id.to_string(),
-                e.sp.as_ref()?.signing_certs.clone(),
-            ))
-        })
-        .collect();
+    let requesters = mock_sp::attribute_authority::requesters_of(&agg);
     let config = AuthorityConfig {
         entity_id: trust_framework::EntityId::new(&f.entity_id)?,
         base_url: f.base_url.trim_end_matches('/').to_owned(),

@@ -46,6 +46,24 @@ pub struct CheckedCa {
     pub crl_url: String,
 }
 
+/// The requesters of an aggregate an authority answers: the entities the operator
+/// registered as platform or government system, with their SP signing certificates.
+pub fn requesters_of(
+    agg: &trust_framework::saml::aggregate::Aggregate,
+) -> Vec<(String, Vec<Vec<u8>>)> {
+    use trust_framework::saml::constants::category;
+    agg.entities
+        .iter()
+        .filter(|e| e.has_category(category::PLATFORM) || e.has_category(category::GOVERNMENT))
+        .filter_map(|e| {
+            Some((
+                e.entity_id.to_string(),
+                e.sp.as_ref()?.signing_certs.clone(),
+            ))
+        })
+        .collect()
+}
+
 /// What the authority is configured with.
 pub struct AuthorityConfig {
     /// Its entityID.

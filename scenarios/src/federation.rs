@@ -563,17 +563,7 @@ fn start_authority(
             crl_url: authority.urls().crl.clone(),
         })
     };
-    let requesters = agg
-        .entities
-        .iter()
-        .filter(|e| e.has_category(category::PLATFORM) || e.has_category(category::GOVERNMENT))
-        .filter_map(|e| {
-            Some((
-                e.entity_id.to_string(),
-                e.sp.as_ref()?.signing_certs.clone(),
-            ))
-        })
-        .collect();
+    let requesters = mock_sp::attribute_authority::requesters_of(agg);
     let entity_id =
         trust_framework::EntityId::new(&format!("{url}/aa")).map_err(party(names::AA))?;
     let config = AuthorityConfig {

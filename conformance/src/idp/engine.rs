@@ -1298,20 +1298,14 @@ impl Sut<'_> {
 
 /// DER from a PEM certificate, or the bytes as they are.
 fn pem_or_der(bytes: &[u8]) -> Vec<u8> {
-    use base64::Engine as _;
     let text = String::from_utf8_lossy(bytes);
-    if !text.contains("-----BEGIN") {
-        return bytes.to_vec();
+    match user_agent::network::pem_certificates(&text)
+        .into_iter()
+        .next()
+    {
+        Some(der) => der,
+        None => bytes.to_vec(),
     }
-    let b64: String = text
-        .lines()
-        .skip_while(|l| !l.starts_with("-----BEGIN"))
-        .skip(1)
-        .take_while(|l| !l.starts_with("-----END"))
-        .collect();
-    base64::engine::general_purpose::STANDARD
-        .decode(b64)
-        .unwrap_or_default()
 }
 
 /// Whether a refusal was a server error page (`login` writes "(HTTP <status>)").
