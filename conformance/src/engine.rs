@@ -206,7 +206,18 @@ impl Sut<'_> {
 }
 
 /// Runs the whole plan against the SP of `config`; `progress` sees each case as it ends.
+/// The report explains itself ([`crate::explain`]).
 pub async fn run(
+    config: &SutConfig,
+    idp: &SuiteIdp,
+    progress: impl FnMut(&Case),
+) -> Result<Report, ConfigError> {
+    let mut report = run_plan(config, idp, progress).await?;
+    crate::explain::annotate(&mut report);
+    Ok(report)
+}
+
+async fn run_plan(
     config: &SutConfig,
     idp: &SuiteIdp,
     mut progress: impl FnMut(&Case),

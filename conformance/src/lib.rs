@@ -24,9 +24,11 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
 
+pub mod advice;
 pub mod config;
 pub mod engine;
 pub mod expected;
+pub mod explain;
 pub mod hmac_sig;
 pub mod idp;
 pub mod listener;

@@ -31,6 +31,9 @@ pub struct TestIdp {
     /// Print the plan of every role (id, roles, requirements, title) and stop.
     #[arg(long)]
     list: bool,
+    /// Print what a test checks, why a FAILED matters and how to fix it, and stop.
+    #[arg(long, value_name = "TEST")]
+    explain: Option<String>,
     /// Run only the tests whose id starts with one of these (comma-separated); replaces
     /// `only` in the configuration.
     #[arg(long, value_delimiter = ',')]
@@ -92,6 +95,9 @@ pub fn run(args: TestIdp) -> anyhow::Result<bool> {
         };
         return install_files(&out, &urls);
     }
+    if let Some(id) = &args.explain {
+        return crate::test_sp::explain(id);
+    }
     if args.list {
         list();
         return Ok(true);
@@ -130,8 +136,6 @@ pub fn run(args: TestIdp) -> anyhow::Result<bool> {
 /// The plans of every role.
 fn list() {
     use conformance::idp::Role;
-    use std::io::Write as _;
-    let mut out = std::io::stdout().lock();
     let mut lines = Vec::new();
     for t in conformance::idp::plan::IDP_TESTS {
         let roles: Vec<&str> = [(Role::Platform, "platform"), (Role::CardIdp, "card-idp")]
@@ -147,12 +151,7 @@ fn list() {
         let (reqs, role) = (t.requirements.join(","), "attribute-authority");
         lines.push(format!("{:<32} {role:<18} {reqs:<28} {}", t.id, t.title));
     }
-    for line in lines {
-        // A closed pipe (`| head`) ends the listing quietly.
-        if writeln!(out, "{line}").is_err() {
-            break;
-        }
-    }
+    crate::test_sp::print_lines(lines.into_iter());
 }
 
 /// The files a vendor installs, and the worked example of our platform.

@@ -27,6 +27,9 @@ pub struct TestSp {
     /// Print the plan (id, requirements, title) and stop.
     #[arg(long)]
     list: bool,
+    /// Print what a test checks, why a FAILED matters and how to fix it, and stop.
+    #[arg(long, value_name = "TEST")]
+    explain: Option<String>,
     /// Run only the tests whose id starts with one of these (comma-separated); replaces
     /// `only` in the configuration.
     #[arg(long, value_delimiter = ',')]
@@ -51,16 +54,14 @@ pub fn run(args: TestSp) -> anyhow::Result<bool> {
         println!("{}", SuiteIdp::new(&suite_url)?.metadata());
         return Ok(true);
     }
+    if let Some(id) = &args.explain {
+        return explain(id);
+    }
     if args.list {
-        use std::io::Write as _;
-        let mut out = std::io::stdout().lock();
-        for t in conformance::plan::all() {
+        print_lines(conformance::explain::sp_tests().map(|t| {
             let reqs = t.requirements.join(",");
-            // A closed pipe (`| head`) ends the listing quietly.
-            if writeln!(out, "{:<44} {reqs:<28} {}", t.id, t.title).is_err() {
-                break;
-            }
-        }
+            format!("{:<44} {reqs:<28} {}", t.id, t.title)
+        }));
         return Ok(true);
     }
     let path = args
@@ -92,6 +93,28 @@ pub fn run(args: TestSp) -> anyhow::Result<bool> {
         &args.out,
         started,
     )
+}
+
+/// Prints what the suite knows about test `id` (any plan's); an unknown id is an error.
+pub fn explain(id: &str) -> anyhow::Result<bool> {
+    match conformance::explain::describe(id) {
+        Some(text) => {
+            print!("{text}");
+            Ok(true)
+        }
+        None => anyhow::bail!("no test is named {id:?} (--list shows the plan)"),
+    }
+}
+
+/// Prints `lines`; a closed pipe (`| head`) ends the listing quietly.
+pub fn print_lines(lines: impl Iterator<Item = String>) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    for line in lines {
+        if writeln!(out, "{line}").is_err() {
+            break;
+        }
+    }
 }
 
 /// Prints the counts and compares with the expected-results file, if any: `Ok(true)` when
@@ -126,6 +149,16 @@ pub fn conclude(
             pre.reason
                 .as_deref()
                 .unwrap_or("the checks before the run failed")
+        );
+    }
+    let flagged = report
+        .cases()
+        .filter(|c| c.advice.is_some() && c.verdict == Verdict::Failed)
+        .count();
+    if flagged > 0 {
+        println!(
+            "why each FAILED matters and how to fix it: \"What to fix\" in {}, or --explain TEST",
+            out.join("report.md").display()
         );
     }
     match expected {

@@ -67,10 +67,21 @@ pub fn render(report: &Report) -> String {
     out
 }
 
+/// The steps, then why the failure matters and how to fix it, when the case says.
 fn details(case: &crate::model::Case) -> String {
-    case.steps
+    let mut lines: Vec<String> = case
+        .steps
         .iter()
         .map(|s| format!("{} {}: {}", s.verdict.label(), s.name, s.detail))
-        .collect::<Vec<_>>()
-        .join("\n")
+        .collect();
+    if let Some(a) = &case.advice {
+        lines.push(format!("Why it matters: {}", a.why));
+        lines.push(format!("How to fix: {}", a.fix));
+        lines.extend(
+            a.products
+                .iter()
+                .map(|p| format!("  {}: {}", p.product, p.fix)),
+        );
+    }
+    lines.join("\n")
 }

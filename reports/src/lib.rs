@@ -19,7 +19,9 @@ pub mod markdown;
 mod model;
 pub mod redact;
 
-pub use model::{Case, Evidence, Report, Step, Suite, Verdict};
+pub use model::{
+    Advice, Case, Evidence, ProductFix, Report, RequirementText, Step, Suite, Verdict,
+};
 
 /// The canonical JSON rendering.
 pub fn json(report: &Report) -> String {

@@ -1,7 +1,7 @@
 //! The Markdown summary a person reads: totals, one table per suite, then each case's
 //! steps in plain words (Japanese and English headings).
 
-use crate::model::{Case, Report, Verdict};
+use crate::model::{Advice, Case, Report, Verdict};
 
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
@@ -22,6 +22,7 @@ pub fn render(report: &Report) -> String {
         .collect();
     md.push_str(&format!("{}\n\n", counts.join(" · ")));
     requirement_summary(&mut md, report);
+    what_to_fix(&mut md, report);
     for suite in &report.suites {
         md.push_str(&format!("## {}\n\n| | case / ケース | requirements / 要件 | verdict / 判定 | why / 理由 |\n|---|---|---|---|---|\n", suite.name));
         for case in &suite.cases {
@@ -59,7 +60,11 @@ fn requirement_summary(md: &mut String, report: &Report) {
         return;
     }
     md.push_str("## Requirements / 要件ごとの結果\n\n| requirement / 要件 | ✅ | ❌ | ⚠️ | ⏭️ | 🚧 | not passed / 不合格等 |\n|---|---|---|---|---|---|---|\n");
-    for (r, n, ids) in rows {
+    for (id, n, ids) in rows {
+        let r = match report.requirement(&id) {
+            Some(t) => format!("{id} ({}) {}", t.level, t.summary_ja),
+            None => id,
+        };
         let listed: Vec<&str> = ids.iter().map(String::as_str).take(6).collect();
         let more = if ids.len() > 6 {
             format!(" (+{})", ids.len() - 6)
@@ -75,6 +80,55 @@ fn requirement_summary(md: &mut String, report: &Report) {
             n[4],
             cell(&listed.join(", "))
         ));
+    }
+    md.push('\n');
+    if !report.requirements.is_empty() {
+        md.push_str("<details><summary>The requirements' text / 要件の本文</summary>\n\n");
+        for r in &report.requirements {
+            md.push_str(&format!(
+                "- **{}** ({}): {} / {}\n",
+                r.id, r.level, r.text, r.summary_ja
+            ));
+        }
+        md.push_str("\n</details>\n\n");
+    }
+}
+
+/// For every FAILED or WARNING case with advice: why it matters and what to change,
+/// cases that share one piece of advice listed together.
+fn what_to_fix(md: &mut String, report: &Report) {
+    let mut groups: Vec<(&Advice, Vec<&Case>)> = Vec::new();
+    let flagged = report
+        .cases()
+        .filter(|c| matches!(c.verdict, Verdict::Failed | Verdict::Warning));
+    for case in flagged {
+        let Some(advice) = &case.advice else { continue };
+        match groups.iter_mut().find(|(a, _)| *a == advice) {
+            Some((_, cases)) => cases.push(case),
+            None => groups.push((advice, vec![case])),
+        }
+    }
+    if groups.is_empty() {
+        return;
+    }
+    md.push_str("## What to fix / 修正すべき点\n\n");
+    for (advice, cases) in groups {
+        let listed: Vec<String> = cases
+            .iter()
+            .map(|c| format!("{} `{}`", c.verdict.mark(), c.id))
+            .collect();
+        md.push_str(&format!("- {}\n", listed.join(", ")));
+        md.push_str(&format!(
+            "  - **Why it matters / 問題点**: {} / {}\n",
+            advice.why, advice.why_ja
+        ));
+        md.push_str(&format!(
+            "  - **How to fix / 修正方法**: {} / {}\n",
+            advice.fix, advice.fix_ja
+        ));
+        for p in &advice.products {
+            md.push_str(&format!("  - *{}*: {}\n", p.product, p.fix));
+        }
     }
     md.push('\n');
 }
@@ -230,6 +284,16 @@ mod tests {
         suite.cases.push(ok);
         let mut bad = Case::new("revoked", "a revoked card is refused").verdict(Verdict::Failed);
         bad.reason = Some("accepted | although revoked".into());
+        bad.advice = Some(crate::model::Advice {
+            why: "a revoked card logs in".into(),
+            why_ja: "失効したカードでログインできる".into(),
+            fix: "check OCSP at every login".into(),
+            fix_ja: "ログインごとに OCSP を確認する".into(),
+            products: vec![crate::model::ProductFix {
+                product: "our IdP".into(),
+                fix: "[revocation] ocsp = true".into(),
+            }],
+        });
         let mut refused = Step::new("the platform refuses the card", &["TF-PKI-005"]);
         refused.verdict = Verdict::Failed;
         refused.detail = "the card was accepted".into();
@@ -243,6 +307,12 @@ mod tests {
         bad.steps.push(refused);
         suite.cases.push(bad);
         suite.cases.push(Case::new("tls", "TLS binding"));
+        r.requirements.push(crate::model::RequirementText {
+            id: "TF-PKI-005".into(),
+            level: "MUST".into(),
+            text: "Revocation is checked at every card login.".into(),
+            summary_ja: "ログインごとにノンス付き OCSP".into(),
+        });
         r
     }
 

@@ -129,6 +129,47 @@ pub struct Case {
     pub reason: Option<String>,
     /// Its steps.
     pub steps: Vec<Step>,
+    /// For a FAILED or WARNING case: why it matters and what to change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub advice: Option<Advice>,
+}
+
+/// Why a weakness matters and how to fix it, in English and Japanese.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Advice {
+    /// The attack or failure it allows.
+    pub why: String,
+    /// The same in Japanese.
+    pub why_ja: String,
+    /// What to change, for any implementation.
+    pub fix: String,
+    /// The same in Japanese.
+    pub fix_ja: String,
+    /// The setting or change in products we know, by product.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub products: Vec<ProductFix>,
+}
+
+/// The fix in one product.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductFix {
+    /// The product (e.g. `Shibboleth SP`).
+    pub product: String,
+    /// The setting or change.
+    pub fix: String,
+}
+
+/// A requirement a run cites, as the profile states it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequirementText {
+    /// `TF-<AREA>-<NNN>`.
+    pub id: String,
+    /// MUST, SHOULD or MAY.
+    pub level: String,
+    /// The requirement, in the profile's words.
+    pub text: String,
+    /// Its summary in Japanese.
+    pub summary_ja: String,
 }
 
 impl Step {
@@ -156,6 +197,7 @@ impl Case {
             verdict: Verdict::NotImplemented,
             reason: None,
             steps: Vec::new(),
+            advice: None,
         }
     }
 
@@ -206,6 +248,9 @@ pub struct Report {
     pub generated_at: String,
     /// Its suites.
     pub suites: Vec<Suite>,
+    /// The text of the requirements its cases cite (filled by the producer).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requirements: Vec<RequirementText>,
 }
 
 impl Report {
@@ -215,6 +260,7 @@ impl Report {
             title: title.to_owned(),
             generated_at: generated_at.to_owned(),
             suites: Vec::new(),
+            requirements: Vec::new(),
         }
     }
 
@@ -273,6 +319,11 @@ impl Report {
             }
         }
         rows.into_iter().map(|(r, (n, ids))| (r, n, ids)).collect()
+    }
+
+    /// The profile's text of requirement `id`, if the producer gave it.
+    pub fn requirement(&self, id: &str) -> Option<&RequirementText> {
+        self.requirements.iter().find(|r| r.id == id)
     }
 
     /// Whether the run fails (a FAILED or NOT IMPLEMENTED case).

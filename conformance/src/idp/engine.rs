@@ -58,8 +58,19 @@ impl Outcome {
     }
 }
 
-/// Runs the plan against the IdP of `config`, the suite playing `suite`.
+/// Runs the plan against the IdP of `config`, the suite playing `suite`. The report
+/// explains itself ([`crate::explain`]).
 pub async fn run(
+    config: &IdpSutConfig,
+    suite: &SuiteSps,
+    progress: impl FnMut(&Case),
+) -> Result<Report, ConfigError> {
+    let mut report = run_plan(config, suite, progress).await?;
+    crate::explain::annotate(&mut report);
+    Ok(report)
+}
+
+async fn run_plan(
     config: &IdpSutConfig,
     suite: &SuiteSps,
     mut progress: impl FnMut(&Case),

@@ -342,9 +342,16 @@ pub fn tests() -> impl Iterator<Item = &'static Test> {
                 Wrong(v) => format!("{} is {v:?}", f.name),
                 Duplicated => format!("{} given twice", f.name),
             };
+            let title_ja = match variant {
+                Missing => format!("{} を省略", f.name),
+                Empty => format!("{} を空に", f.name),
+                Wrong(v) => format!("{} を「{v}」に", f.name),
+                Duplicated => format!("{} を二重に指定", f.name),
+            };
             let test: &'static Test = Box::leak(Box::new(Test {
                 id: Box::leak(id.into_boxed_str()),
                 title: Box::leak(title.into_boxed_str()),
+                title_ja: Box::leak(title_ja.into_boxed_str()),
                 requirements: f.requirements,
                 category: "fields",
                 judge,

@@ -169,6 +169,8 @@ pub struct LogoutTest {
     pub id: &'static str,
     /// What it sends, in a line.
     pub title: &'static str,
+    /// The same in Japanese.
+    pub title_ja: &'static str,
     /// The profile requirements it checks.
     pub requirements: &'static [&'static str],
     /// How it is judged.
@@ -247,6 +249,7 @@ pub static LOGOUT_TESTS: &[LogoutTest] = &[
     LogoutTest {
         id: "logout-valid",
         title: "A signed LogoutRequest for the session ends it",
+        title_ja: "セッションに対する署名済み LogoutRequest でセッションが終了",
         requirements: &["TF-SP-010"],
         judge: LogoutJudge::MustEnd,
         craft: valid,
@@ -254,6 +257,7 @@ pub static LOGOUT_TESTS: &[LogoutTest] = &[
     LogoutTest {
         id: "logout-unsigned",
         title: "An unsigned LogoutRequest (anyone could send it)",
+        title_ja: "署名のない LogoutRequest（誰でも送れる）",
         requirements: &["TF-SP-010"],
         judge: LogoutJudge::MustKeep,
         craft: unsigned,
@@ -261,6 +265,7 @@ pub static LOGOUT_TESTS: &[LogoutTest] = &[
     LogoutTest {
         id: "logout-attacker-key",
         title: "A LogoutRequest signed with a key the SP does not trust",
+        title_ja: "SP が信頼しない鍵で署名した LogoutRequest",
         requirements: &["TF-SP-010"],
         judge: LogoutJudge::MustKeep,
         craft: attacker_key,
@@ -268,6 +273,7 @@ pub static LOGOUT_TESTS: &[LogoutTest] = &[
     LogoutTest {
         id: "logout-signature-for-another-request",
         title: "A valid query signature sent with a different LogoutRequest",
+        title_ja: "有効なクエリ署名を別の LogoutRequest と共に送信",
         requirements: &["TF-SP-010"],
         judge: LogoutJudge::MustKeep,
         craft: tampered,
@@ -275,6 +281,7 @@ pub static LOGOUT_TESTS: &[LogoutTest] = &[
     LogoutTest {
         id: "logout-rsa-sha1",
         title: "A LogoutRequest signed with RSA-SHA1",
+        title_ja: "RSA-SHA1 で署名した LogoutRequest",
         requirements: &["TF-SP-010", "TF-SP-007"],
         judge: LogoutJudge::MustKeep,
         craft: sha1,
@@ -282,6 +289,7 @@ pub static LOGOUT_TESTS: &[LogoutTest] = &[
     LogoutTest {
         id: "logout-destination-wrong",
         title: "A signed LogoutRequest whose Destination is another SP",
+        title_ja: "Destination が別の SP の署名済み LogoutRequest",
         requirements: &["TF-SP-010"],
         judge: LogoutJudge::MustKeep,
         craft: destination_wrong,
@@ -289,6 +297,7 @@ pub static LOGOUT_TESTS: &[LogoutTest] = &[
     LogoutTest {
         id: "logout-issuer-wrong",
         title: "A LogoutRequest signed with the IdP's key but issued by another entity",
+        title_ja: "IdP の鍵で署名されているが別のエンティティが発行した LogoutRequest",
         requirements: &["TF-SP-010"],
         judge: LogoutJudge::MustKeep,
         craft: issuer_wrong,
@@ -296,6 +305,7 @@ pub static LOGOUT_TESTS: &[LogoutTest] = &[
     LogoutTest {
         id: "logout-expired",
         title: "A signed LogoutRequest issued two hours ago, expired an hour ago",
+        title_ja: "2 時間前に発行され 1 時間前に期限切れの署名済み LogoutRequest",
         requirements: &["TF-SP-010"],
         judge: LogoutJudge::ShouldKeep,
         craft: expired,
@@ -303,6 +313,7 @@ pub static LOGOUT_TESTS: &[LogoutTest] = &[
     LogoutTest {
         id: "logout-other-name-id",
         title: "A signed LogoutRequest for another user's NameID",
+        title_ja: "別の利用者の NameID に対する署名済み LogoutRequest",
         requirements: &["TF-SP-010"],
         judge: LogoutJudge::ShouldKeep,
         craft: other_name_id,

@@ -59,6 +59,7 @@ pub const ENC_PROFILE: &str = "enc-both-signed";
 pub static ENC_PROBE: Test = Test {
     id: ENC_PROFILE,
     title: "the golden Response, encrypted with the algorithms on offer",
+    title_ja: "基準の Response を、提示中のアルゴリズムで暗号化",
     requirements: &["TF-SP-011"],
     category: "encryption",
     judge: Judge::MustAccept,
@@ -199,6 +200,8 @@ pub struct Test {
     pub id: &'static str,
     /// What it sends, in a line.
     pub title: &'static str,
+    /// The same in Japanese.
+    pub title_ja: &'static str,
     /// The profile requirements it checks.
     pub requirements: &'static [&'static str],
     /// Its group in the report.
@@ -307,5 +310,29 @@ mod tests {
             }
         }
         assert!(n >= 100, "the plan has {n} tests");
+        let titles = all().iter().map(|t| (t.id, t.title_ja));
+        let titles = titles
+            .chain(request::CHECKS.iter().map(|c| (c.id, c.title_ja)))
+            .chain(logout::LOGOUT_TESTS.iter().map(|t| (t.id, t.title_ja)));
+        let mut count = 0;
+        for (id, ja) in titles {
+            assert!(
+                ja.chars().any(is_japanese),
+                "{id}: its Japanese title {ja:?} has no Japanese character"
+            );
+            count += 1;
+        }
+        assert_eq!(count, n, "every test has a Japanese title");
+    }
+
+    /// Hiragana, katakana or a CJK ideograph.
+    fn is_japanese(c: char) -> bool {
+        matches!(
+            c,
+            '\u{3040}'..='\u{309F}' // hiragana
+                | '\u{30A0}'..='\u{30FF}' // katakana
+                | '\u{3400}'..='\u{4DBF}' // CJK ideographs, extension A
+                | '\u{4E00}'..='\u{9FFF}' // CJK ideographs
+        )
     }
 }

@@ -58,6 +58,8 @@ pub struct Check {
     pub id: &'static str,
     /// What it checks.
     pub title: &'static str,
+    /// The same in Japanese.
+    pub title_ja: &'static str,
     /// The requirements.
     pub requirements: &'static [&'static str],
     /// The check.
@@ -208,54 +210,63 @@ pub static CHECKS: &[Check] = &[
     Check {
         id: "request-destination",
         title: "The AuthnRequest's Destination is the IdP's SSO URL",
+        title_ja: "AuthnRequest の Destination が IdP の SSO URL",
         requirements: &["TF-SP-006"],
         check: destination,
     },
     Check {
         id: "request-acs-in-metadata",
         title: "The AuthnRequest asks for an ACS of the SP's own metadata",
+        title_ja: "AuthnRequest が SP 自身のメタデータにある ACS を指定",
         requirements: &["TF-SP-006"],
         check: acs_in_metadata,
     },
     Check {
         id: "request-signed-as-metadata-says",
         title: "The AuthnRequest is signed as the SP's metadata says, with its key",
+        title_ja: "AuthnRequest が SP のメタデータのとおり、その鍵で署名されている",
         requirements: &["TF-SP-006"],
         check: signed_as_metadata_says,
     },
     Check {
         id: "request-signature-algorithm",
         title: "The AuthnRequest's signature is RSA-SHA256",
+        title_ja: "AuthnRequest の署名が RSA-SHA256",
         requirements: &["TF-SP-007"],
         check: signature_algorithm,
     },
     Check {
         id: "request-fresh",
         title: "The AuthnRequest's IssueInstant is now",
+        title_ja: "AuthnRequest の IssueInstant が現在時刻",
         requirements: &["TF-SP-006"],
         check: fresh,
     },
     Check {
         id: "request-unique-id",
         title: "Each login sends a fresh request ID",
+        title_ja: "ログインごとに新しいリクエスト ID を送る",
         requirements: &["TF-SP-003"],
         check: unique_id,
     },
     Check {
         id: "request-name-id-policy",
         title: "The NameIDPolicy is one the platform gives",
+        title_ja: "NameIDPolicy がプラットフォームの発行するもの",
         requirements: &["TF-IDP-008"],
         check: name_id_policy,
     },
     Check {
         id: "request-authn-context",
         title: "The request asks for the card authentication class",
+        title_ja: "リクエストがカードの認証クラスを要求",
         requirements: &["TF-SP-005"],
         check: authn_context,
     },
     Check {
         id: "request-protocol-binding",
         title: "The Response is asked for by HTTP-POST",
+        title_ja: "Response を HTTP-POST で要求",
         requirements: &["TF-SP-006"],
         check: protocol_binding,
     },

@@ -33,19 +33,19 @@ const PAST_SKEW: Duration = Duration::minutes(4);
 /// A test of a plaintext Response. Its twin is the profile's form (both signed) unless
 /// named (`twin = …`), or itself when it is a positive test.
 macro_rules! t {
-    ($id:literal, $title:literal, [$($r:literal),+], $cat:literal, $judge:expr, twin = $twin:expr, $craft:expr) => {
-        Test { id: $id, title: $title, requirements: &[$($r),+], category: $cat, judge: $judge, needs: Needs::Nothing, twin: $twin, make: Craft::Fn($craft) }
+    ($id:literal, $title:literal, $ja:literal, [$($r:literal),+], $cat:literal, $judge:expr, twin = $twin:expr, $craft:expr) => {
+        Test { id: $id, title: $title, title_ja: $ja, requirements: &[$($r),+], category: $cat, judge: $judge, needs: Needs::Nothing, twin: $twin, make: Craft::Fn($craft) }
     };
-    ($id:literal, $title:literal, [$($r:literal),+], $cat:literal, $judge:expr, $craft:expr) => {
-        Test { id: $id, title: $title, requirements: &[$($r),+], category: $cat, judge: $judge, needs: Needs::Nothing, twin: default_twin($judge, TWIN_BOTH), make: Craft::Fn($craft) }
+    ($id:literal, $title:literal, $ja:literal, [$($r:literal),+], $cat:literal, $judge:expr, $craft:expr) => {
+        Test { id: $id, title: $title, title_ja: $ja, requirements: &[$($r),+], category: $cat, judge: $judge, needs: Needs::Nothing, twin: default_twin($judge, TWIN_BOTH), make: Craft::Fn($craft) }
     };
 }
 
 /// A test of an encrypted assertion: run only where the SP publishes an encryption key;
 /// its twin is the golden Response encrypted the way the SP was seen to accept.
 macro_rules! enc {
-    ($id:literal, $title:literal, [$($r:literal),+], $judge:expr, $craft:expr) => {
-        Test { id: $id, title: $title, requirements: &[$($r),+], category: "encryption", judge: $judge, needs: Needs::EncryptionKey, twin: default_twin($judge, Twin::Encrypted), make: Craft::Fn($craft) }
+    ($id:literal, $title:literal, $ja:literal, [$($r:literal),+], $judge:expr, $craft:expr) => {
+        Test { id: $id, title: $title, title_ja: $ja, requirements: &[$($r),+], category: "encryption", judge: $judge, needs: Needs::EncryptionKey, twin: default_twin($judge, Twin::Encrypted), make: Craft::Fn($craft) }
     };
 }
 
@@ -165,6 +165,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "baseline-both-signed",
         "Response and Assertion signed (the profile's form)",
+        "Response と Assertion に署名（プロファイルの形式）",
         ["TF-SP-001"],
         "baseline",
         MustAccept,
@@ -173,6 +174,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "baseline-assertion-signed",
         "Assertion signed, Response not",
+        "Assertion に署名、Response は署名なし",
         ["TF-SP-001"],
         "baseline",
         MustAccept,
@@ -181,6 +183,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "baseline-response-signed",
         "Response signed, Assertion not (refused if the SP's metadata says WantAssertionsSigned)",
+        "Response に署名、Assertion は署名なし（SP のメタデータが WantAssertionsSigned なら拒否）",
         ["TF-SP-001"],
         "baseline",
         AcceptUnlessWantsAssertionsSigned,
@@ -190,6 +193,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "sig-none",
         "No signature at all",
+        "署名なし",
         ["TF-SP-001"],
         "signature",
         MustRefuse,
@@ -198,6 +202,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "sig-assertion-tampered",
         "Assertion signed, NameID changed after signing",
+        "Assertion に署名、署名後に NameID を改変",
         ["TF-SP-001", "TF-SP-002"],
         "signature",
         MustNotBelieveForged,
@@ -210,6 +215,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "sig-both-assertion-tampered",
         "Both signed, NameID changed after signing",
+        "両方に署名、署名後に NameID を改変",
         ["TF-SP-001", "TF-SP-002"],
         "signature",
         MustNotBelieveForged,
@@ -221,6 +227,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "sig-response-tampered",
         "Response signed, NameID changed after signing",
+        "Response に署名、署名後に NameID を改変",
         ["TF-SP-001", "TF-SP-002"],
         "signature",
         MustNotBelieveForged,
@@ -233,6 +240,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "sig-response-bad-assertion-good",
         "Both signed; the Response's signature broken, the Assertion's intact",
+        "両方に署名。Response の署名は破損、Assertion の署名は無傷",
         ["TF-SP-001"],
         "signature",
         MustRefuse,
@@ -243,6 +251,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "sig-assertion-removed-both",
         "Both signed; the Assertion's signature removed after signing",
+        "両方に署名。署名後に Assertion の署名を削除",
         ["TF-SP-001"],
         "signature",
         MustRefuse,
@@ -254,6 +263,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "sig-empty-value",
         "Assertion signature with an empty SignatureValue",
+        "SignatureValue が空の Assertion 署名",
         ["TF-SP-001"],
         "signature",
         MustRefuse,
@@ -275,6 +285,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "sig-garbage-value",
         "Assertion signature value not base64 (verification errors out)",
+        "Assertion の署名値が base64 でない（検証がエラーになる）",
         ["TF-SP-001"],
         "signature",
         MustRefuse,
@@ -296,6 +307,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "sig-reference-whole-document",
         "Assertion signature with Reference URI=\"\"",
+        "Reference URI=\"\" の Assertion 署名",
         ["TF-SP-001", "TF-SP-002"],
         "signature",
         MustRefuse,
@@ -308,6 +320,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "sig-reference-other-id",
         "Assertion signature referencing an ID that is not there",
+        "存在しない ID を参照する Assertion 署名",
         ["TF-SP-001"],
         "signature",
         MustRefuse,
@@ -320,6 +333,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "sig-unknown-method",
         "SignatureMethod with an unknown algorithm URI",
+        "SignatureMethod に未知のアルゴリズム URI",
         ["TF-SP-001", "TF-SP-007"],
         "signature",
         MustRefuse,
@@ -336,6 +350,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "xsw1",
         "XSW1: Response-signed, signature-less copy inside the Signature",
+        "XSW1: Response に署名、署名のないコピーを Signature の中に配置",
         ["TF-SP-002"],
         "wrapping",
         MustNotBelieveForged,
@@ -345,6 +360,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "xsw2",
         "XSW2: Response-signed, signature-less copy before the Signature",
+        "XSW2: Response に署名、署名のないコピーを Signature の前に配置",
         ["TF-SP-002"],
         "wrapping",
         MustNotBelieveForged,
@@ -354,6 +370,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "xsw3-assertion-signed",
         "XSW3: forged Assertion before the signed one (assertion signed)",
+        "XSW3: 署名済み Assertion の前に偽造 Assertion（Assertion 署名）",
         ["TF-SP-002"],
         "wrapping",
         MustNotBelieveForged,
@@ -363,6 +380,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "xsw3-both-signed",
         "XSW3: forged Assertion before the signed one (both signed)",
+        "XSW3: 署名済み Assertion の前に偽造 Assertion（両方に署名）",
         ["TF-SP-002"],
         "wrapping",
         MustNotBelieveForged,
@@ -371,6 +389,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "xsw4-assertion-signed",
         "XSW4: signed Assertion nested in a forged one (assertion signed)",
+        "XSW4: 署名済み Assertion を偽造 Assertion の中に入れ子（Assertion 署名）",
         ["TF-SP-002"],
         "wrapping",
         MustNotBelieveForged,
@@ -380,6 +399,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "xsw4-both-signed",
         "XSW4: signed Assertion nested in a forged one (both signed)",
+        "XSW4: 署名済み Assertion を偽造 Assertion の中に入れ子（両方に署名）",
         ["TF-SP-002"],
         "wrapping",
         MustNotBelieveForged,
@@ -388,6 +408,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "xsw5-assertion-signed",
         "XSW5: signature left in the forged Assertion, clean copy appended (assertion signed)",
+        "XSW5: 署名を偽造 Assertion に残し、元のままのコピーを末尾に追加（Assertion 署名）",
         ["TF-SP-002"],
         "wrapping",
         MustNotBelieveForged,
@@ -397,6 +418,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "xsw5-both-signed",
         "XSW5: signature left in the forged Assertion, clean copy appended (both signed)",
+        "XSW5: 署名を偽造 Assertion に残し、元のままのコピーを末尾に追加（両方に署名）",
         ["TF-SP-002"],
         "wrapping",
         MustNotBelieveForged,
@@ -405,6 +427,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "xsw6-assertion-signed",
         "XSW6: clean copy inside the forged Assertion's Signature (assertion signed)",
+        "XSW6: 元のままのコピーを偽造 Assertion の Signature の中に配置（Assertion 署名）",
         ["TF-SP-002"],
         "wrapping",
         MustNotBelieveForged,
@@ -414,6 +437,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "xsw6-both-signed",
         "XSW6: clean copy inside the forged Assertion's Signature (both signed)",
+        "XSW6: 元のままのコピーを偽造 Assertion の Signature の中に配置（両方に署名）",
         ["TF-SP-002"],
         "wrapping",
         MustNotBelieveForged,
@@ -422,6 +446,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "xsw7-new-id",
         "XSW7: forged copy (new ID) in an Extensions element",
+        "XSW7: 偽造コピー（新しい ID）を Extensions 要素に配置",
         ["TF-SP-002"],
         "wrapping",
         MustNotBelieveForged,
@@ -431,6 +456,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "xsw7-same-id",
         "XSW7: forged copy (same ID) in an Extensions element",
+        "XSW7: 偽造コピー（同じ ID）を Extensions 要素に配置",
         ["TF-SP-002"],
         "wrapping",
         MustNotBelieveForged,
@@ -440,6 +466,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "xsw7-both-signed",
         "XSW7: forged copy in Extensions (both signed)",
+        "XSW7: 偽造コピーを Extensions に配置（両方に署名）",
         ["TF-SP-002"],
         "wrapping",
         MustNotBelieveForged,
@@ -448,6 +475,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "xsw8-same-id",
         "XSW8: signed Assertion edited, clean copy (same ID) in a ds:Object",
+        "XSW8: 署名済み Assertion を改変、元のままのコピー（同じ ID）を ds:Object に配置",
         ["TF-SP-002"],
         "wrapping",
         MustNotBelieveForged,
@@ -457,6 +485,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "xsw8-new-id",
         "XSW8: signed Assertion edited (new ID), clean copy in a ds:Object",
+        "XSW8: 署名済み Assertion を改変（新しい ID）、元のままのコピーを ds:Object に配置",
         ["TF-SP-002"],
         "wrapping",
         MustNotBelieveForged,
@@ -466,6 +495,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "xsw8-both-signed",
         "XSW8: as above, Response signed too",
+        "XSW8: 同上、Response にも署名",
         ["TF-SP-002"],
         "wrapping",
         MustNotBelieveForged,
@@ -474,6 +504,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "xsw-status-detail-response-signed",
         "The Response's signature moved to a new root, the signed Response in its StatusDetail, a forged Assertion in place (samlify CVE-2025-47949)",
+        "Response の署名を新しいルートへ移動、署名済み Response をその StatusDetail に入れ、元の位置に偽造 Assertion（samlify CVE-2025-47949）",
         ["TF-SP-002"],
         "wrapping",
         MustNotBelieveForged,
@@ -483,6 +514,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "xsw-status-detail-both-signed",
         "As above, from a Response with both signed (samlify CVE-2025-47949)",
+        "同上、両方に署名した Response から作成（samlify CVE-2025-47949）",
         ["TF-SP-002"],
         "wrapping",
         MustNotBelieveForged,
@@ -491,6 +523,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "xsw-advice-signed-response",
         "The Response's signature moved to a new root, the signed Response in the forged Assertion's Advice (samlify CVE-2025-47949)",
+        "Response の署名を新しいルートへ移動、署名済み Response を偽造 Assertion の Advice に配置（samlify CVE-2025-47949）",
         ["TF-SP-002"],
         "wrapping",
         MustNotBelieveForged,
@@ -500,6 +533,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "xsw-extensions-moved-signature",
         "The Assertion's signature moved to the Response, the signed Assertion in samlp:Extensions, a forged one in place (samlify CVE-2025-47949)",
+        "Assertion の署名を Response へ移動、署名済み Assertion を samlp:Extensions に入れ、元の位置に偽造 Assertion（samlify CVE-2025-47949）",
         ["TF-SP-002"],
         "wrapping",
         MustNotBelieveForged,
@@ -509,6 +543,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "xsw-not-enveloped-foreign",
         "The signed Assertion edited in place (new ID, Signature kept), the clean copy in a foreign element after it (pysaml2 CVE-2020-5390)",
+        "署名済み Assertion をその場で改変（新しい ID、Signature は残す）、元のままのコピーをその後ろの独自要素に配置（pysaml2 CVE-2020-5390）",
         ["TF-SP-002"],
         "wrapping",
         MustNotBelieveForged,
@@ -518,6 +553,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "xsw-not-enveloped-extensions",
         "As above, the clean copy in samlp:Extensions after the Issuer (pysaml2 CVE-2020-5390)",
+        "同上、元のままのコピーを Issuer の後の samlp:Extensions に配置（pysaml2 CVE-2020-5390）",
         ["TF-SP-002"],
         "wrapping",
         MustNotBelieveForged,
@@ -528,6 +564,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "key-attacker-cert-in-keyinfo",
         "Signed by an untrusted key, its certificate in KeyInfo",
+        "信頼されていない鍵で署名、その証明書を KeyInfo に格納",
         ["TF-SP-001"],
         "keys",
         MustNotBelieveForged,
@@ -536,6 +573,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "key-attacker-assertion-only",
         "Assertion signed by an untrusted key, its certificate in KeyInfo",
+        "Assertion を信頼されていない鍵で署名、その証明書を KeyInfo に格納",
         ["TF-SP-001"],
         "keys",
         MustNotBelieveForged,
@@ -549,6 +587,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "key-attacker-idp-cert-in-keyinfo",
         "Signed by an untrusted key, the IdP's certificate in KeyInfo",
+        "信頼されていない鍵で署名、IdP の証明書を KeyInfo に格納",
         ["TF-SP-001"],
         "keys",
         MustNotBelieveForged,
@@ -557,6 +596,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "key-attacker-raw-key",
         "Signed by an untrusted key given as a raw KeyValue",
+        "生の KeyValue で示した信頼されていない鍵で署名",
         ["TF-SP-001"],
         "keys",
         MustNotBelieveForged,
@@ -565,6 +605,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "key-attacker-no-keyinfo",
         "Signed by an untrusted key, no KeyInfo",
+        "信頼されていない鍵で署名、KeyInfo なし",
         ["TF-SP-001"],
         "keys",
         MustNotBelieveForged,
@@ -573,6 +614,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "key-idp-no-keyinfo",
         "Signed by the IdP's key, no KeyInfo (the key comes from metadata)",
+        "IdP の鍵で署名、KeyInfo なし（鍵はメタデータから取得）",
         ["TF-SP-001"],
         "keys",
         MustAccept,
@@ -581,6 +623,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "key-hmac-sha256-idp-cert",
         "A forgery \"signed\" with HMAC-SHA256 keyed with the IdP's certificate (public bytes)",
+        "IdP の証明書（公開されているバイト列）を鍵とする HMAC-SHA256 で「署名」した偽造",
         ["TF-SP-001", "TF-SP-007"],
         "keys",
         MustNotBelieveForged,
@@ -590,6 +633,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "key-hmac-sha1-idp-cert",
         "A forgery \"signed\" with HMAC-SHA1 keyed with the IdP's certificate",
+        "IdP の証明書を鍵とする HMAC-SHA1 で「署名」した偽造",
         ["TF-SP-001", "TF-SP-007"],
         "keys",
         MustNotBelieveForged,
@@ -599,6 +643,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "key-hmac-sha256-idp-cert-pem",
         "A forgery \"signed\" with HMAC-SHA256 keyed with the IdP's certificate as PEM text",
+        "IdP の証明書の PEM テキストを鍵とする HMAC-SHA256 で「署名」した偽造",
         ["TF-SP-001", "TF-SP-007"],
         "keys",
         MustNotBelieveForged,
@@ -611,6 +656,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "key-hmac-sha1-idp-cert-pem",
         "A forgery \"signed\" with HMAC-SHA1 keyed with the IdP's certificate as PEM text (xml-crypto GHSA-c27r-x354-4m68)",
+        "IdP の証明書の PEM テキストを鍵とする HMAC-SHA1 で「署名」した偽造（xml-crypto GHSA-c27r-x354-4m68）",
         ["TF-SP-001", "TF-SP-007"],
         "keys",
         MustNotBelieveForged,
@@ -623,6 +669,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "key-hmac-keyvalue",
         "A forgery \"signed\" with HMAC-SHA256 under the attacker's secret, given in KeyInfo as xmlsec's HMACKeyValue (pysaml2 CVE-2021-21239)",
+        "攻撃者のシークレットによる HMAC-SHA256 で「署名」した偽造、シークレットは xmlsec の HMACKeyValue として KeyInfo に格納（pysaml2 CVE-2021-21239）",
         ["TF-SP-001", "TF-SP-007"],
         "keys",
         MustNotBelieveForged,
@@ -639,6 +686,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "key-hmac-truncated",
         "A forgery with HMAC-SHA1 truncated to 8 bits by HMACOutputLength (CVE-2009-0217)",
+        "HMACOutputLength で 8 ビットに切り詰めた HMAC-SHA1 による偽造（CVE-2009-0217）",
         ["TF-SP-001", "TF-SP-007"],
         "keys",
         MustNotBelieveForged,
@@ -649,6 +697,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "inject-comment-nameid",
         "NameID split by a comment",
+        "コメントで分割した NameID",
         ["TF-SP-002"],
         "injection",
         MustNotBelieveForged,
@@ -657,6 +706,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "inject-comment-nameid-assertion-signed",
         "NameID split by a comment (assertion signed)",
+        "コメントで分割した NameID（Assertion 署名）",
         ["TF-SP-002"],
         "injection",
         MustNotBelieveForged,
@@ -666,6 +716,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "inject-cdata-nameid",
         "NameID split into text and a CDATA section",
+        "テキストと CDATA セクションに分割した NameID",
         ["TF-SP-002"],
         "injection",
         MustNotBelieveForged,
@@ -674,6 +725,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "inject-comment-issuer",
         "Assertion Issuer split by a comment",
+        "コメントで分割した Assertion の Issuer",
         ["TF-SP-002", "TF-SP-001"],
         "injection",
         ShouldRefuse,
@@ -684,6 +736,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "inject-comment-audience",
         "Audience value with a comment inside",
+        "値の中にコメントを含む Audience",
         ["TF-SP-002", "TF-SP-003"],
         "injection",
         ShouldRefuse,
@@ -693,6 +746,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "xml-doctype-internal",
         "A DOCTYPE with an internal subset before the Response",
+        "Response の前に内部サブセット付きの DOCTYPE",
         ["TF-SP-008"],
         "xml",
         MustRefuse,
@@ -701,6 +755,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "xml-external-entity",
         "An external entity on a loopback URL, used in the NameID (fetched while parsing?)",
+        "ループバック URL の外部エンティティを NameID で使用（パース中に取得されるか）",
         ["TF-SP-008"],
         "xml",
         MustNotFetch,
@@ -709,6 +764,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "xml-external-entity-file",
         "An external entity naming a local file every Linux machine has, in place of the signed NameID (python3-saml CVE-2017-9672; the signature verifies only if the file is read)",
+        "署名済み NameID の代わりに、どの Linux マシンにもあるローカルファイルを指す外部エンティティ（python3-saml CVE-2017-9672。ファイルを読んだ場合にのみ署名が検証を通る）",
         ["TF-SP-008"],
         "xml",
         MustNotExpand,
@@ -717,6 +773,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "xml-external-parameter-entity",
         "An external parameter entity on a loopback URL (fetched?)",
+        "ループバック URL の外部パラメータエンティティ（取得されるか）",
         ["TF-SP-008"],
         "xml",
         MustNotFetch,
@@ -733,6 +790,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "xml-entity-expansion",
         "The signed NameID's text replaced by an internal entity of the message's DTD that expands to it (signature valid only if expanded)",
+        "署名済み NameID のテキストを、展開するとそのテキストになるメッセージ DTD の内部エンティティに置換（展開した場合にのみ署名が有効）",
         ["TF-SP-008"],
         "xml",
         MustNotExpand,
@@ -741,6 +799,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "xml-duplicate-attribute",
         "Not well-formed: the Response's Version attribute given twice (assertion signed)",
+        "整形式でない：Response の Version 属性を二重に指定（Assertion 署名）",
         ["TF-SP-008"],
         "xml",
         MustRefuse,
@@ -750,6 +809,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "xml-xinclude",
         "An XInclude of a loopback URL in an unsigned spot (fetched?)",
+        "署名対象外の位置にループバック URL の XInclude（取得されるか）",
         ["TF-SP-008"],
         "xml",
         MustNotFetch,
@@ -765,6 +825,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "xml-schema-location",
         "xsi:schemaLocation naming a loopback URL (fetched?)",
+        "ループバック URL を指す xsi:schemaLocation（取得されるか）",
         ["TF-SP-008"],
         "xml",
         MustNotFetch,
@@ -783,6 +844,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "cond-expired",
         "Conditions NotOnOrAfter 4 minutes ago (beyond the 3-minute skew)",
+        "Conditions の NotOnOrAfter が 4 分前（許容誤差 3 分を超過）",
         ["TF-SP-003"],
         "conditions",
         MustRefuse,
@@ -794,6 +856,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "cond-not-yet-valid",
         "Conditions NotBefore 4 minutes ahead",
+        "Conditions の NotBefore が 4 分後",
         ["TF-SP-003"],
         "conditions",
         MustRefuse,
@@ -805,6 +868,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "sc-expired",
         "SubjectConfirmationData NotOnOrAfter 4 minutes ago",
+        "SubjectConfirmationData の NotOnOrAfter が 4 分前",
         ["TF-SP-003"],
         "conditions",
         MustRefuse,
@@ -816,6 +880,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "sc-no-not-on-or-after",
         "SubjectConfirmationData without NotOnOrAfter",
+        "NotOnOrAfter のない SubjectConfirmationData",
         ["TF-SP-003"],
         "conditions",
         MustRefuse,
@@ -824,6 +889,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "sc-none",
         "No SubjectConfirmation",
+        "SubjectConfirmation なし",
         ["TF-SP-003"],
         "conditions",
         MustRefuse,
@@ -832,6 +898,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "sc-not-bearer",
         "SubjectConfirmation Method holder-of-key without a key",
+        "SubjectConfirmation の Method が holder-of-key で鍵なし",
         ["TF-SP-003"],
         "conditions",
         MustRefuse,
@@ -841,6 +908,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "issue-instant-old",
         "IssueInstant an hour ago (conditions still valid)",
+        "IssueInstant が 1 時間前（条件はまだ有効）",
         ["TF-SP-003"],
         "conditions",
         ShouldRefuse,
@@ -852,6 +920,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "audience-wrong",
         "Audience is another SP",
+        "Audience が別の SP",
         ["TF-SP-003"],
         "conditions",
         MustRefuse,
@@ -860,6 +929,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "audience-missing",
         "No AudienceRestriction",
+        "AudienceRestriction なし",
         ["TF-SP-003"],
         "conditions",
         MustRefuse,
@@ -868,6 +938,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "audience-prefix",
         "Audience is the SP's entityID with a suffix",
+        "Audience が SP の entityID に接尾辞を付けたもの",
         ["TF-SP-003"],
         "conditions",
         MustRefuse,
@@ -879,6 +950,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "recipient-wrong",
         "Recipient is another URL",
+        "Recipient が別の URL",
         ["TF-SP-003"],
         "conditions",
         MustRefuse,
@@ -887,6 +959,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "recipient-missing",
         "No Recipient",
+        "Recipient なし",
         ["TF-SP-003"],
         "conditions",
         MustRefuse,
@@ -895,6 +968,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "destination-wrong",
         "Destination of the signed Response is another URL",
+        "署名済み Response の Destination が別の URL",
         ["TF-SP-003"],
         "conditions",
         MustRefuse,
@@ -903,6 +977,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "destination-missing",
         "A signed Response without Destination (SAML Bindings §3.5.5.2)",
+        "Destination のない署名済み Response（SAML Bindings §3.5.5.2）",
         ["TF-SP-003"],
         "conditions",
         ShouldRefuse,
@@ -912,6 +987,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "irt-wrong-both",
         "InResponseTo another request's ID (Response and confirmation)",
+        "InResponseTo が別のリクエストの ID（Response と SubjectConfirmationData）",
         ["TF-SP-003"],
         "binding",
         MustRefuse,
@@ -923,6 +999,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "irt-wrong-confirmation",
         "SubjectConfirmationData InResponseTo wrong, the Response's right",
+        "SubjectConfirmationData の InResponseTo が誤り、Response のものは正しい",
         ["TF-SP-003"],
         "binding",
         MustRefuse,
@@ -932,6 +1009,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "irt-wrong-response",
         "Response InResponseTo wrong, the confirmation's right",
+        "Response の InResponseTo が誤り、SubjectConfirmationData のものは正しい",
         ["TF-SP-003"],
         "binding",
         MustRefuse,
@@ -941,6 +1019,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "irt-missing-confirmation",
         "Response InResponseTo right, the confirmation's missing",
+        "Response の InResponseTo は正しく、SubjectConfirmationData のものがない",
         ["TF-SP-003"],
         "binding",
         ShouldRefuse,
@@ -949,6 +1028,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "unsolicited",
         "No InResponseTo at all (IdP-initiated) after an SP-initiated login",
+        "SP 起点のログイン後に InResponseTo が一切ない（IdP 起点）",
         ["TF-SP-009"],
         "binding",
         ShouldRefuse,
@@ -960,6 +1040,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "replay",
         "The same valid Response delivered twice",
+        "同じ有効な Response を二度送信",
         ["TF-SP-004"],
         "binding",
         MustRefuse,
@@ -973,6 +1054,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "issuer-wrong",
         "Assertion Issuer is another entity (signed by the IdP's key)",
+        "Assertion の Issuer が別のエンティティ（IdP の鍵で署名）",
         ["TF-SP-001"],
         "status",
         MustRefuse,
@@ -984,6 +1066,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "issuer-response-differs",
         "Response Issuer differs from the Assertion's",
+        "Response の Issuer が Assertion のものと異なる",
         ["TF-SP-001"],
         "status",
         MustRefuse,
@@ -992,6 +1075,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "issuer-bad-format",
         "Issuer with a Format other than entity",
+        "Format が entity 以外の Issuer",
         ["TF-SP-001"],
         "status",
         ShouldRefuse,
@@ -1002,6 +1086,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "status-responder-with-assertion",
         "Status Responder, with a valid signed assertion",
+        "Status が Responder、有効な署名済み Assertion 付き",
         ["TF-SP-003"],
         "status",
         MustRefuse,
@@ -1010,6 +1095,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "status-requester-authnfailed",
         "Status Requester/AuthnFailed, with a valid signed assertion",
+        "Status が Requester/AuthnFailed、有効な署名済み Assertion 付き",
         ["TF-SP-003"],
         "status",
         MustRefuse,
@@ -1019,6 +1105,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "version-1-1",
         "Version 1.1 on Response and Assertion",
+        "Response と Assertion の Version が 1.1",
         ["TF-SP-003"],
         "status",
         MustRefuse,
@@ -1027,6 +1114,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "duplicate-ids",
         "The Assertion's ID equals the Response's",
+        "Assertion の ID が Response の ID と同じ",
         ["TF-SP-002"],
         "status",
         ShouldRefuse,
@@ -1036,6 +1124,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "alg-rsa-sha1",
         "Signed with RSA-SHA1",
+        "RSA-SHA1 で署名",
         ["TF-SP-007"],
         "algorithms",
         MustRefuse,
@@ -1044,6 +1133,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "alg-digest-sha1",
         "Digest SHA-1 under RSA-SHA256",
+        "RSA-SHA256 署名でダイジェストが SHA-1",
         ["TF-SP-007"],
         "algorithms",
         MustRefuse,
@@ -1052,6 +1142,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "alg-sha1-everywhere",
         "RSA-SHA1 with a SHA-1 digest",
+        "RSA-SHA1 署名で SHA-1 ダイジェスト",
         ["TF-SP-007"],
         "algorithms",
         MustRefuse,
@@ -1063,6 +1154,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "alg-rsa-sha1-assertion-only",
         "Assertion signed with RSA-SHA1",
+        "Assertion を RSA-SHA1 で署名",
         ["TF-SP-007"],
         "algorithms",
         MustRefuse,
@@ -1072,6 +1164,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "transform-c14n-with-comments",
         "Canonicalisation with comments",
+        "コメント付きの正規化",
         ["TF-SP-007"],
         "algorithms",
         ShouldRefuse,
@@ -1080,6 +1173,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "transform-enveloped-twice",
         "Three transforms that still verify: enveloped-signature twice, then exclusive c14n (passport-saml CVE-2021-39171 class)",
+        "検証は通る 3 つの変換：enveloped-signature を 2 回、続いて排他的 c14n（passport-saml CVE-2021-39171 の類型）",
         ["TF-SP-007"],
         "algorithms",
         MustRefuse,
@@ -1089,6 +1183,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "transform-c14n-twice",
         "Three transforms: exclusive c14n applied a second time after the usual two",
+        "3 つの変換：通常の 2 つの後に排他的 c14n をもう一度適用",
         ["TF-SP-007"],
         "algorithms",
         MustRefuse,
@@ -1098,6 +1193,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "sig-second-signedinfo-wrapped",
         "A second SignedInfo, wrapped in a foreign element, whose Reference names a forged copy of the signed Assertion (xml-crypto CVE-2025-29774)",
+        "独自要素で包んだ 2 つ目の SignedInfo、その Reference は署名済み Assertion の偽造コピーを指す（xml-crypto CVE-2025-29774）",
         ["TF-SP-002", "TF-SP-007"],
         "signature",
         MustNotBelieveForged,
@@ -1107,6 +1203,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "sig-second-signedinfo-sibling",
         "A second SignedInfo beside the real one, its Reference naming a forged copy (xml-crypto CVE-2025-29774)",
+        "本物の隣に 2 つ目の SignedInfo、その Reference は偽造コピーを指す（xml-crypto CVE-2025-29774）",
         ["TF-SP-002", "TF-SP-007"],
         "signature",
         MustNotBelieveForged,
@@ -1116,6 +1213,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "sig-digest-in-comment",
         "Assertion forged after signing, the forged digest in a comment before the signed one in DigestValue (xml-crypto CVE-2025-29775)",
+        "署名後に Assertion を偽造、DigestValue 内で署名済みダイジェストの前のコメントに偽造ダイジェスト（xml-crypto CVE-2025-29775）",
         ["TF-SP-002"],
         "signature",
         MustNotBelieveForged,
@@ -1126,6 +1224,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "authn-class-password",
         "AuthnContext PasswordProtectedTransport instead of the card class",
+        "AuthnContext がカードのクラスではなく PasswordProtectedTransport",
         ["TF-SP-005"],
         "authn-context",
         MustRefuse,
@@ -1137,6 +1236,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "authn-class-unspecified",
         "AuthnContext unspecified",
+        "AuthnContext が unspecified",
         ["TF-SP-005"],
         "authn-context",
         MustRefuse,
@@ -1147,6 +1247,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "multi-two-signed",
         "Two assertions, both signed by the IdP, for two identities",
+        "2 つのアイデンティティに対する Assertion が 2 つ、どちらも IdP が署名",
         ["TF-SP-002"],
         "assertions",
         MustRefuse,
@@ -1165,6 +1266,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "multi-unsigned-appended",
         "A signed assertion, then an unsigned forged one",
+        "署名済み Assertion の後に署名のない偽造 Assertion",
         ["TF-SP-002"],
         "assertions",
         MustNotBelieveForged,
@@ -1173,6 +1275,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "multi-unsigned-prepended",
         "An unsigned forged assertion, then the signed one",
+        "署名のない偽造 Assertion の後に署名済み Assertion",
         ["TF-SP-002"],
         "assertions",
         MustNotBelieveForged,
@@ -1181,6 +1284,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "hidden-in-status-detail",
         "A forged assertion in samlp:StatusDetail",
+        "samlp:StatusDetail 内に偽造 Assertion",
         ["TF-SP-002"],
         "assertions",
         MustNotBelieveForged,
@@ -1201,7 +1305,8 @@ pub static TESTS: &[Test] = &[
     ),
     t!(
         "hidden-in-advice",
-        "A forged assertion in the Advice of an unsigned outer assertion",
+        "An unsigned forged assertion carrying the IdP-signed one in its Advice",
+        "署名のない偽造 Assertion の Advice 内に IdP が署名した Assertion",
         ["TF-SP-002"],
         "assertions",
         MustNotBelieveForged,
@@ -1220,6 +1325,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "root-error-first",
         "Two document roots: the IdP's signed error Response (no assertion), then a forged unsigned Response (passport-saml CVE-2022-39299)",
+        "ドキュメントルートが 2 つ：IdP が署名したエラー Response（Assertion なし）の後に署名のない偽造 Response（passport-saml CVE-2022-39299）",
         ["TF-SP-002", "TF-SP-008"],
         "assertions",
         MustNotBelieveForged,
@@ -1228,6 +1334,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "root-forged-first",
         "Two document roots: a forged unsigned Response, then the IdP's signed error Response",
+        "ドキュメントルートが 2 つ：署名のない偽造 Response の後に IdP が署名したエラー Response",
         ["TF-SP-002", "TF-SP-008"],
         "assertions",
         MustNotBelieveForged,
@@ -1236,6 +1343,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "root-valid-first",
         "Two document roots: a valid signed Response, then a forged unsigned one",
+        "ドキュメントルートが 2 つ：有効な署名済み Response の後に署名のない偽造 Response",
         ["TF-SP-002", "TF-SP-008"],
         "assertions",
         MustNotBelieveForged,
@@ -1245,6 +1353,7 @@ pub static TESTS: &[Test] = &[
     enc!(
         "enc-both-signed",
         "Both signed, the assertion encrypted to the SP the profile's way (AES-256-GCM, RSA-OAEP)",
+        "両方に署名、Assertion をプロファイルの方式で SP 宛てに暗号化（AES-256-GCM、RSA-OAEP）",
         ["TF-SP-011"],
         MustAccept,
         encrypted::encrypted_profile
@@ -1252,6 +1361,7 @@ pub static TESTS: &[Test] = &[
     enc!(
         "enc-assertion-signed",
         "Assertion signed and encrypted, Response not signed",
+        "Assertion に署名して暗号化、Response は署名なし",
         ["TF-SP-011", "TF-SP-001"],
         MustAccept,
         |c| encrypted(c, Assertion)
@@ -1259,6 +1369,7 @@ pub static TESTS: &[Test] = &[
     enc!(
         "enc-response-signed",
         "Response signed, the unsigned assertion encrypted (refused if the SP's metadata says WantAssertionsSigned)",
+        "Response に署名、署名のない Assertion を暗号化（SP のメタデータが WantAssertionsSigned なら拒否）",
         ["TF-SP-011", "TF-SP-001"],
         AcceptUnlessWantsAssertionsSigned,
         |c| encrypted(c, Response)
@@ -1266,6 +1377,7 @@ pub static TESTS: &[Test] = &[
     enc!(
         "enc-unsigned",
         "Nothing signed, the assertion encrypted to the SP's public key (encryption is not authentication)",
+        "署名なし、Assertion を SP の公開鍵で暗号化（暗号化は認証ではない）",
         ["TF-SP-011", "TF-SP-001"],
         MustRefuse,
         |c| encrypted(c, Signing::None)
@@ -1273,6 +1385,7 @@ pub static TESTS: &[Test] = &[
     enc!(
         "enc-attacker-signed",
         "A forgery signed by an untrusted key, encrypted to the SP",
+        "信頼されていない鍵で署名した偽造を SP 宛てに暗号化",
         ["TF-SP-011", "TF-SP-001"],
         MustRefuse,
         encrypted::attacker_signed
@@ -1280,6 +1393,7 @@ pub static TESTS: &[Test] = &[
     enc!(
         "enc-forged-before-signed",
         "An unsigned forged assertion, encrypted, before the signed plaintext one",
+        "暗号化した署名のない偽造 Assertion を、署名済みの平文 Assertion の前に配置",
         ["TF-SP-011", "TF-SP-002"],
         MustNotBelieveForged,
         encrypted::forged_beside_signed
@@ -1287,6 +1401,7 @@ pub static TESTS: &[Test] = &[
     enc!(
         "enc-inject-comment-nameid",
         "NameID split by a comment, signed, then encrypted",
+        "コメントで分割した NameID、署名してから暗号化",
         ["TF-SP-011", "TF-SP-002"],
         MustNotBelieveForged,
         encrypted::comment_injected
@@ -1294,6 +1409,7 @@ pub static TESTS: &[Test] = &[
     enc!(
         "enc-cond-expired",
         "Encrypted; Conditions NotOnOrAfter 4 minutes ago (checks apply after decryption)",
+        "暗号化。Conditions の NotOnOrAfter が 4 分前（検証は復号後に適用）",
         ["TF-SP-011", "TF-SP-003"],
         MustRefuse,
         |c| {
@@ -1304,6 +1420,7 @@ pub static TESTS: &[Test] = &[
     enc!(
         "enc-sc-expired",
         "Encrypted; SubjectConfirmationData NotOnOrAfter 4 minutes ago",
+        "暗号化。SubjectConfirmationData の NotOnOrAfter が 4 分前",
         ["TF-SP-011", "TF-SP-003"],
         MustRefuse,
         |c| {
@@ -1314,6 +1431,7 @@ pub static TESTS: &[Test] = &[
     enc!(
         "enc-audience-wrong",
         "Encrypted; Audience another SP's",
+        "暗号化。Audience が別の SP のもの",
         ["TF-SP-011", "TF-SP-003"],
         MustRefuse,
         |c| encrypted_changed(c, |k| k.audiences = Some(vec![OTHER.into()]))
@@ -1321,6 +1439,7 @@ pub static TESTS: &[Test] = &[
     enc!(
         "enc-recipient-wrong",
         "Encrypted; SubjectConfirmationData Recipient another ACS",
+        "暗号化。SubjectConfirmationData の Recipient が別の ACS",
         ["TF-SP-011", "TF-SP-003"],
         MustRefuse,
         |c| encrypted_changed(c, |k| k.recipient = Some(OTHER.into()))
@@ -1328,6 +1447,7 @@ pub static TESTS: &[Test] = &[
     enc!(
         "enc-irt-wrong-confirmation",
         "Encrypted; the confirmation's InResponseTo another request's, the Response's right",
+        "暗号化。SubjectConfirmationData の InResponseTo が別のリクエストのもの、Response のものは正しい",
         ["TF-SP-011", "TF-SP-003"],
         MustRefuse,
         |c| encrypted_changed(c, |k| k.sc_in_response_to = Some(message::new_id()))
@@ -1335,6 +1455,7 @@ pub static TESTS: &[Test] = &[
     enc!(
         "enc-authn-class-password",
         "Encrypted; AuthnContext PasswordProtectedTransport instead of the card class",
+        "暗号化。AuthnContext がカードのクラスではなく PasswordProtectedTransport",
         ["TF-SP-011", "TF-SP-005"],
         MustRefuse,
         |c| encrypted_changed(c, |k| {
@@ -1345,6 +1466,7 @@ pub static TESTS: &[Test] = &[
     enc!(
         "enc-replay",
         "The same valid encrypted Response delivered twice",
+        "同じ有効な暗号化 Response を二度送信",
         ["TF-SP-011", "TF-SP-004"],
         MustRefuse,
         |c| {
@@ -1356,6 +1478,7 @@ pub static TESTS: &[Test] = &[
     enc!(
         "enc-rsa-1-5",
         "Content key sent with RSA PKCS#1 v1.5 (Bleichenbacher's oracle)",
+        "コンテンツ鍵を RSA PKCS#1 v1.5 で送付（Bleichenbacher のオラクル）",
         ["TF-SP-011"],
         ShouldRefuse,
         |c| encrypted_spec(c, |e| e.transport = Transport::Rsa15)
@@ -1363,6 +1486,7 @@ pub static TESTS: &[Test] = &[
     enc!(
         "enc-aes-cbc",
         "Assertion encrypted with AES-256-CBC (the padding oracle's target)",
+        "Assertion を AES-256-CBC で暗号化（パディングオラクルの標的）",
         ["TF-SP-011"],
         ShouldRefuse,
         |c| encrypted_spec(c, |e| e.content = Content::Aes256Cbc)
@@ -1370,6 +1494,7 @@ pub static TESTS: &[Test] = &[
     enc!(
         "enc-key-remote",
         "EncryptedKey named by a RetrievalMethod to the suite's listener",
+        "スイートのリスナーを指す RetrievalMethod で EncryptedKey を指定",
         ["TF-SP-011", "TF-SP-008"],
         MustNotFetch,
         |c| {
@@ -1381,6 +1506,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "relay-absolute",
         "RelayState an absolute URL off the SP's origin",
+        "RelayState に SP 外の絶対 URL",
         ["TF-SP-006"],
         "relaystate",
         MustNotRedirectOffSite,
@@ -1389,6 +1515,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "relay-scheme-relative",
         "RelayState //host/path",
+        "RelayState に //host/path",
         ["TF-SP-006"],
         "relaystate",
         MustNotRedirectOffSite,
@@ -1397,6 +1524,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "relay-triple-slash",
         "RelayState ///host/path",
+        "RelayState に ///host/path",
         ["TF-SP-006"],
         "relaystate",
         MustNotRedirectOffSite,
@@ -1405,6 +1533,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "relay-backslash",
         "RelayState /\\host/path",
+        "RelayState に /\\host/path",
         ["TF-SP-006"],
         "relaystate",
         MustNotRedirectOffSite,
@@ -1413,6 +1542,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "relay-scheme-colon",
         "RelayState http:host/path (no slashes)",
+        "RelayState に http:host/path（スラッシュなし）",
         ["TF-SP-006"],
         "relaystate",
         MustNotRedirectOffSite,
@@ -1422,6 +1552,7 @@ pub static TESTS: &[Test] = &[
     t!(
         "transform-thousands",
         "3,000 transforms in the Assertion's Reference (passport-saml CVE-2021-39171: work before any signature check)",
+        "Assertion の Reference に 3,000 個の変換（passport-saml CVE-2021-39171：署名検証の前に処理が発生）",
         ["TF-SP-007"],
         "resilience",
         MustRefuse,
@@ -1445,6 +1576,7 @@ pub static TESTS: &[Test] = &[
     Test {
         id: "enc-key-loop",
         title: "Nothing signed; the EncryptedKey found by a RetrievalMethod whose own KeyInfo names itself again (a resolution loop anyone can send)",
+        title_ja: "署名なし。EncryptedKey を RetrievalMethod で参照し、その KeyInfo が再び自身を指す（誰でも送れる解決ループ）",
         requirements: &["TF-SP-011", "TF-SP-008"],
         category: super::RESILIENCE,
         judge: MustRefuse,
