@@ -84,10 +84,25 @@ fn step(
     s
 }
 
+/// How long the suite waits for a party's metadata URL to accept connections.
+const WAIT_TO_LISTEN: Duration = Duration::from_secs(10);
+
 /// Reads the SP's metadata: a file, or a loopback URL (time and size limits).
+
 pub(crate) async fn load_metadata(source: &str, b: &Browser) -> Result<String, String> {
     if source.starts_with("http") {
-        let page = b.get(source).await.map_err(|e| e.to_string())?;
+        // A party started just before the suite (a CI job, the README's example) gets a
+        // moment to start listening; any answer, or any other failure, ends the wait.
+        let deadline = Instant::now() + WAIT_TO_LISTEN;
+        let page = loop {
+            match b.get(source).await {
+                Err(e) if e.is_connect() && Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                other => break other,
+            }
+        };
+        let page = page.map_err(|e| e.to_string())?;
         if page.status != 200 {
             return Err(format!("HTTP {} from {source}", page.status));
         }

@@ -85,9 +85,7 @@ pub fn run(config: &Path, port: u16) -> anyhow::Result<bool> {
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-            .await
-            .with_context(|| format!("binding 127.0.0.1:{port}"))?;
+        let listener = crate::listen::bind(port).await?;
         tracing::info!("attribute authority on http://127.0.0.1:{port}");
         axum::serve(listener, aa.router()).await?;
         Ok(true)

@@ -39,16 +39,25 @@ pub fn run(cmd: CaCommand) -> anyhow::Result<bool> {
         seed,
     } = cmd;
     let fault = fault
-        .map(|f| Fault::parse(&f).ok_or_else(|| anyhow::anyhow!("unknown fault {f:?}")))
+        .map(|f| {
+            Fault::parse(&f)
+                .ok_or_else(|| anyhow::anyhow!("unknown fault {f:?}: one of {}", Fault::NAMES))
+        })
         .transpose()?;
-    let service = RunningService::start(port, |c| c.seed = seed, Clock::system())?;
+    let service =
+        RunningService::start(port, |c| c.seed = seed, Clock::system()).map_err(|e| match e {
+            mock_ca::CaError::Io(io) => mnctf::listen::bind_error(port, &io),
+            e => e.into(),
+        })?;
     service.faults.set_ocsp(fault);
     service.faults.set_stale_crl(stale_crl);
     if let Some(dir) = export {
         service.pki.export(&dir)?;
     }
+    let fault = fault.map_or("none".to_owned(), |f| f.to_string());
+    let stale = if stale_crl { "stale" } else { "current" };
     println!(
-        "CA service listening on {} (fault: {fault:?}, stale CRL: {stale_crl})",
+        "CA service listening on {} (OCSP fault: {fault}; CRLs: {stale})",
         service.base_url()
     );
     tokio::runtime::Builder::new_current_thread()

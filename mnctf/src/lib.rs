@@ -9,5 +9,6 @@ pub mod authority;
 pub mod helper;
 pub mod idp_install;
 pub mod lab;
+pub mod listen;
 pub mod peers;
 pub mod stack;

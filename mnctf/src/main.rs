@@ -9,6 +9,7 @@ mod bench;
 mod bench_idp;
 mod ca;
 mod card;
+mod example_sp;
 mod lab_cmd;
 mod pki;
 mod run_scenarios;
@@ -84,6 +85,16 @@ enum Command {
         #[arg(long, default_value_t = 18443)]
         tls_port: u16,
     },
+    /// The project's own SP, trusting the IdP of a metadata file: the SP `examples/sp/`
+    /// certifies (README, "Certify an SP"), and an SP to try an IdP with.
+    Sp {
+        /// The IdP's metadata (e.g. `mnctf test-sp metadata > suite-idp.xml`).
+        #[arg(long)]
+        idp_metadata: PathBuf,
+        /// Port on 127.0.0.1.
+        #[arg(long, default_value_t = 18700)]
+        port: u16,
+    },
     /// A 士業 body's attribute authority (proxy model 2) alone, from its TOML configuration.
     Authority {
         /// The configuration file.
@@ -157,6 +168,7 @@ fn main() -> ExitCode {
             tls_port,
         } => run_idp(&config, port, tls_port),
         Command::Authority { config, port } => mnctf::authority::run(&config, port),
+        Command::Sp { idp_metadata, port } => example_sp::run(&idp_metadata, port),
         Command::Ca { command } => ca::run(command),
         Command::Card { command } => card::run(command),
         Command::Pki { command } => pki::run(command),
@@ -207,7 +219,7 @@ fn run_idp(config: &std::path::Path, port: u16, tls_port: u16) -> anyhow::Result
         let platform = std::sync::Arc::new(idp::Platform::new(config, idp::system_clock())?);
         if platform.config.tls_binding.is_some() {
             let tls = idp::tls_binding::server_config(&platform)?;
-            let listener = tokio::net::TcpListener::bind(("127.0.0.1", tls_port)).await?;
+            let listener = mnctf::listen::bind(tls_port).await?;
             println!(
                 "TLS client-authentication binding on https://{} (TLS 1.2)",
                 listener.local_addr()?
@@ -218,7 +230,7 @@ fn run_idp(config: &std::path::Path, port: u16, tls_port: u16) -> anyhow::Result
                 tls,
             ));
         }
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+        let listener = mnctf::listen::bind(port).await?;
         println!(
             "platform {} listening on http://{}",
             platform.entity_id,

@@ -64,9 +64,7 @@ pub struct Stack {
 }
 
 async fn bind(port: u16) -> anyhow::Result<(TcpListener, String)> {
-    let listener = TcpListener::bind(("127.0.0.1", port))
-        .await
-        .with_context(|| format!("binding 127.0.0.1:{port}"))?;
+    let listener = crate::listen::bind(port).await?;
     let addr: SocketAddr = listener.local_addr()?;
     Ok((listener, format!("http://{addr}")))
 }

@@ -37,6 +37,10 @@ pub enum Fault {
 }
 
 impl Fault {
+    /// The command-line names [`Fault::parse`] takes, for error messages.
+    pub const NAMES: &'static str =
+        "unavailable, slow (5 s), slow:<ms>, stale, wrong-signer, bad-nonce";
+
     /// Parses a command-line name: `unavailable`, `slow` (5 s) or `slow:<ms>`, `stale`,
     /// `wrong-signer`, `bad-nonce`.
     pub fn parse(text: &str) -> Option<Self> {
@@ -51,6 +55,19 @@ impl Fault {
                 Self::Slow(std::time::Duration::from_millis(ms))
             }
         })
+    }
+}
+
+impl std::fmt::Display for Fault {
+    /// The command-line name.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Unavailable => f.write_str("unavailable"),
+            Self::Slow(d) => write!(f, "slow:{}", d.as_millis()),
+            Self::Stale => f.write_str("stale"),
+            Self::WrongSigner => f.write_str("wrong-signer"),
+            Self::BadNonce => f.write_str("bad-nonce"),
+        }
     }
 }
 

@@ -81,7 +81,7 @@ requirements! {
     "TF-SP-006" => "ACS from own metadata; no RelayState open redirect" / "自らのメタデータの ACS、RelayState によるオープンリダイレクトなし",
     "TF-SP-007" => "RSA-SHA256 / SHA-256 / exc-c14n only" / "RSA-SHA256 / SHA-256 / exc-c14n のみ",
     "TF-SP-008" => "no DTDs, one root, nothing fetched" / "DTD なし、ルートは1つ、何も取得しない",
-    "TF-SP-009" => "SHOULD refuse unsolicited Responses" / "求めていない Response は拒否すべき（SHOULD）",
+    "TF-SP-009" => "SHOULD refuse unsolicited Responses" / "求めていない Response は拒否すべき",
     "TF-SP-010" => "act only on a signed LogoutRequest for its session" / "自らのセッションに対する署名付き LogoutRequest にのみ応じる",
     "TF-SP-011" => "encrypted assertions: every check after decryption; GCM and OAEP" / "暗号化アサーション：復号後もすべての確認、GCM と OAEP",
     "TF-SP-012" => "required elements and attributes present, once, well-formed" / "必須の要素・属性が存在し、1回だけ、正しい形式",

@@ -40,7 +40,7 @@ pub(crate) async fn exchange(
         Some(addr) => tokio::net::TcpStream::connect((addr, port)).await,
         None => tokio::net::TcpStream::connect((bare, port)).await,
     }
-    .map_err(|e| BrowserError::Tls(format!("connecting to {host}:{port}: {e}")))?;
+    .map_err(|e| BrowserError::Connect(format!("connecting to {host}:{port}: {e}")))?;
     let mut tls = tokio_rustls::TlsConnector::from(config)
         .connect(name, tcp)
         .await

@@ -57,6 +57,20 @@ pub enum BrowserError {
     /// A request the network policy does not allow (never sent).
     #[error("{0}")]
     NotAllowed(String),
+    /// No connection could be made (nothing listens there, or no route).
+    #[error("{0}")]
+    Connect(String),
+}
+
+impl BrowserError {
+    /// Whether no connection could be made at all (as opposed to a bad answer).
+    pub fn is_connect(&self) -> bool {
+        match self {
+            Self::Http(e) => e.is_connect(),
+            Self::Connect(_) => true,
+            _ => false,
+        }
+    }
 }
 
 /// A reqwest error in words: a timeout says so, others with their causes.
