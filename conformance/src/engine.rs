@@ -87,8 +87,7 @@ fn step(
 /// How long the suite waits for a party's metadata URL to accept connections.
 const WAIT_TO_LISTEN: Duration = Duration::from_secs(10);
 
-/// Reads the SP's metadata: a file, or a loopback URL (time and size limits).
-
+/// Reads the party's metadata: a file, or a URL (time and size limits, the network policy).
 pub(crate) async fn load_metadata(source: &str, b: &Browser) -> Result<String, String> {
     if source.starts_with("http") {
         // A party started just before the suite (a CI job, the README's example) gets a
