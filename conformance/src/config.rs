@@ -113,6 +113,23 @@ impl NetworkConfig {
     }
 }
 
+/// `text` as a base URL (http or https, a host, no query or fragment), without a trailing
+/// slash; `what` names it in the error.
+pub fn base_url(what: &str, text: &str) -> Result<String, ConfigError> {
+    let bad = |why: &str| ConfigError(format!("{what} {text:?} {why}"));
+    let url = url::Url::parse(text).map_err(|e| bad(&format!("is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(bad("is not http or https"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(bad("names no host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(bad("has a query or fragment; a base URL has neither"));
+    }
+    Ok(text.trim_end_matches('/').to_owned())
+}
+
 fn default_logged_in() -> String {
     "AUTHENTICATED".into()
 }
@@ -217,6 +234,7 @@ pub struct SuiteIdp {
 impl SuiteIdp {
     /// The suite's IdP at `base` (`http://127.0.0.1:18500` by default).
     pub fn new(base: &str) -> Result<Self, ConfigError> {
+        let base = base_url("the suite's IdP URL (--suite-url)", base)?;
         let pki = mock_ca::Pki::build(
             mock_ca::PkiConfig::new("http://127.0.0.1:18080"),
             mock_ca::Clock::system(),
@@ -237,7 +255,7 @@ impl SuiteIdp {
                 cert_der: c.certificate,
             })
         };
-        let base = base.trim_end_matches('/');
+        let base = base.as_str();
         Ok(Self {
             entity_id: format!("{base}/conformance-idp"),
             base_url: format!("{base}/"),

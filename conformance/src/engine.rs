@@ -348,7 +348,7 @@ async fn run_plan(
         )),
         Ok(Some(_)) => {
             let why = format!(
-                "{} shows {:?} without any login: no verdict could mean anything",
+                "{} shows \"{}\" without any login: no verdict could mean anything",
                 config.protected_url, config.logged_in
             );
             pre.steps.push(step(
@@ -891,7 +891,10 @@ async fn answer(
     };
     let seen = match &session {
         Some(s) if s.identity.as_deref() == Some(ctx.identity.as_str()) => Ok(()),
-        Some(s) => Err(format!("a session, but for {:?}", s.identity)),
+        Some(s) => Err(format!(
+            "a session, but for {}",
+            crate::words::quoted_or(s.identity.as_deref(), "no identity shown")
+        )),
         None => Err("no session".to_owned()),
     };
     let evidence = browser.take_evidence();
@@ -1054,7 +1057,7 @@ impl Sut<'_> {
         };
         let shown = crate::idp::login::page_text(&page.body);
         format!(
-            "{at_acs}; then the protected page {} answered HTTP {} without {:?}, the text that shows a session (logged_in in sut.toml); it shows: {shown}. If that is a logged-in page, set logged_in to text it shows.{hosts}",
+            "{at_acs}; then the protected page {} answered HTTP {} without \"{}\", the text that shows a session (logged_in in sut.toml); it shows: {shown}. If that is a logged-in page, set logged_in to text it shows.{hosts}",
             page.url, page.status, self.config.logged_in
         )
     }

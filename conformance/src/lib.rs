@@ -36,6 +36,7 @@ pub mod matrix;
 pub mod message;
 pub mod plan;
 pub mod splice;
+mod words;
 pub mod xmlenc;
 
 pub use config::{SuiteIdp, SutConfig};

@@ -17,11 +17,11 @@ pub enum IdpError {
     #[error("unknown SP {0}: not in the platform's metadata")]
     UnknownSp(String),
     /// An ACS URL not in the SP's metadata (TF-IDP-003).
-    #[error("the ACS {acs:?} is not registered for {sp} (no redirect to unregistered URLs)")]
+    #[error("the {acs} is not registered for {sp} (no redirect to unregistered URLs)")]
     AcsNotRegistered {
         /// The SP.
         sp: String,
-        /// The requested ACS.
+        /// The requested ACS in words: `ACS "<URL>"`, `ACS at index <n>` or `default ACS`.
         acs: String,
     },
     /// A request that must be signed was not (TF-IDP-004).
@@ -45,7 +45,7 @@ pub enum IdpError {
     #[error("the SP asked for passive authentication and there is no session")]
     NoPassive,
     /// A requested AuthnContext the platform cannot give (TF-IDP-009).
-    #[error("requested authentication context {0:?} cannot be given")]
+    #[error("requested authentication context {} cannot be given", .0.join(", "))]
     NoAuthnContext(Vec<String>),
     /// A NameID format the platform does not issue.
     #[error("NameID format {0} is not supported (persistent only)")]

@@ -104,14 +104,13 @@ impl Platform {
             return Err(IdpError::StaleRequest(xml::instant(request.issue_instant)));
         }
         // SAML Core §3.2.1: a Destination, if present, must be where it arrived.
-        if request
+        if let Some(d) = request
             .destination
             .as_deref()
-            .is_some_and(|d| d != self.url("/sso"))
+            .filter(|d| *d != self.url("/sso"))
         {
             return Err(IdpError::BadRequest(SamlError::Invalid(format!(
-                "Destination {:?} is not this IdP's SSO endpoint",
-                request.destination
+                "Destination {d:?} is not this IdP's SSO endpoint"
             ))));
         }
         if request
@@ -141,10 +140,12 @@ impl Platform {
             .acs_for(request.acs_url.as_deref(), request.acs_index)
             .ok_or_else(|| IdpError::AcsNotRegistered {
                 sp: issuer.clone(),
-                acs: request
-                    .acs_url
-                    .clone()
-                    .unwrap_or_else(|| format!("index {:?}", request.acs_index)),
+                acs: match (&request.acs_url, request.acs_index) {
+                    // The peer's URL, quoted: it may hold anything.
+                    (Some(url), _) => format!("ACS {url:?}"),
+                    (None, Some(i)) => format!("ACS at index {i}"),
+                    (None, None) => "default ACS".to_owned(),
+                },
             })?;
         Ok(Accepted {
             sp: sp.entity_id.clone(),

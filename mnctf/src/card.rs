@@ -99,15 +99,25 @@ pub fn run(cmd: CardCommand) -> anyhow::Result<bool> {
             };
             let addr = SocketAddr::from(([127, 0, 0, 1], port));
             let card = Arc::new(Mutex::new(JpkiCard::new(image)));
-            println!("card {persona} ready for vpcd at {addr}");
+            println!("card {persona}: waiting for vpcd at {addr} (pcscd with vsmartcard-vpcd)");
+            let mut connected_once = false;
             vpcd::run(
                 card,
                 addr,
                 Arc::new(AtomicBool::new(false)),
                 |event| match event {
-                    VpcdEvent::Connected => tracing::info!("inserted"),
-                    VpcdEvent::Disconnected(None) => tracing::info!("removed"),
-                    VpcdEvent::Disconnected(Some(err)) => tracing::warn!(%err, "session ended"),
+                    // "Ready" only once vpcd has the card: before, no reader shows it.
+                    VpcdEvent::Connected if !connected_once => {
+                        connected_once = true;
+                        println!("card {persona} ready: inserted in vpcd's reader at {addr}");
+                    }
+                    VpcdEvent::Connected => println!("card {persona} inserted again"),
+                    VpcdEvent::Disconnected(None) => println!(
+                        "card {persona} removed (vpcd closed the connection); reconnecting"
+                    ),
+                    VpcdEvent::Disconnected(Some(err)) => {
+                        println!("card {persona} removed: {err}; reconnecting")
+                    }
                     VpcdEvent::ConnectFailed(err) => {
                         tracing::debug!(%err, "vpcd not reachable yet")
                     }

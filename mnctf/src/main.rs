@@ -126,28 +126,7 @@ enum Command {
     },
 }
 
-/// libxmlsec1 prints every refused signature to stderr from its default error callback;
-/// refusals are expected here (the scenarios send bad signatures on purpose) and our own
-/// errors already say what failed, so its output is off unless `MNCTF_XMLSEC_ERRORS` is set.
-mod xmlsec_output {
-    use std::os::raw::c_int;
-
-    extern "C" {
-        // xmlsec/errors.h; the library is linked already (samael binds it).
-        fn xmlSecErrorsDefaultCallbackEnableOutput(enabled: c_int);
-    }
-
-    pub fn quiet() {
-        if std::env::var_os("MNCTF_XMLSEC_ERRORS").is_none() {
-            // SAFETY: a plain setter of a global flag in libxmlsec1, no pointers involved;
-            // called once at start-up, before any thread uses xmlsec.
-            unsafe { xmlSecErrorsDefaultCallbackEnableOutput(0) }
-        }
-    }
-}
-
 fn main() -> ExitCode {
-    xmlsec_output::quiet();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("MNCTF_LOG")

@@ -15,7 +15,7 @@ pub fn run(out: &Path) -> anyhow::Result<bool> {
     write(out, &report)?;
     let failed = report.cases().filter(|c| c.verdict.fails_run()).count();
     println!(
-        "{} scenarios, {failed} failed, in {:.1} s; reports in {} (report.md, report.json, junit.xml)",
+        "{} scenarios, {failed} failed, in {:.1} s; reports in {} (report.html, report.md, report.json, junit.xml)",
         report.cases().count(),
         started.elapsed().as_secs_f64(),
         out.display()
@@ -55,5 +55,6 @@ fn write(out: &Path, report: &Report) -> anyhow::Result<()> {
     std::fs::write(out.join("report.json"), reports::json(report))?;
     std::fs::write(out.join("junit.xml"), reports::junit::render(report))?;
     std::fs::write(out.join("report.md"), reports::markdown::render(report))?;
+    std::fs::write(out.join("report.html"), reports::html::render(report))?;
     Ok(())
 }

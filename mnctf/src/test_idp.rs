@@ -111,6 +111,7 @@ pub fn run(args: TestIdp) -> anyhow::Result<bool> {
         config.check()?;
     }
     let suite = SuiteSps::new(&args.sps_url, &args.ca_url)?;
+    crate::test_sp::prepare_out(&args.out)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

@@ -73,6 +73,7 @@ pub fn run(args: TestSp) -> anyhow::Result<bool> {
         config.check()?;
     }
     let idp = SuiteIdp::new(&args.suite_url)?;
+    prepare_out(&args.out)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -178,10 +179,26 @@ pub fn conclude(
     }
 }
 
+/// Makes sure the reports can be written to `out` before a run that would lose them.
+pub fn prepare_out(out: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("the reports' folder (--out) {}", out.display()))?;
+    let probe = out.join(".mnctf-write-test");
+    std::fs::write(&probe, b"").with_context(|| {
+        format!(
+            "the reports' folder (--out) {} is not writable",
+            out.display()
+        )
+    })?;
+    std::fs::remove_file(&probe).ok();
+    Ok(())
+}
+
 pub fn write(out: &Path, report: &reports::Report) -> anyhow::Result<()> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     std::fs::write(out.join("report.json"), reports::json(report))?;
     std::fs::write(out.join("junit.xml"), reports::junit::render(report))?;
     std::fs::write(out.join("report.md"), reports::markdown::render(report))?;
+    std::fs::write(out.join("report.html"), reports::html::render(report))?;
     Ok(())
 }

@@ -22,6 +22,17 @@ pub enum CertificateFile {
     SignatureCa,
 }
 
+impl std::fmt::Display for CertificateFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::UserAuthentication => "the user-authentication certificate (EF 000A)",
+            Self::UserAuthenticationCa => "the user-authentication CA certificate (EF 000B)",
+            Self::Signature => "the signature certificate (EF 0001)",
+            Self::SignatureCa => "the signature CA certificate (EF 0002)",
+        })
+    }
+}
+
 impl CertificateFile {
     fn ef(self) -> Ef {
         match self {
@@ -67,7 +78,7 @@ pub enum ClientError {
         sw: StatusWord,
     },
     /// A wrong PIN; the card's counter went down.
-    #[error("wrong {kind:?} PIN: {tries_left} tries left")]
+    #[error("wrong {kind} PIN: {tries_left} tries left")]
     WrongPin {
         /// Which PIN.
         kind: PinKind,
@@ -75,13 +86,13 @@ pub enum ClientError {
         tries_left: u8,
     },
     /// The PIN is blocked: the card compares nothing any more.
-    #[error("the {0:?} PIN is blocked")]
+    #[error("the {0} PIN is blocked")]
     PinBlocked(PinKind),
     /// The file is empty (e.g. a card issued without a signature certificate).
-    #[error("{0:?} is empty on this card")]
+    #[error("{0} is empty on this card")]
     EmptyFile(CertificateFile),
     /// The file does not hold a DER SEQUENCE we can size.
-    #[error("{0:?} does not start with a DER SEQUENCE header")]
+    #[error("{0} does not start with a DER SEQUENCE header")]
     NotDer(CertificateFile),
 }
 

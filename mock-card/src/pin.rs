@@ -11,6 +11,15 @@ pub enum PinKind {
     Signature,
 }
 
+impl std::fmt::Display for PinKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::UserAuthentication => "user-authentication (利用者証明用)",
+            Self::Signature => "signature (署名用)",
+        })
+    }
+}
+
 impl PinKind {
     /// Tries a fresh or reset counter allows.
     pub fn max_tries(self) -> u8 {
@@ -42,7 +51,7 @@ pub struct Pin(String);
 
 /// A PIN that does not have the form its kind requires.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("a {kind:?} PIN must be {rule}")]
+#[error("a {kind} PIN must be {rule}")]
 pub struct PinFormatError {
     kind: PinKind,
     rule: &'static str,

@@ -109,7 +109,7 @@ async fn fetch_answer(
     };
     tokio::time::timeout(limit, work)
         .await
-        .map_err(|_| format!("no answer within {limit:?}"))?
+        .map_err(|_| format!("no answer within {} ms", limit.as_millis()))?
 }
 
 async fn ocsp(

@@ -14,10 +14,13 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
 
+pub mod html;
 pub mod junit;
 pub mod markdown;
 mod model;
+pub mod parties;
 pub mod redact;
+pub mod svg;
 
 pub use model::{
     Advice, Case, Evidence, ProductFix, Report, RequirementText, Step, Suite, Verdict,
@@ -27,4 +30,35 @@ pub use model::{
 pub fn json(report: &Report) -> String {
     // The model is plain data (strings, numbers, enums): serialisation cannot fail.
     serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+}
+
+/// An RFC 3339 instant as people in Japan read it: `2026-12-07 21:34:00 JST (UTC+09:00)`;
+/// anything else (a placeholder, a malformed time) as it is.
+pub fn time_jst(rfc3339: &str) -> String {
+    use time::format_description::well_known::Rfc3339;
+    let Ok(at) = time::OffsetDateTime::parse(rfc3339, &Rfc3339) else {
+        return rfc3339.to_owned();
+    };
+    let jst = at.to_offset(time::macros::offset!(+9));
+    let shown = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    match jst.format(shown) {
+        Ok(text) => format!("{text} JST (UTC+09:00)"),
+        Err(_) => rfc3339.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn times_are_shown_in_jst_with_the_offset() {
+        assert_eq!(
+            super::time_jst("2026-12-07T12:34:56.789Z"),
+            "2026-12-07 21:34:56 JST (UTC+09:00)"
+        );
+        assert_eq!(
+            super::time_jst("2026-12-07T20:00:00Z"),
+            "2026-12-08 05:00:00 JST (UTC+09:00)"
+        );
+        assert_eq!(super::time_jst("[instant]"), "[instant]");
+    }
 }

@@ -12,7 +12,7 @@ pub fn render(report: &Report) -> String {
     let mut md = format!("# {} / 実行結果\n\n", report.title);
     md.push_str(&format!(
         "Generated / 生成日時: {}\n\n",
-        report.generated_at
+        crate::time_jst(&report.generated_at)
     ));
     let counts: Vec<String> = report
         .counts()
@@ -319,6 +319,27 @@ mod tests {
     #[test]
     fn markdown_snapshot() {
         insta::assert_snapshot!(render(&sample()));
+    }
+
+    #[test]
+    fn html_snapshot_draws_every_flow() {
+        let html = crate::html::render(&sample());
+        assert_eq!(
+            html.matches("<svg class=\"diagram\"").count(),
+            4,
+            "two cases with messages, two diagrams each"
+        );
+        assert!(
+            html.contains("失効したカードでログインできる"),
+            "advice shown"
+        );
+        for fetches in [" src=", "<link", "@import", "url(http"] {
+            assert!(
+                !html.contains(fetches),
+                "the page fetches nothing: {fetches}"
+            );
+        }
+        insta::assert_snapshot!(html);
     }
 
     #[test]

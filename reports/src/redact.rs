@@ -41,6 +41,10 @@ fn match_at(chars: &[char], i: usize) -> Option<(usize, &'static str)> {
     if prev_is_token {
         return None;
     }
+    // A time as shown to people: 2026-12-02 12:04:05 JST (UTC+09:00).
+    if is_shown_time(chars, i) {
+        return Some((SHOWN_TIME.chars().count(), "[instant]"));
+    }
     // An RFC 3339 instant: 2026-12-02T03:04:05Z (optionally with fractions or offset).
     if is_instant(chars, i) {
         let len = 19
@@ -74,6 +78,17 @@ fn match_at(chars: &[char], i: usize) -> Option<(usize, &'static str)> {
     None
 }
 
+/// The shape of [`crate::time_jst`]'s output.
+const SHOWN_TIME: &str = "dddd-dd-dd dd:dd:dd JST (UTC+09:00)";
+
+fn is_shown_time(chars: &[char], i: usize) -> bool {
+    chars.len() >= i + SHOWN_TIME.chars().count()
+        && SHOWN_TIME.chars().zip(&chars[i..]).all(|(s, c)| match s {
+            'd' => c.is_ascii_digit(),
+            s => s == *c,
+        })
+}
+
 fn is_instant(chars: &[char], i: usize) -> bool {
     const SHAPE: &str = "dddd-dd-ddTdd:dd:dd";
     chars.len() >= i + SHAPE.len()
@@ -98,6 +113,10 @@ mod tests {
             "ID=\"[id]\""
         );
         assert_eq!(redact("(NameID L0vSiJXc…)"), "(NameID [id]…)");
+        assert_eq!(
+            redact("生成日時: 2026-12-07 21:34:56 JST (UTC+09:00)\n"),
+            "生成日時: [instant]\n"
+        );
     }
 
     #[test]

@@ -86,3 +86,25 @@ pub fn expect(cond: bool, ok: impl Into<String>, bad: impl Into<String>) -> Resu
         Err(bad.into())
     }
 }
+
+/// An optional value in a step's detail: the value, or "none" (also for an empty one).
+pub fn or_none(o: Option<&str>) -> &str {
+    o.filter(|v| !v.is_empty()).unwrap_or("none")
+}
+
+/// An optional value with its name: "profession 税理士", or "no profession" (also for
+/// an empty one).
+pub fn named(what: &str, o: Option<&str>) -> String {
+    match o.filter(|v| !v.is_empty()) {
+        Some(v) => format!("{what} {v}"),
+        None => format!("no {what}"),
+    }
+}
+
+/// An outcome in words: `done` ("loaded"), or `failed` and the error ("refused: …").
+pub fn outcome<T, E: std::fmt::Display>(r: &Result<T, E>, done: &str, failed: &str) -> String {
+    match r {
+        Ok(_) => done.to_owned(),
+        Err(e) => format!("{failed}: {e}"),
+    }
+}

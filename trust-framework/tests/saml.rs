@@ -444,3 +444,48 @@ mod federation {
         );
     }
 }
+
+/// libxmlsec1 prints a C error line per refused signature unless told not to; our adapter
+/// tells it (xmlsec-quiet), and `MNCTF_XMLSEC_ERRORS` brings the lines back. Run in a
+/// child process (this test binary again), whose stderr the parent reads whole.
+#[test]
+fn refused_signatures_print_nothing_from_c_unless_asked() {
+    if std::env::var_os("MNCTF_REFUSE_ONE_SIGNATURE").is_some() {
+        let pki = pki();
+        let idp = pki.service_credential("idp").unwrap();
+        let other = pki.service_credential("sp-1").unwrap();
+        let xml = signed_response(&idp);
+        let refused = signature::verify_enveloped(&xml, std::slice::from_ref(&other.certificate));
+        assert!(refused.is_err());
+        return;
+    }
+    let child = |errors: bool| {
+        let mut cmd = Command::new(std::env::current_exe().unwrap());
+        cmd.args([
+            "--exact",
+            "refused_signatures_print_nothing_from_c_unless_asked",
+        ])
+        .env("MNCTF_REFUSE_ONE_SIGNATURE", "1")
+        .env_remove("MNCTF_XMLSEC_ERRORS");
+        if errors {
+            cmd.env("MNCTF_XMLSEC_ERRORS", "1");
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let quiet = child(false);
+    assert!(
+        !quiet.contains("func=xmlSec"),
+        "C error lines leaked:\n{quiet}"
+    );
+    let loud = child(true);
+    assert!(
+        loud.contains("func=xmlSec"),
+        "MNCTF_XMLSEC_ERRORS brings them back:\n{loud}"
+    );
+}

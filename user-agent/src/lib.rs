@@ -49,7 +49,7 @@ pub enum BrowserError {
     #[error("more than {MAX_HOPS} redirects or forms: a loop?")]
     Loop,
     /// A form the page does not have.
-    #[error("no form {0:?} on the page")]
+    #[error("no form \"{0}\" on the page")]
     NoForm(String),
     /// TLS with a client certificate failed (connection, handshake, time limit).
     #[error("TLS: {0}")]

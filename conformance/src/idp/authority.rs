@@ -32,6 +32,7 @@ use super::authority_plan::{
 use super::config::{IdpSutConfig, SuiteSps};
 use super::engine::{case_of, ms, start_ca, Outcome};
 use super::plan::CaFault;
+use crate::words::{list, named};
 use crate::ConfigError;
 
 /// The authority as its metadata describes it.
@@ -607,7 +608,7 @@ impl Sut<'_> {
     fn qualification_checks(&self, a: &AttributeAssertion) -> Result<(), String> {
         let sp = &self.suite.sps[1].entity_id;
         if !a.audiences.iter().any(|x| x == sp) {
-            return Err(format!("the assertion's audiences {:?} do not include the SP the NameID is for ({sp}): the SP cannot use it (TF-PROXY-002)", a.audiences));
+            return Err(format!("the assertion's audiences ({}) do not include the SP the NameID is for ({sp}): the SP cannot use it (TF-PROXY-002)", list(&a.audiences)));
         }
         let left = a.not_on_or_after - OffsetDateTime::now_utc();
         if left > time::Duration::minutes(6) {
@@ -630,7 +631,12 @@ impl Sut<'_> {
         );
         match (want, got) {
             (Some((prof, number)), (Some(gp), Some(gn), Some(body))) if gp == prof && gn == number && !body.trim().is_empty() => Ok(()),
-            (_, got) => Err(format!("the qualification asserted is not the professional's certificate's: {got:?} (TF-PROXY-002)")),
+            (_, (profession, number, body)) => Err(format!(
+                "the qualification asserted is not the professional's certificate's: {}, {}, {} (TF-PROXY-002)",
+                named("profession", profession),
+                named("registration number", number),
+                named("issuing body", body)
+            )),
         }
     }
 

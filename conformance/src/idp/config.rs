@@ -181,9 +181,17 @@ pub struct SuiteSps {
 impl SuiteSps {
     /// The suite's SPs under `base` and its CA service at `ca_url`.
     pub fn new(base: &str, ca_url: &str) -> Result<Self, ConfigError> {
-        let pki = mock_ca::Pki::build(mock_ca::PkiConfig::new(ca_url), mock_ca::Clock::system())
+        let base = crate::config::base_url("the suite's SPs' URL (--sps-url)", base)?;
+        let ca_url = crate::config::base_url("the CA service URL (--ca-url)", ca_url)?;
+        let port = url::Url::parse(&ca_url).ok().and_then(|u| u.port());
+        if !ca_url.starts_with("http://127.0.0.1:") || port.is_none() {
+            return Err(ConfigError(format!(
+                "the CA service URL (--ca-url) {ca_url:?} is not http://127.0.0.1:<port>: the suite runs that service itself"
+            )));
+        }
+        let pki = mock_ca::Pki::build(mock_ca::PkiConfig::new(&ca_url), mock_ca::Clock::system())
             .map_err(|e| ConfigError(format!("test keys: {e}")))?;
-        let base = base.trim_end_matches('/');
+        let base = base.as_str();
         let sp = |name: &str| -> Result<SuiteSp, ConfigError> {
             use rsa::pkcs8::EncodePrivateKey;
             let c = pki

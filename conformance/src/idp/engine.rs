@@ -19,6 +19,7 @@ use user_agent::{Browser, Parties};
 use super::config::{IdpSutConfig, Role, SuiteSps};
 use super::login::{self, Idp, Reached, Sent, Started, MARKUP_RELAY};
 use super::plan::{CaFault, Flow, IdpJudge, IdpTest, Request, IDP_TESTS};
+use crate::words::{ended, quoted_or};
 use crate::ConfigError;
 
 /// The IdP as the suite sees it during a run.
@@ -484,7 +485,7 @@ impl Sut<'_> {
                     Ok(_) if request == Request::RelayStateMarkup
                         && relay_state.as_deref() != Some(MARKUP_RELAY) =>
                     {
-                        Outcome::new(Verdict::Failed, format!("the RelayState came back as {relay_state:?}, not as sent: markup in it was not escaped in the form"))
+                        Outcome::new(Verdict::Failed, format!("the RelayState came back as {}, not as sent: markup in it was not escaped in the form", quoted_or(relay_state.as_deref(), "nothing")))
                     }
                     Ok(a) if judge == IdpJudge::MustBeSchemaValid => match super::schema::validate(xml) {
                         Ok(Ok(())) => Outcome::new(Verdict::Passed, format!("valid against the SAML 2.0 schemas (NameID {})", a.name_id)),
@@ -745,8 +746,8 @@ impl Sut<'_> {
                 if r.in_response_to.as_deref() != Some(request_id.as_str()) =>
             {
                 return fail(format!(
-                    "the LogoutResponse to SP a answers {:?}, not its request {request_id}",
-                    r.in_response_to
+                    "the LogoutResponse to SP a answers {}, not its request {request_id}",
+                    quoted_or(r.in_response_to.as_deref(), "no request (no InResponseTo)")
                 ))
             }
             Ok(Received::Response(r)) if r.status != status::SUCCESS => {
@@ -796,7 +797,7 @@ impl Sut<'_> {
             other => {
                 return Outcome::new(
                     Verdict::Failed,
-                    format!("no login page for a fresh browser: {other:?}"),
+                    format!("no login page for a fresh browser: {}", ended(&other)),
                 )
             }
         };
@@ -879,7 +880,10 @@ impl Sut<'_> {
         } else if about.as_deref() != Some(sent_id.as_str()) {
             Outcome::new(
                 Verdict::Failed,
-                format!("the Response answers {about:?}, not the request {sent_id}"),
+                format!(
+                    "the Response answers {}, not the request {sent_id}",
+                    quoted_or(about.as_deref(), "no request (no InResponseTo)")
+                ),
             )
         } else if !signed_error(&xml, &self.idp.certs) {
             Outcome::new(
@@ -982,7 +986,8 @@ impl Sut<'_> {
             Ok(Started::LoginPage(at)) => at,
             other => {
                 return Err(fail(format!(
-                    "no login page for a fresh browser: {other:?}"
+                    "no login page for a fresh browser: {}",
+                    ended(&other)
                 )))
             }
         };
@@ -1013,7 +1018,7 @@ impl Sut<'_> {
             other => {
                 return Outcome::new(
                     Verdict::Failed,
-                    format!("the first login did not finish: {other:?}"),
+                    format!("the first login did not finish: {}", ended(&other)),
                 )
             }
         }
@@ -1038,7 +1043,7 @@ impl Sut<'_> {
             other => {
                 return Outcome::new(
                     Verdict::Failed,
-                    format!("no login page for the second login: {other:?}"),
+                    format!("no login page for the second login: {}", ended(&other)),
                 )
             }
         };
@@ -1354,8 +1359,8 @@ fn profile_checks(a: &VerifiedAssertion) -> Result<(), String> {
     use trust_framework::saml::constants::attr;
     if a.name_id_format.as_deref() != Some(NAMEID_FORMAT_PERSISTENT) {
         return Err(format!(
-            "the NameID Format is {:?}, not persistent (TF-IDP-008)",
-            a.name_id_format
+            "the NameID Format is {}, not persistent (TF-IDP-008)",
+            quoted_or(a.name_id_format.as_deref(), "absent")
         ));
     }
     if a.session_index.as_deref().is_none_or(str::is_empty) {

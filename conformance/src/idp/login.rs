@@ -87,6 +87,31 @@ pub enum Started {
     Page(user_agent::Page),
 }
 
+impl std::fmt::Display for Reached {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Response { url, .. } => write!(f, "a SAML Response sent to {url}"),
+            Self::Refused(why) => write!(f, "stopped at the IdP: {why}"),
+        }
+    }
+}
+
+impl std::fmt::Display for Started {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::LoginPage(at) => write!(f, "the card-login page at {}", at.page.url),
+            Self::Reached(r) => r.fmt(f),
+            Self::Page(p) => write!(
+                f,
+                "a page at {} (HTTP {}): {}",
+                p.url,
+                p.status,
+                page_text(&p.body)
+            ),
+        }
+    }
+}
+
 /// Builds the AuthnRequest of `sp` with `change`, signed as the change says.
 pub fn request_url(
     idp: &Idp,

@@ -339,7 +339,7 @@ pub fn tests() -> impl Iterator<Item = &'static Test> {
             let title = match variant {
                 Missing => format!("{} left out", f.name),
                 Empty => format!("{} empty", f.name),
-                Wrong(v) => format!("{} is {v:?}", f.name),
+                Wrong(v) => format!("{} is \"{v}\"", f.name),
                 Duplicated => format!("{} given twice", f.name),
             };
             let title_ja = match variant {

@@ -84,10 +84,12 @@ fn acs_in_metadata(f: &Facts<'_>) -> Outcome {
     let r = &f.first.request;
     match f.sp.acs_for(r.acs_url.as_deref(), r.acs_index) {
         Some(e) => Outcome::Passed(format!("the ACS {} is in the SP's metadata", e.location)),
-        None => Outcome::Failed(format!(
-            "the request's ACS {:?} (index {:?}) is not an HTTP-POST ACS of the SP's metadata",
-            r.acs_url, r.acs_index
-        )),
+        None => Outcome::Failed(match (&r.acs_url, r.acs_index) {
+            (Some(url), Some(i)) => format!("the request's ACS {url:?} (index {i}) is not an HTTP-POST ACS of the SP's metadata"),
+            (Some(url), None) => format!("the request's ACS {url:?} is not an HTTP-POST ACS of the SP's metadata"),
+            (None, Some(i)) => format!("the request's ACS index {i} is not an HTTP-POST ACS of the SP's metadata"),
+            (None, None) => "the request names no ACS and the SP's metadata has no HTTP-POST ACS".to_owned(),
+        }),
     }
 }
 
@@ -187,8 +189,9 @@ fn authn_context(f: &Facts<'_>) -> Outcome {
             Outcome::Passed("asks for the card class".into())
         }
         Some(r) => Outcome::Failed(format!(
-            "asks for {:?} ({}): the platform answers NoAuthnContext",
-            r.classes, r.comparison
+            "asks for {} ({}): the platform answers NoAuthnContext",
+            crate::words::list(&r.classes),
+            r.comparison
         )),
         None => Outcome::Warning(
             "asks no authentication context: the SP must then check the class it gets".into(),

@@ -1597,7 +1597,7 @@ pub static TESTS: &[Test] = &[
 fn must_replace(xml: &str, from: &str, to: &str) -> Result<String, CraftError> {
     if !xml.contains(from) {
         return Err(CraftError(format!(
-            "the edit did not apply: {from:?} is not in the message"
+            "the edit did not apply: the message does not contain {from}"
         )));
     }
     Ok(xml.replacen(from, to, 1))

@@ -38,7 +38,7 @@ pub enum VpcdError {
         expected: usize,
     },
     /// A frame started but did not complete in time.
-    #[error("vpcd frame did not complete within {0:?}")]
+    #[error("vpcd frame did not complete within {} ms", .0.as_millis())]
     FrameTimeout(Duration),
     /// The socket failed.
     #[error("vpcd socket: {0}")]

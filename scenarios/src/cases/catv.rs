@@ -11,7 +11,7 @@ use trust_framework::saml::constants::attr;
 use super::{at, card, case, user};
 use crate::browser::BrowserError;
 use crate::federation::{names, Federation};
-use crate::scenario::{expect, Scenario};
+use crate::scenario::{expect, named, or_none, outcome, Scenario};
 use crate::user::User;
 
 /// The suite's name.
@@ -76,6 +76,11 @@ async fn stb_login(fed: &Federation, sc: &mut Scenario) -> Result<(), BrowserErr
     let channel = login.attribute(attr::AUTHN_CHANNEL);
     let authority = login.attribute(attr::AUTHENTICATING_AUTHORITY);
     let catv = fed.catv.entity_id.to_string();
+    let shown = format!(
+        "{}, {}",
+        named("channel", channel.as_deref()),
+        named("authority", authority.as_deref())
+    );
     sc.step(
         (
             "the portal is told the channel (catv) and the authority (the CATV IdP)",
@@ -84,8 +89,8 @@ async fn stb_login(fed: &Federation, sc: &mut Scenario) -> Result<(), BrowserErr
         &["TF-IDP-016", "TF-CATV-001"],
         expect(
             channel.as_deref() == Some("catv") && authority.as_deref() == Some(catv.as_str()),
-            format!("channel {channel:?}, authority {authority:?}"),
-            format!("channel {channel:?}, authority {authority:?}; expected catv and {catv}"),
+            shown.clone(),
+            format!("{shown}; expected catv and {catv}"),
         ),
         &[],
     );
@@ -154,7 +159,12 @@ async fn same_name_id(fed: &Federation, sc: &mut Scenario) -> Result<(), Browser
                 "both channels give NameID {}…",
                 a.chars().take(8).collect::<String>()
             ),
-            format!("{}; NameIDs {a:?} and {b:?}", via.describe()),
+            format!(
+                "{}; NameIDs {} and {}",
+                via.describe(),
+                or_none(Some(&a)),
+                or_none(Some(&b))
+            ),
         ),
         &[&stb],
     );
@@ -219,7 +229,7 @@ async fn missing_from_aggregate(fed: &Federation, sc: &mut Scenario) -> Result<(
         expect(
             taken.is_ok(),
             "loaded: the CATV IdP is no longer a party",
-            format!("{taken:?}"),
+            outcome(&taken, "loaded", "refused"),
         ),
         Vec::new(),
     );

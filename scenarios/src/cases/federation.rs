@@ -12,7 +12,7 @@ use super::catv::restore;
 use super::{at, case, user};
 use crate::browser::BrowserError;
 use crate::federation::{names, Federation};
-use crate::scenario::{expect, Scenario};
+use crate::scenario::{expect, outcome, Scenario};
 
 /// The suite's name.
 pub(crate) const SUITE: &str =
@@ -207,7 +207,11 @@ async fn removed_entity(fed: &Federation, sc: &mut Scenario) -> Result<(), Brows
             "運営者が行政ポータルを削除し、プラットフォームが新しい集合を読み込む",
         ),
         &["TF-MD-003"],
-        expect(taken.is_ok(), "loaded", format!("{taken:?}")),
+        expect(
+            taken.is_ok(),
+            "loaded",
+            outcome(&taken, "loaded", "not loaded"),
+        ),
         Vec::new(),
     );
     let u = user(fed, PersonaId::Valid);

@@ -24,7 +24,7 @@ use trust_framework::saml::constants::attr;
 use super::{at, case, user};
 use crate::browser::BrowserError;
 use crate::federation::Federation;
-use crate::scenario::{expect, Scenario};
+use crate::scenario::{expect, named, or_none, outcome, Scenario};
 use crate::user::User;
 
 /// The suite's name.
@@ -151,16 +151,19 @@ async fn file(
         expect(
             l.ok() && (profession.is_some() == expect_filed || !expect_filed),
             format!(
-                "{}; profession {profession:?}{}",
+                "{}; {}{}",
                 l.describe(),
+                named("profession", profession.as_deref()),
                 error
                     .as_deref()
                     .map(|e| format!("; not confirmed: {e}"))
                     .unwrap_or_default()
             ),
             format!(
-                "{}; profession {profession:?}, error {error:?}",
-                l.describe()
+                "{}; {}, {}",
+                l.describe(),
+                named("profession", profession.as_deref()),
+                named("qualification error", error.as_deref())
             ),
         ),
         &[u],
@@ -198,7 +201,7 @@ async fn file(
             !filed && page.status == 403 && page.result().contains(why),
             page.result(),
             format!(
-                "expected a refusal naming {why:?}: HTTP {} {}",
+                "expected a refusal naming \"{why}\": HTTP {} {}",
                 page.status,
                 page.result()
             ),
@@ -449,7 +452,10 @@ async fn registered_accountant(
                 ),
                 Err(e) => e.clone(),
             },
-            format!("{answer:?}"),
+            match &answer {
+                Ok(a) => format!("not registered as 税理士: the authority answered {a}"),
+                Err(e) => format!("refused: {e}"),
+            },
         ),
         &[&u],
     );
@@ -471,7 +477,7 @@ async fn model2_file(fed: &Federation, sc: &mut Scenario) -> Result<(), BrowserE
 
 /// The SP says who confirmed the qualification it accepted.
 fn confirmed_by(sc: &mut Scenario, page: &crate::browser::Page, expected: &str, requirement: &str) {
-    let by = page.field("CONFIRMED BY").unwrap_or_default();
+    let by = page.field("CONFIRMED BY");
     sc.record(
         (
             "the SP names who confirmed the qualification",
@@ -479,9 +485,12 @@ fn confirmed_by(sc: &mut Scenario, page: &crate::browser::Page, expected: &str, 
         ),
         &[requirement],
         expect(
-            by == expected,
-            format!("confirmed by {by}"),
-            format!("confirmed by {by:?}, expected {expected}"),
+            by.as_deref() == Some(expected),
+            format!("confirmed by {expected}"),
+            format!(
+                "confirmed by {}, expected {expected}",
+                or_none(by.as_deref())
+            ),
         ),
         Vec::new(),
     );
@@ -504,7 +513,10 @@ async fn model2_other_card(fed: &Federation, sc: &mut Scenario) -> Result<(), Br
                 "refused: {}",
                 answer.as_ref().err().cloned().unwrap_or_default()
             ),
-            format!("{answer:?}"),
+            match &answer {
+                Ok(a) => format!("registered: the authority answered {a}"),
+                Err(e) => format!("refused: {e}"),
+            },
         ),
         &[&u],
     );
@@ -524,9 +536,10 @@ async fn model2_other_card(fed: &Federation, sc: &mut Scenario) -> Result<(), Br
                 && error.contains("no qualification is registered"),
             format!("not confirmed: {error}"),
             format!(
-                "{}; profession {:?}, error {error:?}",
+                "{}; {}, {}",
                 l.describe(),
-                l.attribute(attr::PROFESSION)
+                named("profession", l.attribute(attr::PROFESSION).as_deref()),
+                named("qualification error", Some(&error))
             ),
         ),
         &[&other],
@@ -671,7 +684,13 @@ async fn rogue_query(
                 .err()
                 .map(|e| e.to_string())
                 .unwrap_or_default(),
-            format!("{verdict:?}"),
+            match &verdict {
+                Ok(a) => format!(
+                    "the answer was taken: an assertion from {} for {}",
+                    a.issuer, a.name_id
+                ),
+                Err(e) => format!("refused, but not with RequestDenied naming \"{word}\": {e}"),
+            },
         ),
         vec![reports::Evidence {
             title: "POST /soap (AttributeQuery) → answer".into(),
@@ -756,7 +775,7 @@ fn revoke(fed: &Federation, sc: &mut Scenario, persona: PersonaId) {
         expect(
             revoked.is_ok(),
             "revoked (privilegeWithdrawn)",
-            format!("{revoked:?}"),
+            outcome(&revoked, "revoked", "not revoked"),
         ),
         Vec::new(),
     );

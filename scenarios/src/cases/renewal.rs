@@ -8,7 +8,7 @@ use time::Duration;
 use super::{at, case};
 use crate::browser::BrowserError;
 use crate::federation::Federation;
-use crate::scenario::{expect, Scenario};
+use crate::scenario::{expect, or_none, Scenario};
 use crate::user::User;
 
 /// The suite's name.
@@ -114,11 +114,11 @@ async fn renewed(fed: &Federation, sc: &mut Scenario) -> Result<(), BrowserError
             same,
             "the CA's renewal link maps the new certificate to the same person",
             format!(
-                "before {:?}/{:?}, after {:?}/{:?}",
-                e1.name_id(),
-                p1.name_id(),
-                e2.name_id(),
-                p2.name_id()
+                "before {}/{}, after {}/{}",
+                or_none(e1.name_id().as_deref()),
+                or_none(p1.name_id().as_deref()),
+                or_none(e2.name_id().as_deref()),
+                or_none(p2.name_id().as_deref())
             ),
         ),
         &[&new],

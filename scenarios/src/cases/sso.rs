@@ -10,7 +10,7 @@ use trust_framework::saml::constants::attr;
 use super::{at, case, user};
 use crate::browser::BrowserError;
 use crate::federation::Federation;
-use crate::scenario::{expect, Scenario};
+use crate::scenario::{expect, named, or_none, Scenario};
 
 /// The suite's name.
 pub(crate) const SUITE: &str = "Single sign-on / シングルサインオン";
@@ -122,12 +122,17 @@ async fn one_card_many_sps(fed: &Federation, sc: &mut Scenario) -> Result<(), Br
         expect(
             !a.is_empty() && !b.is_empty() && a != b,
             "the two NameIDs differ: the SPs cannot correlate the user",
-            format!("NameIDs {a:?} and {b:?}"),
+            format!("NameIDs {} and {}", or_none(Some(&a)), or_none(Some(&b))),
         ),
         &[],
     );
     let channel = second.attribute(attr::AUTHN_CHANNEL);
     let authority = second.attribute(attr::AUTHENTICATING_AUTHORITY);
+    let shown = format!(
+        "{}, {}",
+        named("channel", channel.as_deref()),
+        named("authority", authority.as_deref())
+    );
     sc.step(
         (
             "the assertion names the direct channel and the platform",
@@ -137,8 +142,8 @@ async fn one_card_many_sps(fed: &Federation, sc: &mut Scenario) -> Result<(), Br
         expect(
             channel.as_deref() == Some("direct")
                 && authority.as_deref() == Some(fed.platform.entity_id.as_str()),
-            format!("channel {channel:?}, authority {authority:?}"),
-            format!("channel {channel:?}, authority {authority:?}"),
+            shown.clone(),
+            shown,
         ),
         &[],
     );
@@ -209,7 +214,7 @@ async fn refused_card(
         expect(
             !login.ok() && why.contains(word),
             login.describe(),
-            format!("expected a refusal naming {word:?}: {}", login.describe()),
+            format!("expected a refusal naming \"{word}\": {}", login.describe()),
         ),
         &[&u],
     );

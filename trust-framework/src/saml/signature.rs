@@ -36,6 +36,7 @@ pub fn template(id: &str, cert_der: &[u8]) -> String {
 /// Signs the first signature template in `xml` document order with `key_der` (PKCS#8
 /// DER); returns the document without an XML declaration.
 pub fn sign(xml: &str, key_der: &[u8]) -> Result<String, SamlError> {
+    xmlsec_quiet::quiet();
     let signed = Crypto::sign_xml(xml, key_der).map_err(|e| SamlError::Sign(e.to_string()))?;
     let body = match signed.strip_prefix("<?xml") {
         Some(rest) => rest.split_once("?>").map(|(_, b)| b).unwrap_or(rest),
@@ -69,6 +70,7 @@ pub fn verify_and_reduce(xml: &str, certs: &[Vec<u8>]) -> Result<String, SamlErr
     }
     xml::parse(xml)?;
     let certs: Vec<CertificateDer> = certs.iter().cloned().map(CertificateDer::from).collect();
+    xmlsec_quiet::quiet();
     Crypto::reduce_xml_to_signed_with_allowed_algorithms(
         xml,
         &certs,
@@ -91,6 +93,7 @@ pub fn verify_enveloped(xml: &str, certs: &[Vec<u8>]) -> Result<String, SamlErro
     // Parse with our limits first: xmlsec must never see a DTD or an oversized document.
     let (name, id) = root_id(xml)?;
     let certs: Vec<CertificateDer> = certs.iter().cloned().map(CertificateDer::from).collect();
+    xmlsec_quiet::quiet();
     let reduced = Crypto::reduce_xml_to_signed_with_allowed_algorithms(
         xml,
         &certs,

@@ -89,6 +89,11 @@ pub enum SpError {
     },
 }
 
+/// A value from the message, quoted, or "absent".
+fn quoted(value: Option<&str>) -> String {
+    value.map_or_else(|| "absent".to_owned(), |v| format!("{v:?}"))
+}
+
 fn check(
     requirement: &'static str,
     ok: bool,
@@ -154,7 +159,7 @@ pub fn verify_response(text: &str, e: &Expectations<'_>) -> Result<VerifiedAsser
     check(
         "TF-SP-012",
         root.attribute("Version") == Some("2.0"),
-        || format!("Version {:?} is not 2.0", root.attribute("Version")),
+        || format!("Version {} is not 2.0", quoted(root.attribute("Version"))),
     )?;
     check(
         "TF-SP-012",
@@ -334,7 +339,10 @@ fn signature_shape(root: roxmltree::Node<'_, '_>) -> Result<(), SpError> {
             })
             .unwrap_or_default();
         if transforms != [ALG_ENVELOPED, ALG_EXC_C14N] && transforms != [ALG_ENVELOPED] {
-            return Err(bad(format!("transforms {transforms:?}: only enveloped-signature and exclusive c14n are allowed")));
+            return Err(bad(format!(
+                "transforms {}: only enveloped-signature and exclusive c14n are allowed",
+                transforms.join(", ")
+            )));
         }
         if algorithm(xml::child(*reference, NS_DSIG, "DigestMethod")) != Some(ALG_SHA256) {
             return Err(bad("the digest is not SHA-256".into()));
@@ -442,7 +450,7 @@ fn read_assertion(
         check(
             "TF-SP-003",
             audiences.iter().any(|x| x == e.sp_entity_id),
-            || format!("Audience {audiences:?} does not name this SP"),
+            || format!("Audience {} does not name this SP", audiences.join(", ")),
         )?;
     }
     let authn = one(a, NS_ASSERTION, "AuthnStatement")?;
@@ -456,7 +464,12 @@ fn read_assertion(
         check(
             "TF-SP-005",
             authn_class.as_deref() == Some(required),
-            || format!("AuthnContext {authn_class:?} is not the required {required}"),
+            || {
+                format!(
+                    "AuthnContext {} is not the required {required}",
+                    quoted(authn_class.as_deref())
+                )
+            },
         )?;
     }
     let attributes = a

@@ -26,7 +26,7 @@ pub enum OcspCheckError {
     #[error("the OCSP answer does not parse: {0}")]
     Malformed(String),
     /// responseStatus is not successful.
-    #[error("the OCSP responder answered {0:?}")]
+    #[error("the OCSP responder answered {0}, not successful")]
     Status(String),
     /// Not signed with sha256WithRSAEncryption.
     #[error("OCSP signature algorithm {0} is not allowed")]
@@ -88,10 +88,16 @@ pub fn check_ocsp_response(
 ) -> Result<RevocationAnswer, OcspCheckError> {
     let response = OcspResponse::from_der(answer).map_err(malformed)?;
     if response.response_status != OcspResponseStatus::Successful {
-        return Err(OcspCheckError::Status(format!(
-            "{:?}",
-            response.response_status
-        )));
+        // RFC 6960's names, as an operator reads them in the responder's logs.
+        let name = match response.response_status {
+            OcspResponseStatus::MalformedRequest => "malformedRequest",
+            OcspResponseStatus::InternalError => "internalError",
+            OcspResponseStatus::TryLater => "tryLater",
+            OcspResponseStatus::SigRequired => "sigRequired",
+            OcspResponseStatus::Unauthorized => "unauthorized",
+            OcspResponseStatus::Successful => "successful",
+        };
+        return Err(OcspCheckError::Status(name.to_owned()));
     }
     let bytes = response
         .response_bytes
