@@ -3,7 +3,6 @@
 //! the report cites. Applied once, to the finished report of every plan.
 
 use reports::{Report, RequirementText, Verdict};
-use trust_framework::profile::REQUIREMENTS;
 
 /// Completes `report` in place.
 pub fn annotate(report: &mut Report) {
@@ -15,14 +14,14 @@ pub fn annotate(report: &mut Report) {
             case.advice = crate::advice::for_test(&case.id).map(|e| e.advice());
         }
     }
-    let cited: Vec<String> = report
-        .cases()
-        .flat_map(|c| c.requirements())
-        .map(str::to_owned)
-        .collect();
-    report.requirements = REQUIREMENTS
-        .iter()
-        .filter(|r| cited.iter().any(|c| c == r.id))
+    report.requirements = texts(report);
+}
+
+/// The profile's text of every requirement `report` cites.
+pub fn texts(report: &Report) -> Vec<RequirementText> {
+    let cases: Vec<&reports::Case> = report.cases().collect();
+    trust_framework::profile::cited(cases.iter().flat_map(|c| c.requirements()))
+        .into_iter()
         .map(|r| {
             let (level, text) = r.text().unwrap_or(("MUST", r.summary));
             RequirementText {
@@ -32,7 +31,7 @@ pub fn annotate(report: &mut Report) {
                 summary_ja: r.summary_ja.into(),
             }
         })
-        .collect();
+        .collect()
 }
 
 /// A test of any plan as a person reads about it.

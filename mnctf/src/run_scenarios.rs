@@ -47,6 +47,8 @@ pub fn run_quiet(out: &Path, progress: bool) -> anyhow::Result<Report> {
         }
     }));
     let _ = std::fs::remove_dir_all(&run_dir);
+    let mut report = report;
+    report.requirements = conformance::explain::texts(&report);
     Ok(report)
 }
 

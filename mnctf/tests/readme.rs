@@ -2,6 +2,9 @@
 //! fresh folder holding `examples/`, with the built `mnctf` on the PATH. A vendor who
 //! follows the README gets what this test gets.
 
+#[path = "support/chromium.rs"]
+mod chromium;
+
 use std::path::Path;
 use std::process::Command;
 

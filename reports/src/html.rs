@@ -18,7 +18,7 @@ h1 { font-size:1.5em; margin-bottom:0.2em; } h2 { border-bottom:2px solid var(--
 h3 { margin-bottom:0.3em; } .en { color:var(--muted); font-size:0.92em; } .small { font-size:0.85em; }
 table { border-collapse:collapse; width:100%; margin:0.5em 0 1em; font-size:0.92em; }
 th, td { border:1px solid var(--line); padding:4px 8px; text-align:left; vertical-align:top; }
-th { background:#f0f4f8; }
+th { background:#f0f4f8; white-space:nowrap; }
 .badge { display:inline-block; padding:1px 8px; border-radius:10px; color:#fff; font-size:0.85em; white-space:nowrap; }
 .sentence { font-size:1.2em; font-weight:bold; padding:10px 14px; border-radius:8px; background:#f0f4f8; }
 .counts span { margin-right:1.2em; }
@@ -43,12 +43,21 @@ window.addEventListener('load', () => {
 });
 "#;
 
+/// The verdict as a coloured label (no emoji: a browser without an emoji font shows boxes).
 fn badge(v: Verdict) -> String {
     format!(
-        "<span class=\"badge\" style=\"background:{}\">{} {} / {}</span>",
+        "<span class=\"badge\" style=\"background:{}\">{} / {}</span>",
         svg::colour(v),
-        v.mark(),
         v.label_ja(),
+        v.label()
+    )
+}
+
+/// The verdict as a coloured dot.
+fn dot(v: Verdict) -> String {
+    format!(
+        "<span style=\"color:{}\" title=\"{}\">●</span>",
+        svg::colour(v),
         v.label()
     )
 }
@@ -89,7 +98,7 @@ pub fn render(report: &Report) -> String {
         esc(&report.title)
     ));
     h.push_str(&format!(
-        "<h1>{} <span class=\"en\">/ report</span></h1><p class=\"small\">生成日時 / Generated: {}</p>\n",
+        "<h1>{}</h1><p class=\"small\">生成日時 / Generated: {}</p>\n",
         esc(&report.title),
         esc(&crate::time_jst(&report.generated_at))
     ));
@@ -157,8 +166,9 @@ fn counts(h: &mut String, report: &Report) {
     ];
     for (v, ja, en) in legend {
         h.push_str(&format!(
-            "{} {ja} <span class=\"en\">/ {en}</span>　",
-            v.mark()
+            "{} {} {ja} <span class=\"en\">/ {en}</span>　",
+            dot(v),
+            v.label_ja()
         ));
     }
     h.push_str("</p>\n");
@@ -176,7 +186,7 @@ fn contents(h: &mut String, report: &Report) {
 }
 
 fn requirements(h: &mut String, report: &Report) {
-    h.push_str("<h2 id=\"requirements\">要件ごとの結果 <span class=\"en\">/ by requirement</span></h2>\n<table><tr><th>要件 / requirement</th><th>✅</th><th>❌</th><th>⚠️</th><th>⏭️</th><th>🚧</th><th>合格以外 / not passed</th></tr>\n");
+    h.push_str("<h2 id=\"requirements\">要件ごとの結果 <span class=\"en\">/ by requirement</span></h2>\n<table><tr><th>要件 / requirement</th><th>合格</th><th>不合格</th><th>警告</th><th>未実施</th><th>未実装</th><th>合格以外 / not passed</th></tr>\n");
     for (id, n, ids) in report.by_requirement() {
         let text = match report.requirement(&id) {
             Some(t) => format!(
@@ -223,7 +233,7 @@ fn what_to_fix(h: &mut String, report: &Report) {
             .map(|c| {
                 format!(
                     "{} <a href=\"#case-{1}\">{1}</a>",
-                    c.verdict.mark(),
+                    dot(c.verdict),
                     esc(&c.id)
                 )
             })
@@ -296,7 +306,7 @@ fn step_item(h: &mut String, step: &Step) {
     };
     h.push_str(&format!(
         "<li>{} {}{reqs}<br>{}",
-        step.verdict.mark(),
+        dot(step.verdict),
         both(step.name_ja.as_deref(), &step.name),
         esc(&step.detail)
     ));

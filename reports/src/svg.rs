@@ -210,7 +210,7 @@ pub fn business(case: &Case) -> Option<String> {
                 "end",
                 11,
                 c,
-                &format!("{} {}", step.verdict.mark(), step.verdict.label_ja()),
+                step.verdict.label_ja(),
             ));
         }
         y += height + 6.0;
@@ -272,8 +272,8 @@ pub fn trace(case: &Case) -> Option<String> {
         y += 12.0;
         let c = colour(step.verdict);
         let note = format!(
-            "{} {}",
-            step.verdict.mark(),
+            "{}: {}",
+            step.verdict.label_ja(),
             step.name_ja.as_deref().unwrap_or(&step.name)
         );
         rows.push_str(&format!(

@@ -99,6 +99,15 @@ requirements! {
     "TF-PROXY-006" => "proxy application names the client; profession allowed for the procedure" / "代理申請は依頼者を明示、手続きに認められた資格のみ",
 }
 
+/// The requirements among `ids`, each once, in the profile's order.
+pub fn cited<'a>(ids: impl IntoIterator<Item = &'a str>) -> Vec<&'static Requirement> {
+    let ids: Vec<&str> = ids.into_iter().collect();
+    REQUIREMENTS
+        .iter()
+        .filter(|r| ids.contains(&r.id))
+        .collect()
+}
+
 /// The requirement with this ID.
 pub fn find(id: &str) -> Option<&'static Requirement> {
     REQUIREMENTS.iter().find(|r| r.id == id)
