@@ -1,13 +1,15 @@
 //! `report.html` of the case studies, opened in a real browser with the network off: every
-//! diagram is drawn, nothing is fetched, and the page reads Japanese first.
+//! diagram is drawn, nothing is fetched, and the page reads Japanese first. Two runs of the
+//! same code write the same pages but for the line that says when.
 
 #[path = "support/chromium.rs"]
 mod chromium;
 
+use std::path::Path;
 use std::process::Command;
 
-#[test]
-fn the_case_study_report_draws_every_flow_offline() {
+/// A run of `mnctf scenarios` into a folder of its own.
+fn scenarios() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_mnctf"))
         .args(["scenarios", "--out"])
@@ -19,6 +21,43 @@ fn the_case_study_report_draws_every_flow_offline() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
+    dir
+}
+
+/// The lines of `file` that differ between the folders `a` and `b`.
+fn differing(a: &Path, b: &Path, file: &str) -> Vec<String> {
+    let read = |d: &Path| std::fs::read_to_string(d.join(file)).unwrap();
+    let (x, y) = (read(a), read(b));
+    assert_eq!(
+        x.lines().count(),
+        y.lines().count(),
+        "{file}: as many lines"
+    );
+    x.lines()
+        .zip(y.lines())
+        .filter(|(l, m)| l != m)
+        .map(|(l, m)| format!("{l}\n{m}"))
+        .collect()
+}
+
+#[test]
+fn two_runs_read_the_same_but_for_when() {
+    let (a, b) = (scenarios(), scenarios());
+    for file in ["report.html", "report.md"] {
+        let diff = differing(a.path(), b.path(), file);
+        assert_eq!(
+            diff.len(),
+            1,
+            "{file}: only the generation line differs:\n{}",
+            diff.join("\n\n")
+        );
+        assert!(diff[0].contains("Generated"), "{}", diff[0]);
+    }
+}
+
+#[test]
+fn the_case_study_report_draws_every_flow_offline() {
+    let dir = scenarios();
     let page = dir.path().join("report.html");
     let html = std::fs::read_to_string(&page).unwrap();
     for fetch in [" src=", "<link", "@import", "url(http"] {

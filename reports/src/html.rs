@@ -92,6 +92,7 @@ fn sentence(report: &Report) -> String {
 
 /// Renders the report as one self-contained HTML page.
 pub fn render(report: &Report) -> String {
+    let report = &crate::stable::apply(report);
     let mut h = String::with_capacity(256 * 1024);
     h.push_str(&format!(
         "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title><style>{STYLE}</style><script>{SCRIPT}</script></head><body>\n",

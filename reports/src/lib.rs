@@ -20,6 +20,7 @@ pub mod markdown;
 mod model;
 pub mod parties;
 pub mod redact;
+pub mod stable;
 pub mod svg;
 
 pub use model::{

@@ -9,6 +9,7 @@ fn cell(text: &str) -> String {
 
 /// Renders the report as Markdown.
 pub fn render(report: &Report) -> String {
+    let report = &crate::stable::apply(report);
     let mut md = format!("# {} / 実行結果\n\n", report.title);
     md.push_str(&format!(
         "Generated / 生成日時: {}\n\n",

@@ -89,7 +89,7 @@ fn is_shown_time(chars: &[char], i: usize) -> bool {
         })
 }
 
-fn is_instant(chars: &[char], i: usize) -> bool {
+pub(crate) fn is_instant(chars: &[char], i: usize) -> bool {
     const SHAPE: &str = "dddd-dd-ddTdd:dd:dd";
     chars.len() >= i + SHAPE.len()
         && SHAPE.chars().zip(&chars[i..]).all(|(s, c)| match s {

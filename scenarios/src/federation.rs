@@ -122,7 +122,8 @@ impl Operator {
                     .map_err(party(r.name))?,
             );
         }
-        let id = format!("_agg{}", valid_until.unix_timestamp());
+        // Unique per aggregate: one made from the time repeats within a second.
+        let id = trust_framework::saml::xml::new_id(rand::random());
         aggregate::build(
             &id,
             "mnctf-federation",

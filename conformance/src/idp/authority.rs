@@ -430,7 +430,7 @@ impl Sut<'_> {
         let key = c.key.to_pkcs8_der().map_err(|e| e.to_string())?;
         let now = OffsetDateTime::now_utc();
         let r = proxy::Registration {
-            id: format!("_reg{}", now.unix_timestamp_nanos()),
+            id: crate::message::new_id(),
             issued: now,
             audience: audience.to_owned(),
             nonce: Some(nonce.to_owned()),
@@ -447,7 +447,7 @@ impl Sut<'_> {
         issued: OffsetDateTime,
     ) -> AttributeQuery {
         AttributeQuery {
-            id: format!("_q{}", issued.unix_timestamp_nanos()),
+            id: crate::message::new_id(),
             issuer: self.suite.sps[0].entity_id.clone(),
             destination,
             issued,

@@ -88,7 +88,8 @@ fn signed_registration(
     };
     let key = credential.key.to_pkcs8_der().map_err(|e| e.to_string())?;
     let r = Registration {
-        id: format!("_reg{}", fed.clock.now().unix_timestamp_nanos()),
+        // Unique per registration (a time-derived ID repeats within a second).
+        id: trust_framework::saml::xml::new_id(rand::random()),
         issued: fed.clock.now(),
         audience: audience.to_owned(),
         nonce,
@@ -622,7 +623,7 @@ async fn rogue_query(
 ) {
     let soap_url = at(&fed.authority_url, "/soap");
     let q = AttributeQuery {
-        id: format!("_rogue{}", fed.clock.now().unix_timestamp_nanos()),
+        id: trust_framework::saml::xml::new_id(rand::random()),
         issuer: issuer.to_owned(),
         destination: soap_url.clone(),
         issued: fed.clock.now(),
