@@ -11,7 +11,9 @@ mod ca;
 mod card;
 mod example_sp;
 mod lab_cmd;
+mod output;
 mod pki;
+mod report_cmd;
 mod run_scenarios;
 mod test_idp;
 mod test_sp;
@@ -48,6 +50,13 @@ enum Command {
         /// Where to write the reports.
         #[arg(long, default_value = "out")]
         out: PathBuf,
+        #[command(flatten)]
+        output: output::OutputArgs,
+    },
+    /// Compare two runs' reports; verify a signed evidence bundle.
+    Report {
+        #[command(subcommand)]
+        command: report_cmd::ReportCommand,
     },
     /// Certify an SP: the suite plays its IdP and browser and judges it per requirement.
     TestSp(test_sp::TestSp),
@@ -135,7 +144,8 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let result = match Cli::parse().command {
-        Command::Scenarios { out } => run_scenarios::run(&out),
+        Command::Scenarios { out, output } => run_scenarios::run(&out, &output),
+        Command::Report { command } => report_cmd::run(command),
         Command::Walkthrough { out } => walkthrough::run(&out),
         Command::TestSp(args) => test_sp::run(args),
         Command::TestIdp(args) => test_idp::run(args),

@@ -4,15 +4,15 @@
 use std::path::Path;
 use std::time::Instant;
 
-use anyhow::Context as _;
 use reports::{Report, Verdict};
 use scenarios::federation::Options;
 
 /// Runs them all; `Ok(false)` when a case failed.
-pub fn run(out: &Path) -> anyhow::Result<bool> {
+pub fn run(out: &Path, output: &crate::output::OutputArgs) -> anyhow::Result<bool> {
+    output.check()?;
     let started = Instant::now();
     let report = run_quiet(out, true)?;
-    write(out, &report)?;
+    crate::output::write(out, &report, output, None)?;
     let failed = report.cases().filter(|c| c.verdict.fails_run()).count();
     println!(
         "{} scenarios, {failed} failed, in {:.1} s; reports in {} (report.html, report.md, report.json, junit.xml)",
@@ -50,13 +50,4 @@ pub fn run_quiet(out: &Path, progress: bool) -> anyhow::Result<Report> {
     let mut report = report;
     report.requirements = conformance::explain::texts(&report);
     Ok(report)
-}
-
-fn write(out: &Path, report: &Report) -> anyhow::Result<()> {
-    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    std::fs::write(out.join("report.json"), reports::json(report))?;
-    std::fs::write(out.join("junit.xml"), reports::junit::render(report))?;
-    std::fs::write(out.join("report.md"), reports::markdown::render(report))?;
-    std::fs::write(out.join("report.html"), reports::html::render(report))?;
-    Ok(())
 }

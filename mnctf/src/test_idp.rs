@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use conformance::idp::{IdpSutConfig, SuiteSps};
 
-use crate::test_sp::{conclude, write};
+use crate::test_sp::conclude;
 
 #[derive(Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -38,6 +38,8 @@ pub struct TestIdp {
     /// `only` in the configuration.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
+    #[command(flatten)]
+    output: crate::output::OutputArgs,
 }
 
 #[derive(Subcommand)]
@@ -112,6 +114,7 @@ pub fn run(args: TestIdp) -> anyhow::Result<bool> {
     }
     let suite = SuiteSps::new(&args.sps_url, &args.ca_url)?;
     crate::test_sp::prepare_out(&args.out)?;
+    args.output.check()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -124,7 +127,7 @@ pub fn run(args: TestIdp) -> anyhow::Result<bool> {
             case.reason.as_deref().unwrap_or("")
         );
     }))?;
-    write(&args.out, &report)?;
+    crate::output::write(&args.out, &report, &args.output, Some(&path))?;
     conclude(
         &config.name,
         &report,

@@ -34,6 +34,8 @@ pub struct TestSp {
     /// `only` in the configuration.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
+    #[command(flatten)]
+    output: crate::output::OutputArgs,
 }
 
 #[derive(Subcommand)]
@@ -74,6 +76,7 @@ pub fn run(args: TestSp) -> anyhow::Result<bool> {
     }
     let idp = SuiteIdp::new(&args.suite_url)?;
     prepare_out(&args.out)?;
+    args.output.check()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -86,7 +89,7 @@ pub fn run(args: TestSp) -> anyhow::Result<bool> {
             case.reason.as_deref().unwrap_or("")
         );
     }))?;
-    write(&args.out, &report)?;
+    crate::output::write(&args.out, &report, &args.output, Some(&path))?;
     conclude(
         &config.name,
         &report,
@@ -191,14 +194,5 @@ pub fn prepare_out(out: &Path) -> anyhow::Result<()> {
         )
     })?;
     std::fs::remove_file(&probe).ok();
-    Ok(())
-}
-
-pub fn write(out: &Path, report: &reports::Report) -> anyhow::Result<()> {
-    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    std::fs::write(out.join("report.json"), reports::json(report))?;
-    std::fs::write(out.join("junit.xml"), reports::junit::render(report))?;
-    std::fs::write(out.join("report.md"), reports::markdown::render(report))?;
-    std::fs::write(out.join("report.html"), reports::html::render(report))?;
     Ok(())
 }

@@ -76,7 +76,9 @@ fn certify_an_sp_as_the_readme_says() {
         stdout.contains("example-sp:"),
         "the summary line names the SP:\n{stdout}"
     );
-    let (drawn, total) = chromium::diagrams_drawn(&dir.path().join("out/test-sp/report.html"));
+    let page = dir.path().join("out/test-sp/report.html");
+    chromium::assert_no_debug_text(&std::fs::read_to_string(&page).unwrap());
+    let (drawn, total) = chromium::diagrams_drawn(&page);
     assert!(
         total > 150 && drawn == total,
         "{drawn} of {total} diagrams drawn"

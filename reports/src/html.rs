@@ -92,6 +92,11 @@ fn sentence(report: &Report) -> String {
 
 /// Renders the report as one self-contained HTML page.
 pub fn render(report: &Report) -> String {
+    render_compared(report, None)
+}
+
+/// As [`render`], with a section on what changed since a baseline run.
+pub fn render_compared(report: &Report, baseline: Option<&crate::diff::Diff>) -> String {
     let report = &crate::stable::apply(report);
     let mut h = String::with_capacity(256 * 1024);
     h.push_str(&format!(
@@ -109,6 +114,9 @@ pub fn render(report: &Report) -> String {
     ));
     counts(&mut h, report);
     contents(&mut h, report);
+    if let Some(diff) = baseline {
+        compared(&mut h, diff);
+    }
     requirements(&mut h, report);
     what_to_fix(&mut h, report);
     for suite in &report.suites {
@@ -184,6 +192,39 @@ fn contents(h: &mut String, report: &Report) {
         h.push_str(&format!(" · <a href=\"#suite-{0}\">{0}</a>", esc(&s.name)));
     }
     h.push_str("</p></nav>\n");
+}
+
+fn compared(h: &mut String, diff: &crate::diff::Diff) {
+    h.push_str("<h2 id=\"baseline\">前回との比較 <span class=\"en\">/ compared with the baseline</span></h2>\n");
+    if diff.is_empty() {
+        h.push_str("<p>変化なし：すべてのケースが前回と同じ判定です。 <span class=\"en\">/ No change: every case has the verdict it had.</span></p>\n");
+        return;
+    }
+    let worse = diff.regressions();
+    h.push_str(&format!(
+        "<p>悪化 {} 件 <span class=\"en\">/ {} got worse</span></p>\n<table><tr><th>ケース / case</th><th>前回 / before</th><th>今回 / now</th></tr>\n",
+        worse.len(),
+        worse.len()
+    ));
+    for (id, old, new) in &diff.changed {
+        h.push_str(&format!(
+            "<tr><td><a href=\"#case-{0}\">{0}</a></td><td>{1}</td><td>{2}</td></tr>\n",
+            esc(id),
+            badge(*old),
+            badge(*new)
+        ));
+    }
+    for id in &diff.added {
+        h.push_str(&format!("<tr><td><a href=\"#case-{0}\">{0}</a></td><td>（なし / absent）</td><td>追加 / added</td></tr>\n", esc(id)));
+    }
+    for id in &diff.removed {
+        h.push_str(&format!(
+            "<tr><td>{}</td><td>あり / present</td><td>{}</td></tr>\n",
+            esc(id),
+            badge(Verdict::Failed).replace("不合格 / FAILED", "削除 / REMOVED")
+        ));
+    }
+    h.push_str("</table>\n");
 }
 
 fn requirements(h: &mut String, report: &Report) {

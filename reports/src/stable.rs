@@ -323,7 +323,10 @@ mod tests {
             s.text("tx=zKLoWLpiNFHRKhcGdTboNaMiuTFhmjBFTyRYHSzzrA\nset-cookie: x"),
             "tx=[id 2]\nset-cookie: x"
         );
-        assert_eq!(s.text("tx=kov5m_x7myowuqspmvIey-rsKZRmbsB-UymOJvDQQSw"), "tx=[id 3]");
+        assert_eq!(
+            s.text("tx=kov5m_x7myowuqspmvIey-rsKZRmbsB-UymOJvDQQSw"),
+            "tx=[id 3]"
+        );
         assert_eq!(
             s.text("<SignatureValue>ab12CD34ef56GH78ij90KL12mn34OP56qr78ST90uv12WX34yz56AB78cd90EF12\nk5UtHpt5XSY3azogm+fyzg==</SignatureValue>"),
             "<SignatureValue>[id 4]</SignatureValue>"

@@ -63,3 +63,25 @@ pub fn diagrams_drawn(page: &Path) -> (usize, usize) {
     );
     (drawn.parse().unwrap(), total)
 }
+
+/// Rust Debug text a person should never read: `Some(…)`, a lone `None`, `["…"]` lists.
+pub fn assert_no_debug_text(html: &str) {
+    for pattern in ["Some(", "[&quot;", "[\""] {
+        if let Some(at) = html.find(pattern) {
+            panic!(
+                "Debug text {pattern:?}: …{}…",
+                &html[at.saturating_sub(80)..(at + 80).min(html.len())]
+            );
+        }
+    }
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    for (at, _) in html.match_indices("None") {
+        let before = html[..at].chars().next_back();
+        let after = html[at + 4..].chars().next();
+        assert!(
+            word(before) || word(after),
+            "Debug text None: …{}…",
+            &html[at.saturating_sub(80)..(at + 80).min(html.len())]
+        );
+    }
+}

@@ -62,9 +62,12 @@ pub fn check_addressing(
         )));
     }
     if destination != Some(own_url) {
-        return Err(SamlError::Invalid(format!(
-            "the logout message's Destination {destination:?} is not this endpoint ({own_url})"
-        )));
+        return Err(SamlError::Invalid(match destination {
+            Some(d) => {
+                format!("the logout message's Destination {d:?} is not this endpoint ({own_url})")
+            }
+            None => format!("the logout message has no Destination (this endpoint is {own_url})"),
+        }));
     }
     if issued < now - MAX_AGE || issued > now + MAX_SKEW {
         return Err(SamlError::Invalid(format!(

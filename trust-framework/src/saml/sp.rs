@@ -284,8 +284,8 @@ fn check_issuer(issuer: roxmltree::Node<'_, '_>, e: &Expectations<'_>) -> Result
         issuer.attribute("Format").is_none_or(|f| f == ENTITY),
         || {
             format!(
-                "Issuer Format {:?} is not entity",
-                issuer.attribute("Format")
+                "Issuer Format {} is not entity",
+                quoted(issuer.attribute("Format"))
             )
         },
     )?;
@@ -378,7 +378,10 @@ fn read_assertion(
     })?;
     let (lo, hi) = (e.now - e.skew, e.now + e.skew);
     check("TF-SP-012", a.attribute("Version") == Some("2.0"), || {
-        format!("Assertion Version {:?} is not 2.0", a.attribute("Version"))
+        format!(
+            "Assertion Version {} is not 2.0",
+            quoted(a.attribute("Version"))
+        )
     })?;
     // TF-IDP-007: an assertion lives at most 5 minutes; one issued long before is stale.
     let issued = instant_attr(a, "IssueInstant")?;
