@@ -82,7 +82,8 @@ fn sentence(report: &Report) -> String {
     if failed + missing > 0 {
         format!("{total} 件中 {failed} 件が不合格、{missing} 件が未実装です。 / {failed} of {total} cases FAILED, {missing} not implemented.")
     } else if warned > 0 {
-        format!("不合格はありません（{total} 件中、警告 {warned} 件）。 / Nothing FAILED ({warned} warnings in {total} cases).")
+        let s = if warned == 1 { "" } else { "s" };
+        format!("不合格はありません（{total} 件中、警告 {warned} 件）。 / Nothing FAILED ({warned} warning{s} in {total} cases).")
     } else {
         format!(
             "{total} 件すべて合格または対象外です。 / All {total} cases passed or did not apply."
@@ -236,7 +237,7 @@ fn requirements(h: &mut String, report: &Report) {
                 esc(&id),
                 esc(&t.level),
                 esc(&t.summary_ja),
-                esc(&t.text)
+                code_spans(&esc(&t.text))
             ),
             None => format!("<b>{}</b>", esc(&id)),
         };
@@ -378,6 +379,19 @@ fn step_item(h: &mut String, step: &Step) {
         h.push_str("</details>");
     }
     h.push_str("</li>\n");
+}
+
+/// Markdown's `code` spans of the profile's text as HTML (the text is escaped already).
+fn code_spans(escaped: &str) -> String {
+    let mut out = String::with_capacity(escaped.len());
+    for (i, part) in escaped.split('`').enumerate() {
+        if i % 2 == 1 {
+            out.push_str(&format!("<code>{part}</code>"));
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
 }
 
 /// At most [`MAX_CONTENT`] bytes, cut at a character boundary, saying so.
