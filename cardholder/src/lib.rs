@@ -35,11 +35,11 @@ pub enum CardRefusal {
 /// What the user is told about a card error.
 pub fn pin_message(e: &ClientError) -> String {
     match e {
-        ClientError::WrongPin { tries_left, .. } => {
-            format!("暗証番号が違います（残り{tries_left}回） / Wrong PIN: {tries_left} tries left")
-        }
+        ClientError::WrongPin { tries_left, .. } => format!(
+            "暗証番号が違います（残り{tries_left}回）。すべて間違えるとロックされます。 / Wrong PIN: {tries_left} tries left before it locks."
+        ),
         ClientError::PinBlocked(_) => {
-            "暗証番号がロックされています / The PIN is blocked: reset it at your municipality"
+            "暗証番号がロックされています。お住まいの市区町村の窓口で暗証番号の初期化（再設定）を申請してください。 / The PIN is blocked: have it reset at your city, ward or town office."
                 .into()
         }
         other => other.to_string(),

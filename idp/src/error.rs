@@ -36,6 +36,9 @@ pub enum IdpError {
     /// A login started in another browser.
     #[error("this login was started in another browser: start again at the service")]
     ForeignTransaction,
+    /// A link or form missing what it needs (a parameter left out, a damaged URL).
+    #[error("the request is incomplete: {0}")]
+    Incomplete(String),
     /// No such login transaction (expired, or never existed).
     #[error("no such login in progress (it may have expired): start again at the service")]
     UnknownTransaction,
@@ -184,6 +187,7 @@ impl IdpError {
             | Self::BadRequestSignature(_)
             | Self::StaleRequest(_)
             | Self::UnknownTransaction
+            | Self::Incomplete(_)
             | Self::ForeignTransaction
             | Self::UnknownUpstream(_)
             | Self::UnknownUpstreamLogin => (status::REQUESTER, Some(status::REQUEST_UNSUPPORTED)),

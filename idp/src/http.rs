@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, Form, Query, RawQuery, State};
+use axum::extract::{DefaultBodyLimit, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -14,6 +14,7 @@ use trust_framework::saml::xml::escape;
 
 use crate::card_login::CardAnswer;
 use crate::error::IdpError;
+use crate::extract::{FormBody, JsonBody, Params};
 use crate::platform::Platform;
 use crate::sessions::Session;
 use crate::sso::Incoming;
@@ -45,6 +46,8 @@ pub fn router(platform: Arc<Platform>) -> Router {
         .route("/card-login/challenge", post(challenge))
         .route("/card-login/answer", post(answer))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/", get(home))
+        .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::map_response_with_state(
             Arc::clone(&platform),
@@ -74,14 +77,24 @@ async fn no_framing(State(app): State<App>, mut response: Response) -> Response 
     response
 }
 
-fn error_page(err: &IdpError) -> Response {
+/// The platform's own address: what it is, and that logins start at a service.
+async fn home() -> Response {
+    Html(crate::pages::home()).into_response()
+}
+
+/// Any other address: a page that says so, in both languages.
+async fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, Html(crate::pages::not_found())).into_response()
+}
+
+pub(crate) fn error_page(err: &IdpError) -> Response {
     let status = StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
     tracing::info!(%err, "request refused");
-    let body = format!(
-        r#"<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>ログインできません / Cannot log in</title></head><body><h1>ログインできません / Cannot log in</h1><p id="error">{}</p></body></html>"#,
-        escape(&err.to_string())
-    );
-    (status, Html(body)).into_response()
+    (
+        status,
+        Html(crate::pages::refusal(&err.notice(), &err.to_string())),
+    )
+        .into_response()
 }
 
 fn json_error(err: &IdpError) -> Response {
@@ -89,10 +102,11 @@ fn json_error(err: &IdpError) -> Response {
 }
 
 /// A JSON refusal; `back` is where the browser returns to the SP from it.
-fn json_refusal(err: &IdpError, back: Option<&str>) -> Response {
+pub(crate) fn json_refusal(err: &IdpError, back: Option<&str>) -> Response {
     let status = StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
     tracing::info!(%err, "card login refused");
-    let mut body = serde_json::json!({ "error": err.to_string() });
+    // `error` is the technical reason (clients and tests read it); `notice` is for people.
+    let mut body = serde_json::json!({ "error": err.to_string(), "notice": err.notice() });
     if let Some(url) = back {
         body["return"] = serde_json::Value::String(url.to_owned());
     }
@@ -187,7 +201,7 @@ struct PostForm {
 async fn sso_post(
     State(app): State<App>,
     headers: HeaderMap,
-    Form(form): Form<PostForm>,
+    FormBody(form): FormBody<PostForm>,
 ) -> Response {
     let xml = match bindings::decode_post(&form.saml_request) {
         Ok(x) => x,
@@ -258,7 +272,7 @@ struct TxQuery {
 
 async fn sso_continue(
     State(app): State<App>,
-    Query(q): Query<TxQuery>,
+    Params(q): Params<TxQuery>,
     headers: HeaderMap,
 ) -> Response {
     let tx = match tx_for(&app, &q.tx, &headers) {
@@ -281,7 +295,7 @@ async fn sso_continue(
 /// a signed AuthnFailed Response at its registered ACS.
 async fn sso_return(
     State(app): State<App>,
-    Query(q): Query<TxQuery>,
+    Params(q): Params<TxQuery>,
     headers: HeaderMap,
 ) -> Response {
     let tx = match tx_for(&app, &q.tx, &headers) {
@@ -306,7 +320,7 @@ fn return_url(tx: &str) -> String {
 
 async fn login_page(
     State(app): State<App>,
-    Query(q): Query<TxQuery>,
+    Params(q): Params<TxQuery>,
     headers: HeaderMap,
 ) -> Response {
     let tx = match tx_for(&app, &q.tx, &headers) {
@@ -335,7 +349,7 @@ struct UpstreamQuery {
 /// The user chose to authenticate the card at a card IdP (e.g. their CATV operator).
 async fn login_upstream(
     State(app): State<App>,
-    Query(q): Query<UpstreamQuery>,
+    Params(q): Params<UpstreamQuery>,
     headers: HeaderMap,
 ) -> Response {
     let tx = match tx_for(&app, &q.tx, &headers) {
@@ -360,7 +374,7 @@ struct HubForm {
 async fn hub_acs(
     State(app): State<App>,
     headers: HeaderMap,
-    Form(form): Form<HubForm>,
+    FormBody(form): FormBody<HubForm>,
 ) -> Response {
     let relay = form.relay_state.as_deref().unwrap_or_default();
     let login = match app.take_upstream_login(relay, |l| tx_for(&app, &l.tx, &headers).map(|_| ()))
@@ -384,7 +398,11 @@ async fn hub_acs(
         .into_response()
 }
 
-async fn challenge(State(app): State<App>, headers: HeaderMap, Json(q): Json<TxQuery>) -> Response {
+async fn challenge(
+    State(app): State<App>,
+    headers: HeaderMap,
+    JsonBody(q): JsonBody<TxQuery>,
+) -> Response {
     if let Err(e) = tx_for(&app, &q.tx, &headers) {
         return json_error(&e);
     }
@@ -400,7 +418,11 @@ async fn challenge(State(app): State<App>, headers: HeaderMap, Json(q): Json<TxQ
     }
 }
 
-async fn answer(State(app): State<App>, headers: HeaderMap, Json(a): Json<CardAnswer>) -> Response {
+async fn answer(
+    State(app): State<App>,
+    headers: HeaderMap,
+    JsonBody(a): JsonBody<CardAnswer>,
+) -> Response {
     if let Err(e) = tx_for(&app, &a.tx, &headers) {
         return json_error(&e);
     }
@@ -474,7 +496,7 @@ struct RegisterForm {
 async fn proxy_register(
     State(app): State<App>,
     headers: HeaderMap,
-    Form(form): Form<RegisterForm>,
+    FormBody(form): FormBody<RegisterForm>,
 ) -> Response {
     let Some(session) = current_session(&app, &headers) else {
         return error_page(&IdpError::ProxyRefused(

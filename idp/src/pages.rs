@@ -3,7 +3,56 @@
 
 use trust_framework::saml::xml::escape;
 
+use crate::notice::Notice;
 use crate::sessions::LoginTx;
+
+const STYLE: &str = "body{font-family:'Noto Sans CJK JP',sans-serif;max-width:40em;margin:3em auto;line-height:1.6}#error{color:#b00}.en{color:#555}details{color:#555;font-size:0.9em}";
+
+/// The platform's own address.
+pub fn home() -> String {
+    format!(
+        r#"<!DOCTYPE html>
+<html lang="ja"><head><meta charset="utf-8"><title>個人認証プラットフォーム / Personal authentication platform</title><style>{STYLE}</style></head>
+<body><h1>個人認証プラットフォーム <span class="en">/ Personal authentication platform</span></h1>
+<p>マイナンバーカードで、行政機関や金融機関などのサービスにログインするための窓口です。ログインは、ご利用になるサービスの画面から始めてください。<br>
+<span class="en" lang="en">This is where you log in to government, banking and other services with your My Number Card. Start the login at the service you want to use.</span></p>
+<p class="en"><a href="/metadata">SAML metadata</a> (for service operators)</p>
+</body></html>"#
+    )
+}
+
+/// An address the platform does not serve.
+pub fn not_found() -> String {
+    format!(
+        r#"<!DOCTYPE html>
+<html lang="ja"><head><meta charset="utf-8"><title>ページが見つかりません / Page not found</title><style>{STYLE}</style></head>
+<body><h1>ページが見つかりません <span class="en">/ Page not found</span></h1>
+<p id="error">このアドレスのページはありません。<br><span class="en" lang="en">There is no page at this address.</span></p>
+<p id="todo">ご利用のサービスの画面から、もう一度ログインを始めてください。<br><span class="en" lang="en">Start the login again from the service you were using.</span></p>
+<p><a href="/">個人認証プラットフォームについて / About the platform</a></p>
+</body></html>"#
+    )
+}
+
+/// A refusal: what happened and what to do (Japanese, English beside it), and the
+/// technical reason folded away for the service desk.
+pub fn refusal(notice: &Notice, detail: &str) -> String {
+    format!(
+        r#"<!DOCTYPE html>
+<html lang="ja"><head><meta charset="utf-8"><title>ログインできません / Cannot log in</title><style>{STYLE}</style></head>
+<body><h1>ログインできません <span class="en">/ Cannot log in</span></h1>
+<p id="error">{ja}<br><span class="en" lang="en">{en}</span></p>
+<h2>どうすればよいか <span class="en">/ What to do</span></h2>
+<p id="todo">{todo_ja}<br><span class="en" lang="en">{todo_en}</span></p>
+<details><summary>技術的な詳細（お問い合わせの際にお伝えください） / Technical details</summary><p id="detail">{detail}</p></details>
+</body></html>"#,
+        ja = escape(notice.ja),
+        en = escape(notice.en),
+        todo_ja = escape(notice.todo_ja),
+        todo_en = escape(notice.todo_en),
+        detail = escape(detail),
+    )
+}
 
 /// The login page for a transaction; `upstreams` are the card IdPs a user may
 /// authenticate the card at instead (e.g. a CATV operator's set-top box).
@@ -27,7 +76,7 @@ pub fn login(tx: &LoginTx, helper: &str, upstreams: &[String]) -> String {
     format!(
         r#"<!DOCTYPE html>
 <html lang="ja"><head><meta charset="utf-8"><title>マイナンバーカードでログイン / Log in with your My Number Card</title>
-<style>body{{font-family:sans-serif;max-width:40em;margin:3em auto}}#error{{color:#b00}}</style></head>
+<style>{STYLE}</style></head>
 <body>
 <h1>マイナンバーカードでログイン</h1>
 <p>Log in with your My Number Card to <b id="sp">{sp}</b>.</p>
@@ -36,6 +85,7 @@ Put the card on the reader and enter the 4-digit user-authentication PIN.</p>
 <form id="login"><label>暗証番号 / PIN <input id="pin" type="password" inputmode="numeric" autocomplete="off" maxlength="4" pattern="[0-9]{{4}}" required></label>
 <button type="submit">ログイン / Log in</button></form>
 <p id="error" role="alert"></p>
+<p id="todo"></p>
 <p><a id="return" href="/sso/return?tx={tx_attr}">ログインせずにサービスに戻る / Return to the service without logging in</a></p>
 {others}
 <script>
@@ -44,19 +94,27 @@ const helper = {helper_json};
 async function post(url, body) {{
   const r = await fetch(url, {{method: "POST", headers: {{"content-type": "application/json"}}, body: JSON.stringify(body)}});
   const j = await r.json().catch(() => ({{error: "HTTP " + r.status}}));
-  if (!r.ok) throw new Error(j.error || ("HTTP " + r.status));
+  if (!r.ok) {{
+    const e = new Error(j.error || ("HTTP " + r.status));
+    e.notice = j.notice;
+    throw e;
+  }}
   return j;
 }}
 document.getElementById("login").addEventListener("submit", async (ev) => {{
   ev.preventDefault();
   document.getElementById("error").textContent = "";
+  document.getElementById("todo").textContent = "";
   try {{
     const c = await post("/card-login/challenge", {{tx}});
     const card = await post(helper + "/sign", {{challenge: c.challenge, pin: document.getElementById("pin").value}});
     const a = await post("/card-login/answer", {{tx, nonce: c.nonce, certificate: card.certificate, signature: card.signature}});
     location.href = a.continue;
   }} catch (e) {{
-    document.getElementById("error").textContent = e.message;
+    // People read the notice (what happened, what to do); the technical reason follows.
+    const n = e.notice || {{ja: "ログインできませんでした。", en: "The login did not succeed.", todo_ja: "もう一度お試しください。", todo_en: "Please try again."}};
+    document.getElementById("error").textContent = n.ja + " / " + n.en + " (" + e.message + ")";
+    document.getElementById("todo").textContent = n.todo_ja + " / " + n.todo_en;
   }}
 }});
 </script>

@@ -100,19 +100,29 @@ async fn tf_idp_010_second_sp_needs_no_second_card_signature_and_gets_another_na
 #[tokio::test(flavor = "multi_thread")]
 async fn tf_pki_revoked_expired_and_unknown_ca_cards_are_refused_with_their_reason() {
     let lab = Lab::start().await;
-    for (persona, status, why) in [
-        (PersonaId::AuthRevoked, 403, "revoked"),
-        (PersonaId::AuthExpired, 403, "expired"),
+    // The technical reason, and what the citizen is told in plain Japanese.
+    for (persona, status, why, told) in [
+        (PersonaId::AuthRevoked, 403, "revoked", "失効しています"),
+        (
+            PersonaId::AuthExpired,
+            403,
+            "expired",
+            "有効期限が切れています",
+        ),
         (
             PersonaId::UnknownCa,
             403,
             "signature does not verify with that CA's key",
+            "確認できませんでした",
         ),
     ] {
         match full_login(&lab, &browser(), 0, persona).await {
             Outcome::Error { status: s, body } => {
                 assert_eq!(s, status, "{persona:?}: {body}");
-                assert!(body.contains(why), "{persona:?}: {body}");
+                assert!(
+                    body.contains(why) && body.contains(told),
+                    "{persona:?}: {body}"
+                );
             }
             other => panic!("{persona:?} must be refused, got {other:?}"),
         }
@@ -541,4 +551,37 @@ async fn a_login_started_in_one_browser_cannot_be_finished_in_another() {
     assert!(common::card_login(&lab, &victim, &tx, PersonaId::Valid)
         .await
         .is_ok());
+}
+
+/// Pages a citizen may reach by a stale, damaged or wrong link say what happened and what
+/// to do, in Japanese and English; never a framework's text.
+#[tokio::test(flavor = "multi_thread")]
+async fn stale_damaged_and_wrong_links_get_pages_a_citizen_understands() {
+    let lab = Lab::start().await;
+    let b = browser();
+    for (path, status, says) in [
+        ("/", 200, "ご利用になるサービスの画面から"),
+        ("/login", 400, "リンクが不完全か、壊れています"),
+        ("/sso/continue?tx=no-such-login", 400, "有効期限が切れたか"),
+        ("/no/such/page", 404, "ページが見つかりません"),
+    ] {
+        let resp = b
+            .get(format!("{}{path}", lab.idp_url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), status, "{path}");
+        let page = resp.text().await.unwrap();
+        assert!(page.contains(says), "{path}: {page}");
+        assert!(
+            page.contains("lang=\"en\"") || path == "/",
+            "{path}: English beside"
+        );
+        // What shows unfolded: the technical reason is folded away for the service desk.
+        let shown = page.split("<details>").next().unwrap_or_default();
+        assert!(
+            !shown.contains("Failed to deserialize") && !page.contains("Some("),
+            "{path}: {page}"
+        );
+    }
 }

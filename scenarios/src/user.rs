@@ -209,16 +209,36 @@ fn upstream_link(html: &str) -> Option<String> {
     Some(html[from..to].replace("&amp;", "&"))
 }
 
-/// What an IdP's error page says.
-fn error_text(html: &str) -> String {
-    let marker = r#"<p id="error">"#;
-    html.find(marker)
-        .and_then(|from| {
-            let from = from + marker.len();
-            html[from..]
-                .find("</p>")
-                .map(|to| html[from..from + to].to_owned())
-        })
-        .map(|t| crate::browser::unescape(&t))
-        .unwrap_or_else(|| "an error page".into())
+/// What an IdP's error page says: what the person reads (`#error`), then the technical
+/// reason folded under it (`#detail`), as plain text.
+pub(crate) fn error_text(html: &str) -> String {
+    let part = |id: &str| {
+        let marker = format!(r#"<p id="{id}">"#);
+        let from = html.find(&marker)? + marker.len();
+        let to = html[from..].find("</p>")? + from;
+        Some(crate::browser::unescape(&without_tags(&html[from..to])))
+    };
+    match (part("error"), part("detail")) {
+        (Some(told), Some(why)) => format!("{told} ({why})"),
+        (Some(told), None) => told,
+        _ => "an error page".into(),
+    }
+}
+
+/// Text without its markup (`<br>` as a space).
+fn without_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                out.push(' ');
+            }
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }

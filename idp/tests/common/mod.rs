@@ -328,7 +328,17 @@ pub async fn answer(
             j["continue"].as_str().unwrap()
         ))
     } else {
-        Err((status, j["error"].as_str().unwrap_or_default().to_owned()))
+        // The technical reason, then what a person is told (Japanese, then English).
+        let notice = &j["notice"];
+        Err((
+            status,
+            format!(
+                "{} | {} {}",
+                j["error"].as_str().unwrap_or_default(),
+                notice["ja"].as_str().unwrap_or("(no notice)"),
+                notice["en"].as_str().unwrap_or("(no notice)")
+            ),
+        ))
     }
 }
 

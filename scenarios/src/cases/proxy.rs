@@ -312,20 +312,12 @@ async fn model1_refused_registration(
         &["TF-PROXY-001"],
         expect(
             page.status == 403 && said.contains(word),
-            format!("refused: {}", error_of(&said)),
-            format!("HTTP {}: {}", page.status, error_of(&said)),
+            format!("refused: {}", crate::user::error_text(&said)),
+            format!("HTTP {}: {}", page.status, crate::user::error_text(&said)),
         ),
         &[&u],
     );
     Ok(())
-}
-
-fn error_of(html: &str) -> String {
-    html.split(r#"<p id="error">"#)
-        .nth(1)
-        .and_then(|r| r.split("</p>").next())
-        .unwrap_or(html)
-        .to_owned()
 }
 
 async fn model1_wrong_signer(fed: &Federation, sc: &mut Scenario) -> Result<(), BrowserError> {
