@@ -39,6 +39,7 @@ async fn start_sp_with(
         cert_der: cred.certificate.clone(),
         required_class: Some(AC_JPKI_USER_AUTH.into()),
         requested_attributes: Vec::new(),
+        display_name: None,
         danger: Default::default(),
     };
     tune(&mut config);

@@ -88,6 +88,7 @@ async fn https_sp(idp: &SuiteIdp, dir: &Path) -> (SutConfig, String) {
             cert_der: cred.certificate.clone(),
             required_class: Some(AC_JPKI_USER_AUTH.into()),
             requested_attributes: Vec::new(),
+            display_name: None,
             danger: Default::default(),
         },
         Arc::new(time::OffsetDateTime::now_utc),

@@ -332,8 +332,16 @@ async fn login_page(
         .iter()
         .map(|u| u.entity_id.to_string())
         .collect();
+    let sp = app.sp(tx.sp.as_str());
+    let name = sp.as_deref().and_then(|m| {
+        Some((
+            m.display_name("ja")?,
+            m.display_name("en").unwrap_or_default(),
+        ))
+    });
     Html(crate::pages::login(
         &tx,
+        name,
         &app.config.card_helper_url,
         &upstreams,
     ))

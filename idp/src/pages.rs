@@ -54,9 +54,23 @@ pub fn refusal(notice: &Notice, detail: &str) -> String {
     )
 }
 
-/// The login page for a transaction; `upstreams` are the card IdPs a user may
-/// authenticate the card at instead (e.g. a CATV operator's set-top box).
-pub fn login(tx: &LoginTx, helper: &str, upstreams: &[String]) -> String {
+/// The login page for a transaction; `sp_name` is the service's name for people
+/// (Japanese, English) when its metadata gives one; `upstreams` are the card IdPs a user
+/// may authenticate the card at instead (e.g. a CATV operator's set-top box).
+pub fn login(
+    tx: &LoginTx,
+    sp_name: Option<(&str, &str)>,
+    helper: &str,
+    upstreams: &[String],
+) -> String {
+    let sp = match sp_name {
+        Some((ja, en)) => format!(
+            r#"{}<span class="en" lang="en"> / {}</span>"#,
+            escape(ja),
+            escape(en)
+        ),
+        None => escape(tx.sp.as_str()),
+    };
     let others: String = upstreams
         .iter()
         .map(|u| {
@@ -78,8 +92,8 @@ pub fn login(tx: &LoginTx, helper: &str, upstreams: &[String]) -> String {
 <html lang="ja"><head><meta charset="utf-8"><title>マイナンバーカードでログイン / Log in with your My Number Card</title>
 <style>{STYLE}</style></head>
 <body>
-<h1>マイナンバーカードでログイン</h1>
-<p>Log in with your My Number Card to <b id="sp">{sp}</b>.</p>
+<h1>マイナンバーカードでログイン <span class="en">/ Log in with your My Number Card</span></h1>
+<p>ログイン先 <span class="en">/ Logging in to</span>: <b id="sp">{sp}</b></p>
 <p>カードをカードリーダーに置き、利用者証明用電子証明書の暗証番号（4桁）を入力してください。<br>
 Put the card on the reader and enter the 4-digit user-authentication PIN.</p>
 <form id="login"><label>暗証番号 / PIN <input id="pin" type="password" inputmode="numeric" autocomplete="off" maxlength="4" pattern="[0-9]{{4}}" required></label>
@@ -119,7 +133,7 @@ document.getElementById("login").addEventListener("submit", async (ev) => {{
 }});
 </script>
 </body></html>"#,
-        sp = escape(tx.sp.as_str()),
+        sp = sp,
         tx_json = serde_json::Value::String(tx.id.clone()),
         tx_attr = escape(&percent_encode(&tx.id)),
         helper_json = serde_json::Value::String(helper.to_owned()),

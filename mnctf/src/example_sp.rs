@@ -46,7 +46,8 @@ pub fn run(idp_metadata: &Path, port: u16) -> anyhow::Result<bool> {
             cert_der: cred.certificate.clone(),
             required_class: Some(AC_JPKI_USER_AUTH.into()),
             requested_attributes: Vec::new(),
-            danger: Default::default(),
+            display_name: Some(mock_sp::sp::DisplayName::new("試験用のサービス（例）", "example service")),
+        danger: Default::default(),
         };
         config.trust_idp(idp).map_err(|e| anyhow::anyhow!("{e}"))?;
         let sp = ServiceProvider::new(config, Arc::new(time::OffsetDateTime::now_utc));

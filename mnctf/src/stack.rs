@@ -77,7 +77,10 @@ fn serve(listener: TcpListener, app: axum::Router) {
     });
 }
 
-const SP_NAMES: [(&str, &str); 2] = [("e-application", "sp-1"), ("gov-portal", "sp-2")];
+const SP_NAMES: [(&str, &str, &str); 2] = [
+    ("e-application", "sp-1", "電子申請システム"),
+    ("gov-portal", "sp-2", "行政ポータル"),
+];
 
 impl Stack {
     /// Starts everything; files (keys, metadata, the IdP's TOML and store) go in `dir`.
@@ -103,7 +106,7 @@ impl Stack {
         let now = move || time::OffsetDateTime::now_utc();
         let mut sp_urls = Vec::new();
         let mut sp_files = Vec::new();
-        for (i, (name, cred)) in SP_NAMES.iter().enumerate() {
+        for (i, (name, cred, name_ja)) in SP_NAMES.iter().enumerate() {
             let (listener, url) = bind(ports.sps[i]).await?;
             let cred = pki.service_credential(cred)?;
             let sp = ServiceProvider::new(
@@ -119,6 +122,7 @@ impl Stack {
                     cert_der: cred.certificate.clone(),
                     required_class: Some(AC_JPKI_USER_AUTH.to_owned()),
                     requested_attributes: Vec::new(),
+                    display_name: Some(mock_sp::sp::DisplayName::new(name_ja, name)),
                     danger: Default::default(),
                 },
                 Arc::new(now),

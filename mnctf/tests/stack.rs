@@ -23,6 +23,13 @@ async fn a_person_logs_in_with_the_card_uses_two_sps_and_logs_out_of_both() {
     );
     assert_eq!(login.status, 200);
     assert!(login.body.contains("マイナンバーカード") && login.body.contains(&stack.helper_url));
+    // The service is named as people know it (mdui:DisplayName), not by its entity ID.
+    assert!(
+        login.body.contains("電子申請システム")
+            && !login.body.contains(&format!("{}/sp", stack.sp_urls[0])),
+        "{}",
+        login.body
+    );
     let page = b
         .card_login(&stack.idp_url, &stack.helper_url, &login.url, "1234")
         .await

@@ -20,7 +20,7 @@ use trust_framework::saml::authn_request::{self, NewAuthnRequest};
 use trust_framework::saml::bindings::{self, Kind};
 use trust_framework::saml::constants::category;
 use trust_framework::saml::constants::{
-    status, BINDING_POST, BINDING_REDIRECT, NS_DSIG, NS_METADATA,
+    status, BINDING_POST, BINDING_REDIRECT, NS_DSIG, NS_MDUI, NS_METADATA,
 };
 use trust_framework::saml::logout::{self, LogoutRequest, LogoutResponse};
 use trust_framework::saml::metadata::IdpMetadata;
@@ -53,6 +53,9 @@ pub struct SpConfig {
     /// Attributes it may ask for with `/login?attrs=1` (its AttributeConsumingService 1),
     /// e.g. a professional's qualification for proxy applications.
     pub requested_attributes: Vec<String>,
+    /// The name people see for the service (the platform's login page shows it), from
+    /// the metadata's mdui:DisplayName.
+    pub display_name: Option<DisplayName>,
     /// Checks switched off, to show that the conformance suite catches them (planted
     /// ground truth). Never set outside tests of the suite.
     pub danger: SpDanger,
@@ -89,10 +92,45 @@ impl SpConfig {
     }
 }
 
+/// A service's name as people read it, in Japanese and English (mdui:DisplayName).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DisplayName {
+    /// 日本語の名前.
+    pub ja: String,
+    /// The English name.
+    pub en: String,
+}
+
+impl DisplayName {
+    /// From the two names.
+    pub fn new(ja: &str, en: &str) -> Self {
+        Self {
+            ja: ja.to_owned(),
+            en: en.to_owned(),
+        }
+    }
+
+    /// The SPSSODescriptor's Extensions carrying the names (mdui:UIInfo).
+    fn extensions(&self) -> String {
+        format!(
+            r#"<md:Extensions><mdui:UIInfo xmlns:mdui="{NS_MDUI}"><mdui:DisplayName xml:lang="ja">{}</mdui:DisplayName><mdui:DisplayName xml:lang="en">{}</mdui:DisplayName></mdui:UIInfo></md:Extensions>"#,
+            escape(&self.ja),
+            escape(&self.en)
+        )
+    }
+}
+
 /// The metadata of an SP of this crate at `base_url`: signed AuthnRequests, an HTTP-POST
 /// ACS at `/acs`, an HTTP-Redirect SLO at `/slo`, and AttributeConsumingService 1 with
-/// `requested` attributes if any.
-pub fn metadata(entity_id: &str, base_url: &str, cert_der: &[u8], requested: &[String]) -> String {
+/// `requested` attributes if any; its `display` name for people.
+pub fn metadata(
+    entity_id: &str,
+    base_url: &str,
+    cert_der: &[u8],
+    requested: &[String],
+    display: Option<&DisplayName>,
+) -> String {
+    let extensions = display.map(DisplayName::extensions).unwrap_or_default();
     let cert = base64::engine::general_purpose::STANDARD.encode(cert_der);
     let base = base_url.trim_end_matches('/');
     let service = if requested.is_empty() {
@@ -107,7 +145,7 @@ pub fn metadata(entity_id: &str, base_url: &str, cert_der: &[u8], requested: &[S
         )
     };
     format!(
-        r#"<md:EntityDescriptor xmlns:md="{NS_METADATA}" xmlns:ds="{NS_DSIG}" entityID="{}"><md:SPSSODescriptor AuthnRequestsSigned="true" WantAssertionsSigned="true" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:SingleLogoutService Binding="{BINDING_REDIRECT}" Location="{}"/><md:AssertionConsumerService Binding="{BINDING_POST}" Location="{}" index="0" isDefault="true"/>{service}</md:SPSSODescriptor></md:EntityDescriptor>"#,
+        r#"<md:EntityDescriptor xmlns:md="{NS_METADATA}" xmlns:ds="{NS_DSIG}" entityID="{}"><md:SPSSODescriptor AuthnRequestsSigned="true" WantAssertionsSigned="true" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">{extensions}<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:SingleLogoutService Binding="{BINDING_REDIRECT}" Location="{}"/><md:AssertionConsumerService Binding="{BINDING_POST}" Location="{}" index="0" isDefault="true"/>{service}</md:SPSSODescriptor></md:EntityDescriptor>"#,
         escape(entity_id),
         escape(&format!("{base}/slo")),
         escape(&format!("{base}/acs")),
@@ -253,6 +291,7 @@ impl ServiceProvider {
             &self.config.base_url,
             &self.config.cert_der,
             &self.config.requested_attributes,
+            self.config.display_name.as_ref(),
         )
     }
 

@@ -315,8 +315,15 @@ impl Federation {
             .iter()
             .map(|a| (*a).to_owned())
             .collect();
-        let sp_md = |url: &str, c: &Credential, requested: &[String]| {
-            mock_sp::sp::metadata(&format!("{url}/sp"), url, &c.cert, requested)
+        let sp_md = |url: &str, c: &Credential, requested: &[String], (ja, en): (&str, &str)| {
+            let display = mock_sp::sp::DisplayName::new(ja, en);
+            mock_sp::sp::metadata(
+                &format!("{url}/sp"),
+                url,
+                &c.cert,
+                requested,
+                Some(&display),
+            )
         };
         let operator = Operator {
             registrations: vec![
@@ -334,19 +341,34 @@ impl Federation {
                 },
                 Registration {
                     name: names::EAPP,
-                    metadata: sp_md(&eapp_url, &eapp_c, &qualification),
+                    metadata: sp_md(
+                        &eapp_url,
+                        &eapp_c,
+                        &qualification,
+                        ("電子申請システム", "e-application system"),
+                    ),
                     categories: vec![category::GOVERNMENT],
                     assurance: vec![],
                 },
                 Registration {
                     name: names::PORTAL,
-                    metadata: sp_md(&portal_url, &portal_c, &[]),
+                    metadata: sp_md(
+                        &portal_url,
+                        &portal_c,
+                        &[],
+                        ("行政ポータル", "government portal"),
+                    ),
                     categories: vec![category::GOVERNMENT],
                     assurance: vec![],
                 },
                 Registration {
                     name: names::BANK,
-                    metadata: sp_md(&bank_url, &bank_c, &[]),
+                    metadata: sp_md(
+                        &bank_url,
+                        &bank_c,
+                        &[],
+                        ("インターネットバンキング", "internet banking"),
+                    ),
                     categories: vec![category::BANK],
                     assurance: vec![],
                 },
@@ -433,6 +455,7 @@ impl Federation {
                 cert_der: c.cert.clone(),
                 required_class: Some(AC_JPKI_USER_AUTH.to_owned()),
                 requested_attributes: requested.to_vec(),
+                display_name: None,
                 danger: Default::default(),
             };
             config.trust_idp(&platform_md).map_err(party(name))?;

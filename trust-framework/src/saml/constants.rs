@@ -6,6 +6,8 @@ pub const NS_ASSERTION: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
 pub const NS_PROTOCOL: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
 /// SAML 2.0 metadata namespace.
 pub const NS_METADATA: &str = "urn:oasis:names:tc:SAML:2.0:metadata";
+/// The metadata user-interface extension (display names).
+pub const NS_MDUI: &str = "urn:oasis:names:tc:SAML:metadata:ui";
 /// Metadata entity attributes namespace (SAML V2.0 Metadata Extension for Entity Attributes).
 pub const NS_MDATTR: &str = "urn:oasis:names:tc:SAML:metadata:attribute";
 /// XML-DSig namespace.

@@ -5,7 +5,7 @@ use base64::Engine as _;
 
 use super::constants::{
     ASSURANCE_CERTIFICATION, BINDING_POST, BINDING_REDIRECT, BINDING_SOAP, ENTITY_CATEGORY,
-    NS_ASSERTION, NS_DSIG, NS_MDATTR, NS_METADATA,
+    NS_ASSERTION, NS_DSIG, NS_MDATTR, NS_MDUI, NS_METADATA,
 };
 use super::xml::{self, escape};
 use super::SamlError;
@@ -44,9 +44,19 @@ pub struct SpMetadata {
     pub want_assertions_signed: bool,
     /// AttributeConsumingService: index → the attribute names it requests.
     pub attribute_services: Vec<(u16, Vec<String>)>,
+    /// mdui:DisplayName: (language, the name people see).
+    pub display_names: Vec<(String, String)>,
 }
 
 impl SpMetadata {
+    /// The name people see in `lang`, if the metadata gives one.
+    pub fn display_name(&self, lang: &str) -> Option<&str> {
+        self.display_names
+            .iter()
+            .find(|(l, _)| l == lang)
+            .map(|(_, name)| name.as_str())
+    }
+
     /// The attributes the SP's AttributeConsumingService `index` requests.
     pub fn requested_attributes(&self, index: u16) -> &[String] {
         self.attribute_services
@@ -247,6 +257,7 @@ fn entity(e: roxmltree::Node<'_, '_>) -> Result<Entity, SamlError> {
             authn_requests_signed: sp.attribute("AuthnRequestsSigned") == Some("true"),
             want_assertions_signed: sp.attribute("WantAssertionsSigned") == Some("true"),
             attribute_services: attribute_services(sp),
+            display_names: display_names(sp),
         }),
         None => None,
     };
@@ -281,6 +292,24 @@ fn entity(e: roxmltree::Node<'_, '_>) -> Result<Entity, SamlError> {
         idp,
         attribute_authority,
     })
+}
+
+/// The role's mdui:DisplayName elements as (xml:lang, name).
+fn display_names(role: roxmltree::Node<'_, '_>) -> Vec<(String, String)> {
+    const XML: &str = "http://www.w3.org/XML/1998/namespace";
+    let Some(ui) =
+        xml::child(role, NS_METADATA, "Extensions").and_then(|x| xml::child(x, NS_MDUI, "UIInfo"))
+    else {
+        return Vec::new();
+    };
+    ui.children()
+        .filter(|c| xml::is(*c, NS_MDUI, "DisplayName"))
+        .filter_map(|c| {
+            let name = c.text()?.trim();
+            let lang = c.attribute((XML, "lang"))?;
+            (!name.is_empty()).then(|| (lang.to_owned(), name.to_owned()))
+        })
+        .collect()
 }
 
 fn attribute_services(sp: roxmltree::Node<'_, '_>) -> Vec<(u16, Vec<String>)> {
