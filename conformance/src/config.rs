@@ -274,6 +274,7 @@ impl SuiteIdp {
             slo_url: self.slo_url.clone(),
             signing_cert: self.key.cert_der.clone(),
             hub_acs_url: None,
+            display_name: None,
         })
     }
 }

@@ -327,10 +327,19 @@ async fn login_page(
         Ok(tx) => tx,
         Err(e) => return error_page(&e),
     };
-    let upstreams: Vec<String> = app
+    // Each card IdP by its entity ID, and the name people know it by when its metadata gives one.
+    let upstreams: Vec<(String, Option<(String, String)>)> = app
         .upstreams()
         .iter()
-        .map(|u| u.entity_id.to_string())
+        .map(|u| {
+            let name = u.display_name("ja").map(|ja| {
+                (
+                    ja.to_owned(),
+                    u.display_name("en").unwrap_or_default().to_owned(),
+                )
+            });
+            (u.entity_id.to_string(), name)
+        })
         .collect();
     let sp = app.sp(tx.sp.as_str());
     let name = sp.as_deref().and_then(|m| {

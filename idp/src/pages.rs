@@ -61,7 +61,7 @@ pub fn login(
     tx: &LoginTx,
     sp_name: Option<(&str, &str)>,
     helper: &str,
-    upstreams: &[String],
+    upstreams: &[(String, Option<(String, String)>)],
 ) -> String {
     let sp = match sp_name {
         Some((ja, en)) => format!(
@@ -73,12 +73,15 @@ pub fn login(
     };
     let others: String = upstreams
         .iter()
-        .map(|u| {
+        .map(|(u, name)| {
+            let label = match name {
+                Some((ja, en)) => format!(r#"{}<span class="en" lang="en"> / {}</span>"#, escape(ja), escape(en)),
+                None => escape(u),
+            };
             format!(
-                r#"<li><a class="upstream" href="/login/upstream?tx={}&amp;idp={}">{}</a></li>"#,
+                r#"<li><a class="upstream" href="/login/upstream?tx={}&amp;idp={}">{label}</a></li>"#,
                 escape(&tx.id),
                 escape(&percent_encode(u)),
-                escape(u)
             )
         })
         .collect();

@@ -328,6 +328,7 @@ impl Platform {
             slo_url: self.url("/slo"),
             signing_cert: self.cert_der.clone(),
             hub_acs_url: self.config.hub.then(|| self.url("/hub/acs")),
+            display_name: None,
         })
     }
 

@@ -21,16 +21,20 @@ pub type SharedCard = Arc<Mutex<JpkiClient<Box<dyn Transport + Send>>>>;
 #[derive(Clone)]
 struct Helper {
     card: SharedCard,
-    allowed_origin: String,
+    /// The origins whose pages may use it: the card IdPs' (the platform, a CATV operator).
+    allowed_origins: Vec<String>,
 }
 
-/// The helper's routes; only pages from `allowed_origin` (the platform) may use it.
-pub fn router(card: SharedCard, allowed_origin: &str) -> Router {
+/// The helper's routes; only pages from `allowed_origins` (the card IdPs) may use it.
+pub fn router(card: SharedCard, allowed_origins: &[&str]) -> Router {
     Router::new()
         .route("/sign", post(sign).options(preflight))
         .with_state(Helper {
             card,
-            allowed_origin: allowed_origin.trim_end_matches('/').to_owned(),
+            allowed_origins: allowed_origins
+                .iter()
+                .map(|o| o.trim_end_matches('/').to_owned())
+                .collect(),
         })
 }
 
@@ -42,7 +46,7 @@ fn cors(h: &Helper, headers: &HeaderMap) -> Option<Cors> {
         .get(header::ORIGIN)
         .and_then(|o| o.to_str().ok())
         .unwrap_or_default();
-    if origin != h.allowed_origin {
+    if !h.allowed_origins.iter().any(|o| o == origin) {
         return None;
     }
     Some([
@@ -62,7 +66,7 @@ fn cors(h: &Helper, headers: &HeaderMap) -> Option<Cors> {
 }
 
 fn foreign(h: &Helper) -> Response {
-    (StatusCode::FORBIDDEN, Json(serde_json::json!({ "error": format!("the card helper serves {} only", h.allowed_origin) }))).into_response()
+    (StatusCode::FORBIDDEN, Json(serde_json::json!({ "error": format!("the card helper serves {} only", h.allowed_origins.join(", ")) }))).into_response()
 }
 
 async fn preflight(State(h): State<Helper>, headers: HeaderMap, method: Method) -> Response {
@@ -70,6 +74,33 @@ async fn preflight(State(h): State<Helper>, headers: HeaderMap, method: Method) 
         Some(cors) => (cors, format!("{method} ok")).into_response(),
         None => foreign(&h),
     }
+}
+
+/// What the card's refusal means for the person at the reader, and what to do.
+fn notice(e: &CardRefusal) -> Option<serde_json::Value> {
+    use mock_card::client::ClientError;
+    let (ja, en, todo_ja, todo_en) = match e {
+        CardRefusal::Card(ClientError::WrongPin { tries_left, .. }) => (
+            format!("暗証番号が違います（残り{tries_left}回）。"),
+            format!("Wrong PIN ({tries_left} tries left)."),
+            "正しい暗証番号を入力してください。すべて間違えるとロックされます。".to_owned(),
+            "Enter the right PIN; after the last wrong try it locks.".to_owned(),
+        ),
+        CardRefusal::Card(ClientError::PinBlocked(_)) => (
+            "暗証番号がロックされています。".to_owned(),
+            "The PIN is blocked.".to_owned(),
+            "お住まいの市区町村の窓口で、暗証番号の初期化（再設定）を申請してください。".to_owned(),
+            "Have it reset at your city, ward or town office.".to_owned(),
+        ),
+        CardRefusal::OtherSite(_) => (
+            "このページは、カードの確認を求めてよいサイトではありません。".to_owned(),
+            "This page is not the site the card check is for.".to_owned(),
+            "暗証番号を入力せず、ご利用のサービスの正しい画面からやり直してください。".to_owned(),
+            "Do not enter your PIN; start again from the genuine service.".to_owned(),
+        ),
+        _ => return None,
+    };
+    Some(serde_json::json!({ "ja": ja, "en": en, "todo_ja": todo_ja, "todo_en": todo_en }))
 }
 
 #[derive(Deserialize)]
@@ -95,7 +126,11 @@ async fn sign(
             .into_response()
     };
     let card = Arc::clone(&h.card);
-    let origin = h.allowed_origin.clone();
+    let origin = headers
+        .get(header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
     let result = tokio::task::spawn_blocking(move || {
         let mut card = card.lock().unwrap_or_else(PoisonError::into_inner);
         scenarios::card::sign_challenge(
@@ -113,7 +148,14 @@ async fn sign(
         Ok(Err(e @ CardRefusal::Malformed(_) | e @ CardRefusal::Expired)) => {
             fail(StatusCode::BAD_REQUEST, e.to_string())
         }
-        Ok(Err(e)) => fail(StatusCode::FORBIDDEN, e.to_string()),
+        // The login page shows a notice as it shows the platform's own refusals.
+        Ok(Err(e)) => match notice(&e) {
+            Some(n) => {
+                let body = serde_json::json!({ "error": e.to_string(), "notice": n });
+                (StatusCode::FORBIDDEN, cors.clone(), Json(body)).into_response()
+            }
+            None => fail(StatusCode::FORBIDDEN, e.to_string()),
+        },
         Err(e) => fail(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     }
 }

@@ -12,4 +12,5 @@ pub mod idp_install;
 pub mod lab;
 pub mod listen;
 pub mod peers;
+pub mod portal;
 pub mod stack;

@@ -19,8 +19,6 @@ mod test_idp;
 mod test_sp;
 mod walkthrough;
 
-use mnctf::stack::{Ports, Stack};
-
 /// Exit codes CI can rely on.
 mod exit {
     /// Everything ran and every check passed.
@@ -72,8 +70,8 @@ enum Command {
         #[arg(long, default_value = "out/walkthrough")]
         out: PathBuf,
     },
-    /// Start the whole federation on loopback (CAs, platform, demo SPs, card helper) for a
-    /// person to click through; prints the URL to open.
+    /// Start the case studies' whole federation on loopback with the card helper and a
+    /// portal page that starts each case study in the browser; prints the URL to open.
     Up {
         /// The persona whose card is in the helper's reader.
         #[arg(long, default_value = "valid")]
@@ -183,19 +181,24 @@ fn up(persona: &str, dir: &std::path::Path) -> anyhow::Result<bool> {
     let id = mock_ca::PersonaId::from_slug(persona)
         .ok_or_else(|| anyhow::anyhow!("no persona {persona:?}: see `mnctf card personas`"))?;
     runtime()?.block_on(async {
-        let stack = Stack::start(Ports::FIXED, id, dir).await?;
-        println!("The federation is up on loopback (card: persona {persona}, PIN 1234).");
+        let portal = mnctf::portal::Portal::start(dir, mnctf::portal::PortalPorts::FIXED).await?;
+        portal.insert(id);
+        let f = &portal.federation;
+        println!("The case studies' federation is up on loopback (PIN 1234).");
         println!(
-            "  open      {}/login   (e-application SP)",
-            stack.sp_urls[0]
+            "  open      {}/   (the case-study portal: start each case from there)",
+            portal.url
         );
         println!(
-            "  then      {}/login   (a second SP: no second card signature)",
-            stack.sp_urls[1]
+            "  services  e-application {}/login · government portal {}/login · bank {}/",
+            f.eapp_url, f.portal_url, f.bank_url
         );
-        println!("  logout    {}/logout", stack.sp_urls[0]);
-        println!("  platform  {}/metadata", stack.idp_url);
-        println!("  CA        {}", stack.ca.base_url());
+        println!(
+            "  platform  {}/ · CATV operator {}/ · CA {}",
+            f.platform_url,
+            f.catv_url,
+            f.ca.base_url()
+        );
         println!("Ctrl-C stops everything.");
         tokio::signal::ctrl_c().await?;
         Ok(true)

@@ -78,7 +78,10 @@ fn certify_an_sp_as_the_readme_says() {
     );
     let page = dir.path().join("out/test-sp/report.html");
     let html = std::fs::read_to_string(&page).unwrap();
-    assert!(html.contains("SP適合性試験") && html.contains("要件ごとの結果"), "Japanese first");
+    assert!(
+        html.contains("SP適合性試験") && html.contains("要件ごとの結果"),
+        "Japanese first"
+    );
     chromium::assert_no_debug_text(&html);
     let (drawn, total) = chromium::diagrams_drawn(&page);
     assert!(

@@ -345,6 +345,49 @@ pub fn page(status: StatusCode, title: &str, body: &str) -> Response {
     (status, Html(format!(r#"<!DOCTYPE html><html><head><meta charset="utf-8"><title>{0}</title></head><body><h1>{0}</h1><pre id="result">{1}</pre></body></html>"#, escape(title), escape(body)))).into_response()
 }
 
+/// A page for people: the service's name, what happened (Japanese, English beside it),
+/// where to go next, and the machine-readable result folded under it (`#result`, which
+/// the suite and the tests read).
+fn citizen_page(
+    sp: &ServiceProvider,
+    status: StatusCode,
+    (ja, en): (&str, &str),
+    links: &[(&str, &str, &str)],
+    result: &str,
+) -> Response {
+    let (name_ja, name_en) = match &sp.config.display_name {
+        Some(d) => (d.ja.as_str(), d.en.as_str()),
+        None => (sp.config.name.as_str(), sp.config.name.as_str()),
+    };
+    let links: String = links
+        .iter()
+        .map(|(href, ja, en)| {
+            format!(
+                r#"<li><a href="{}">{} <span class="en">/ {}</span></a></li>"#,
+                escape(href),
+                escape(ja),
+                escape(en)
+            )
+        })
+        .collect();
+    let body = format!(
+        r#"<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>{nj} / {ne}</title><style>body{{font-family:'Noto Sans CJK JP',sans-serif;max-width:40em;margin:3em auto;line-height:1.6}}.en{{color:#555}}details{{color:#555;font-size:0.9em}}</style></head><body><h1>{nj} <span class="en">/ {ne}</span></h1><p id="message">{ja}<br><span class="en" lang="en">{en}</span></p><ul>{links}</ul><details><summary>技術的な情報 / Technical details</summary><pre id="result">{result}</pre></details></body></html>"#,
+        nj = escape(name_ja),
+        ne = escape(name_en),
+        ja = escape(ja),
+        en = escape(en),
+        result = escape(result),
+    );
+    (status, Html(body)).into_response()
+}
+
+const LOG_IN: (&str, &str, &str) = (
+    "/login",
+    "マイナンバーカードでログイン",
+    "Log in with your My Number Card",
+);
+const LOG_OUT: (&str, &str, &str) = ("/logout", "ログアウト", "Log out");
+
 /// The protected page: 200 with the NameID for a session, 401 without.
 async fn protected(State(sp): State<Arc<ServiceProvider>>, headers: HeaderMap) -> Response {
     match sp.session(&headers) {
@@ -357,11 +400,22 @@ async fn protected(State(sp): State<Arc<ServiceProvider>>, headers: HeaderMap) -
             for a in &s.assertion.attributes {
                 text.push_str(&format!("{}: {}\n", a.name, a.values.join(", ")));
             }
-            page(StatusCode::OK, &sp.config.name, &text)
+            citizen_page(
+                &sp,
+                StatusCode::OK,
+                (
+                    "マイナンバーカードでログインしています。",
+                    "You are logged in with your My Number Card.",
+                ),
+                &[LOG_OUT],
+                &text,
+            )
         }
-        None => page(
+        None => citizen_page(
+            &sp,
             StatusCode::UNAUTHORIZED,
-            &sp.config.name,
+            ("ログインしていません。", "You are not logged in."),
+            &[LOG_IN],
             "not logged in: /login",
         ),
     }
@@ -453,7 +507,18 @@ async fn acs(State(sp): State<Arc<ServiceProvider>>, Form(form): Form<AcsForm>) 
     };
     let assertion = match verify_response(&xml, &e) {
         Ok(a) => a,
-        Err(err) => return page(StatusCode::FORBIDDEN, "refused", &err.to_string()),
+        Err(err) => {
+            return citizen_page(
+                &sp,
+                StatusCode::FORBIDDEN,
+                (
+                    "ログインできませんでした。カードによる本人確認ができなかったか、ログインが中止されました。",
+                    "The login did not succeed: the card could not confirm your identity, or the login was abandoned.",
+                ),
+                &[LOG_IN],
+                &format!("refused: {err}"),
+            )
+        }
     };
     // TF-SP-004: each assertion once.
     if !sp.config.danger.danger_no_replay_cache {
@@ -521,9 +586,16 @@ async fn slo(State(sp): State<Arc<ServiceProvider>>, RawQuery(q): RawQuery) -> R
             addressed((&r.issuer, r.destination.as_deref(), r.issue_instant))?;
             Ok(r)
         }) {
-            Ok(r) if r.status == status::SUCCESS => {
-                page(StatusCode::OK, "logged out", "logged out of every service")
-            }
+            Ok(r) if r.status == status::SUCCESS => citizen_page(
+                &sp,
+                StatusCode::OK,
+                (
+                    "すべてのサービスからログアウトしました。",
+                    "You are logged out of every service.",
+                ),
+                &[LOG_IN],
+                "logged out of every service",
+            ),
             Ok(r) => page(
                 StatusCode::OK,
                 "logged out",

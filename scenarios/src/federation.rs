@@ -79,6 +79,9 @@ pub struct Options {
     pub without_catv: bool,
     /// Checks the bank skips (to show that scenarios catch them).
     pub bank_danger: BankDanger,
+    /// The local card helper's port on 127.0.0.1, for the card IdPs' login pages (a
+    /// person at a browser, `mnctf up`); scenarios drive the card themselves.
+    pub card_helper_port: Option<u16>,
 }
 
 /// One party's registration with the operator: its metadata and categories.
@@ -244,8 +247,29 @@ fn credential(ca: &RunningService, name: &str) -> Result<Credential, StartError>
     })
 }
 
+/// The name people see for an SP of the federation (its metadata's mdui:DisplayName).
+fn display_name(name: &str) -> Option<mock_sp::sp::DisplayName> {
+    let (ja, en) = match name {
+        names::EAPP => ("電子申請システム", "e-application system"),
+        names::PORTAL => ("行政ポータル", "government portal"),
+        names::BANK => ("インターネットバンキング", "internet banking"),
+        _ => return None,
+    };
+    Some(mock_sp::sp::DisplayName::new(ja, en))
+}
+
 /// An IdP's configuration file (paths relative to the run folder).
-fn idp_toml(name: &str, url: &str, channel: &str, hub: bool, ca_url: &str) -> String {
+fn idp_toml(
+    name: &str,
+    url: &str,
+    channel: &str,
+    hub: bool,
+    ca_url: &str,
+    helper: Option<u16>,
+) -> String {
+    let helper = helper
+        .map(|p| format!("card_helper_url = \"http://127.0.0.1:{p}\"\n"))
+        .unwrap_or_default();
     let professionals: String = ["zeirishi", "shihoshoshi"]
         .iter()
         .map(|id| {
@@ -262,7 +286,7 @@ signing_key = "{name}.key"
 signing_cert = "{name}.crt"
 channel = "{channel}"
 hub = {hub}
-
+{helper}
 [metadata_aggregate]
 path = "aggregate.xml"
 operator_certificate = "operator.crt"
@@ -303,12 +327,24 @@ impl Federation {
         let operator_cred = credential(&ca, "federation-operator")?;
         let [platform_c, catv_c, eapp_c, portal_c, bank_c, aa_c] = creds;
         let idp_md = |url: &str, c: &Credential, hub: bool| {
+            let name = if hub {
+                (
+                    "個人認証プラットフォーム",
+                    "personal authentication platform",
+                )
+            } else {
+                (
+                    "ケーブルテレビ事業者（セットトップボックス）",
+                    "cable-TV operator (set-top box)",
+                )
+            };
             idp_metadata(&IdpDescriptor {
                 entity_id: format!("{url}/idp"),
                 sso_url: format!("{url}/sso"),
                 slo_url: format!("{url}/slo"),
                 signing_cert: c.cert.clone(),
                 hub_acs_url: hub.then(|| format!("{url}/hub/acs")),
+                display_name: Some((name.0.to_owned(), name.1.to_owned())),
             })
         };
         let qualification: Vec<String> = QUALIFICATION_ATTRIBUTES
@@ -422,7 +458,7 @@ impl Federation {
             let path = write(
                 dir,
                 &format!("{name}.toml"),
-                idp_toml(name, url, channel, hub, &base).as_bytes(),
+                idp_toml(name, url, channel, hub, &base, options.card_helper_port).as_bytes(),
             )?;
             let config = IdpConfig::load(&path).map_err(party(name))?;
             Ok(Arc::new(
@@ -455,7 +491,7 @@ impl Federation {
                 cert_der: c.cert.clone(),
                 required_class: Some(AC_JPKI_USER_AUTH.to_owned()),
                 requested_attributes: requested.to_vec(),
-                display_name: None,
+                display_name: display_name(name),
                 danger: Default::default(),
             };
             config.trust_idp(&platform_md).map_err(party(name))?;

@@ -213,6 +213,7 @@ fn metadata_round_trip_and_acs_matching_is_exact() {
         slo_url: "http://127.0.0.1:8000/slo".into(),
         signing_cert: idp.certificate.clone(),
         hub_acs_url: None,
+        display_name: None,
     });
     assert!(md.contains("IDPSSODescriptor"));
     assert!(!md.contains("SPSSODescriptor"));

@@ -554,11 +554,27 @@ pub async fn password_or_refusal(
 
 /// The visible text of a page, shortened.
 pub fn page_text(html: &str) -> String {
+    // What a person reads: the body, without styles and scripts.
+    let body = html.split_once("<body").map_or(html, |(_, b)| b);
     let mut out = String::new();
     let mut in_tag = false;
-    for ch in html.chars() {
+    let mut hidden: Option<&str> = None;
+    for (i, ch) in body.char_indices() {
+        if let Some(end) = hidden {
+            if body[i..].starts_with(end) {
+                hidden = None;
+            }
+            continue;
+        }
         match ch {
-            '<' => in_tag = true,
+            '<' => {
+                in_tag = true;
+                let rest = &body[i..];
+                hidden = [("<style", "</style"), ("<script", "</script")]
+                    .into_iter()
+                    .find(|(open, _)| rest.starts_with(open))
+                    .map(|(_, close)| close);
+            }
             '>' => {
                 in_tag = false;
                 out.push(' ');

@@ -146,9 +146,19 @@ pub struct IdpMetadata {
     pub slo: Vec<Endpoint>,
     /// Signing certificates (DER).
     pub signing_certs: Vec<Vec<u8>>,
+    /// mdui:DisplayName: (language, the name people see).
+    pub display_names: Vec<(String, String)>,
 }
 
 impl IdpMetadata {
+    /// The name people see in `lang`, if the metadata gives one.
+    pub fn display_name(&self, lang: &str) -> Option<&str> {
+        self.display_names
+            .iter()
+            .find(|(l, _)| l == lang)
+            .map(|(_, name)| name.as_str())
+    }
+
     /// The location of the first SSO endpoint with `binding`.
     pub fn sso_location(&self, binding: &str) -> Option<&str> {
         first_location(&self.sso, binding)
@@ -281,6 +291,7 @@ fn entity(e: roxmltree::Node<'_, '_>) -> Result<Entity, SamlError> {
             sso: endpoints(idp, "SingleSignOnService")?,
             slo: endpoints(idp, "SingleLogoutService")?,
             signing_certs: signing_certs(idp)?,
+            display_names: display_names(idp),
         }),
         None => None,
     };
@@ -386,6 +397,19 @@ pub struct IdpDescriptor {
     pub signing_cert: Vec<u8>,
     /// A hub's ACS for the card IdPs it accepts logins from: adds an SP role.
     pub hub_acs_url: Option<String>,
+    /// The name people see (Japanese, English), as mdui:DisplayName.
+    pub display_name: Option<(String, String)>,
+}
+
+/// A role's Extensions naming it for people (mdui:UIInfo), or nothing.
+pub fn ui_info(name: Option<&(String, String)>) -> String {
+    name.map_or(String::new(), |(ja, en)| {
+        format!(
+            r#"<md:Extensions><mdui:UIInfo xmlns:mdui="{NS_MDUI}"><mdui:DisplayName xml:lang="ja">{}</mdui:DisplayName><mdui:DisplayName xml:lang="en">{}</mdui:DisplayName></mdui:UIInfo></md:Extensions>"#,
+            escape(ja),
+            escape(en)
+        )
+    })
 }
 
 /// An attribute authority's EntityDescriptor: a SOAP AttributeService and its signing key.
@@ -432,7 +456,7 @@ pub fn idp_metadata(d: &IdpDescriptor) -> String {
     format!(
         concat!(
             r#"<md:EntityDescriptor xmlns:md="{md}" xmlns:ds="{ds}" entityID="{eid}">"#,
-            r#"<md:IDPSSODescriptor WantAuthnRequestsSigned="false" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">"#,
+            r#"<md:IDPSSODescriptor WantAuthnRequestsSigned="false" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">{ui}"#,
             r#"<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>"#,
             r#"<md:SingleLogoutService Binding="{redirect}" Location="{slo}"/>"#,
             r#"<md:NameIDFormat>{fmt}</md:NameIDFormat>"#,
@@ -443,6 +467,7 @@ pub fn idp_metadata(d: &IdpDescriptor) -> String {
         md = NS_METADATA,
         ds = NS_DSIG,
         eid = escape(&d.entity_id),
+        ui = ui_info(d.display_name.as_ref()),
         cert = cert,
         redirect = BINDING_REDIRECT,
         post = BINDING_POST,
