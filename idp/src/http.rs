@@ -456,6 +456,7 @@ async fn answer(
         Err(e) => return json_error(&e),
     };
     let cookie = set_cookie(&app, COOKIE, &session.id);
+    tracing::info!(tx = %a.tx, "card login: the card is verified, a session opened");
     (
         [(header::SET_COOKIE, cookie)],
         Json(serde_json::json!({ "continue": format!("/sso/continue?tx={}", a.tx) })),

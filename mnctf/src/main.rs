@@ -134,14 +134,20 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // A person clicking through `up` sees a line per login, refusal, payment and logout.
+    let default = match cli.command {
+        Command::Up { .. } => "warn,idp=info,mock_sp=info",
+        _ => "warn",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("MNCTF_LOG")
-                .unwrap_or_else(|_| "warn".into()),
+                .unwrap_or_else(|_| default.into()),
         )
         .with_writer(std::io::stderr)
         .init();
-    let result = match Cli::parse().command {
+    let result = match cli.command {
         Command::Scenarios { out, output } => run_scenarios::run(&out, &output),
         Command::Report { command } => report_cmd::run(command),
         Command::Walkthrough { out } => walkthrough::run(&out),

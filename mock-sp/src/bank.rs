@@ -319,6 +319,7 @@ async fn execute(
             );
         }
         a.balance -= r.amount;
+        tracing::info!(application = %r.application, amount = r.amount, "payment made");
     }
     let config = bank.sp.config();
     let Ok(issuer) = EntityId::new(&config.entity_id) else {

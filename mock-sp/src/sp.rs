@@ -536,6 +536,7 @@ async fn acs(State(sp): State<Arc<ServiceProvider>>, Form(form): Form<AcsForm>) 
         }
     }
     let id = random_token();
+    tracing::info!(sp = %sp.config.name, "login accepted");
     lock(&sp.sessions).insert(id.clone(), SpSession { assertion });
     let cookie = format!("{}={id}; Path=/; HttpOnly", sp.cookie_name());
     ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
@@ -547,6 +548,7 @@ async fn logout_start(State(sp): State<Arc<ServiceProvider>>, headers: HeaderMap
         return page(StatusCode::OK, "logged out", "no session");
     };
     lock(&sp.sessions).remove(&id);
+    tracing::info!(sp = %sp.config.name, "logout started");
     let request = LogoutRequest {
         id: format!("_{}", random_token()),
         issuer: sp.config.entity_id.clone(),
