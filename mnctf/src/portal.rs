@@ -81,6 +81,16 @@ pub static WALKS: &[Walk] = &[
         start: |f| format!("{}/login", f.portal_url),
     },
     Walk {
+        id: "bank.pay-the-fee-without-a-second-card-operation",
+        title: ("電子申請の手数料を銀行で支払う", "File an application and pay its fee at the bank"),
+        what: (
+            "銀行にカードでログインし、初回だけ銀行の口座番号 0012345 とパスワード bank-pass-1 で口座を連携します。次にこのポータルの「電子申請システムで申請する」から申請し、「銀行で支払う」を押して支払います。カード操作は最初の1回だけです。",
+            "Log in at the bank with the card and, the first time only, link account 0012345 with password bank-pass-1. Then file an application from \"file an application\" on this page and press \"pay at your bank\": one card operation in all.",
+        ),
+        persona: PersonaId::Valid,
+        start: |f| format!("{}/link", f.bank_url),
+    },
+    Walk {
         id: "sso.revoked-card-refused",
         title: ("失効したカードは拒否される", "A revoked card is refused"),
         what: (
@@ -266,7 +276,8 @@ async fn page(State(app): State<App>) -> Html<String> {
 {walks}
 <h2>サービス一覧 <span class="en">/ the services</span></h2>
 <ul>
-<li><a href="{eapp}/login">電子申請システム <span class="en">/ e-application system</span></a> · <a href="{eapp}/logout">ログアウト / log out</a></li>
+<li><a href="{eapp}/login">電子申請システム <span class="en">/ e-application system</span></a> · <a id="apply" href="{eapp}/apply">電子申請システムで申請する / file an application</a> · <a href="{eapp}/logout">ログアウト / log out</a></li>
+<li><a href="{bank}/link">インターネットバンキング <span class="en">/ internet banking</span></a></li>
 <li><a href="{portal}/login">行政ポータル <span class="en">/ government portal</span></a> · <a href="{portal}/logout">ログアウト / log out</a></li>
 <li><a href="{platform}/">個人認証プラットフォーム <span class="en">/ personal authentication platform</span></a></li>
 </ul>
@@ -274,6 +285,7 @@ async fn page(State(app): State<App>) -> Html<String> {
         inserted = escape(&card_name(inserted)),
         eapp = escape(&f.eapp_url),
         portal = escape(&f.portal_url),
+        bank = escape(&f.bank_url),
         platform = escape(&f.platform_url),
     ))
 }

@@ -208,7 +208,7 @@ impl EApplication {
     /// Every route: the SP's and the application's.
     pub fn router(self: &Arc<Self>) -> Router {
         let own = Router::new()
-            .route("/apply", post(apply))
+            .route("/apply", get(apply_form).post(apply))
             .route("/applications/{id}", get(show))
             .route("/payment/notice", post(notice))
             .route("/proxy/apply", post(proxy_apply))
@@ -228,6 +228,35 @@ impl EApplication {
             format!("{confirmation:06}"),
         )
     }
+}
+
+/// The application form: the procedures and their fees (a login first, then back here).
+async fn apply_form(State(app): State<Arc<EApplication>>, headers: HeaderMap) -> Response {
+    if app.sp.session(&headers).is_none() {
+        return axum::response::Redirect::to("/login?next=/apply").into_response();
+    }
+    let choices: String = PROCEDURES
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            format!(
+                r#"<p><label><input type="radio" name="procedure" value="{}"{}> {}（手数料 {} 円 / fee {} yen）</label></p>"#,
+                escape(p.code),
+                if i == 0 { " checked" } else { "" },
+                escape(p.name),
+                p.fee,
+                p.fee
+            )
+        })
+        .collect();
+    Html(format!(
+        r#"<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>電子申請 / File an application</title><style>body{{font-family:'Noto Sans CJK JP',sans-serif;max-width:40em;margin:3em auto;line-height:1.6}}</style></head><body>
+<h1>電子申請システム <span lang="en">/ e-application system</span></h1>
+<p>申請する手続きを選んでください。手数料は、申請の後に銀行で支払えます。<br><span lang="en">Choose the procedure. You can pay its fee at your bank after filing.</span></p>
+<form id="apply" method="post" action="/apply">{choices}<button type="submit">申請する / File</button></form>
+</body></html>"#
+    ))
+    .into_response()
 }
 
 /// Files an application and answers with the payment request to take to the bank.
@@ -355,7 +384,16 @@ async fn show(
 /// payment request of ours, of the right amount, and never seen before.
 async fn notice(State(app): State<Arc<EApplication>>, Form(form): Form<NoticeForm>) -> Response {
     match settle(&app, &form.notice) {
-        Ok(a) => page(StatusCode::OK, "納付済み / Paid", &format!("PAID: {a}")),
+        Ok(a) => Html(format!(
+            r#"<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>納付済み / Paid</title><style>body{{font-family:'Noto Sans CJK JP',sans-serif;max-width:40em;margin:3em auto;line-height:1.6}}</style></head><body>
+<h1>手数料の納付を確認しました <span lang="en">/ The fee is paid</span></h1>
+<p id="message">銀行からの納付の通知を受け取り、申請 {id} は納付済みになりました。<br><span lang="en">The bank's payment notice has arrived: application {id} is paid.</span></p>
+<p><a href="/applications/{id}">申請の状況を見る / See the application</a></p>
+<details><summary>技術的な情報 / Technical details</summary><pre id="result">PAID: {id}</pre></details>
+</body></html>"#,
+            id = escape(&a)
+        ))
+        .into_response(),
         Err(why) => page(StatusCode::FORBIDDEN, "refused", &why),
     }
 }

@@ -110,6 +110,30 @@ def refused(d, walk, says, name):
     clean(d, f"{walk} service page")
 
 
+def bank(d):
+    start(d, "bank.pay-the-fee-without-a-second-card-operation")
+    pin(d)
+    wait_for(d, lambda d: d.find_elements(By.ID, "link"), "the bank asks to link an account the first time")
+    d.find_element(By.NAME, "account").send_keys("0012345")
+    d.find_element(By.NAME, "password").send_keys("bank-pass-1")
+    d.find_element(By.CSS_SELECTOR, "#link button").click()
+    wait_for(d, lambda d: "連携しました" in visible(d), "the account is linked")
+    d.get(PORTAL)
+    d.find_element(By.ID, "apply").click()
+    wait_for(d, lambda d: d.find_elements(By.ID, "apply"), "the application form, with no card operation")
+    clean(d, "application form")
+    shot(d, "7-application-form")
+    d.find_element(By.CSS_SELECTOR, "#apply button").click()
+    wait_for(d, lambda d: "申請を受け付けました" in visible(d), "the application is filed")
+    d.find_element(By.CSS_SELECTOR, "#pay button").click()
+    wait_for(d, lambda d: "お支払いの確認" in visible(d), "the bank shows the payment to confirm, no card operation")
+    shot(d, "8-bank-confirm")
+    d.find_element(By.CSS_SELECTOR, "#confirm button").click()
+    wait_for(d, lambda d: "納付済み" in visible(d), "the e-application system has the bank's notice: paid")
+    clean(d, "paid page")
+    shot(d, "9-paid")
+
+
 def catv(d):
     start(d, "catv.set-top-box-reaches-government-sps")
     wait_for(d, lambda d: d.find_elements(By.CSS_SELECTOR, "a.upstream"), "the other authentication desk is offered")
@@ -125,7 +149,8 @@ for walk in [sso,
              lambda d: refused(d, "sso.expired-card-refused", "有効期限", "5-expired-card"),
              lambda d: refused(d, "sso.untrusted-card-refused", "確認できませんでした", "5-look-alike-ca"),
              lambda d: refused(d, "sso.pin-blocked", "ロックされています", "5-pin-blocked"),
-             catv]:
+             catv,
+             bank]:
     d = browser()
     try:
         walk(d)
