@@ -381,6 +381,21 @@ fn citizen_page(
     (status, Html(body)).into_response()
 }
 
+/// The login did not succeed (a refused, replayed or unexpected Response, or the
+/// platform's error): said to the person, the reason kept as the result.
+fn login_failed(sp: &ServiceProvider, status: StatusCode, why: &str) -> Response {
+    citizen_page(
+        sp,
+        status,
+        (
+            "ログインできませんでした。カードによる本人確認ができなかったか、ログインが中止されました。",
+            "The login did not succeed: the card could not confirm your identity, or the login was abandoned.",
+        ),
+        &[LOG_IN],
+        &format!("refused: {why}"),
+    )
+}
+
 const LOG_IN: (&str, &str, &str) = (
     "/login",
     "マイナンバーカードでログイン",
@@ -482,15 +497,15 @@ async fn acs(State(sp): State<Arc<ServiceProvider>>, Form(form): Form<AcsForm>) 
         request_id, next, ..
     }) = pending
     else {
-        return page(
+        return login_failed(
+            &sp,
             StatusCode::FORBIDDEN,
-            "refused",
             "no login in progress for this response",
         );
     };
     let xml = match bindings::decode_post(&form.saml_response) {
         Ok(x) => x,
-        Err(e) => return page(StatusCode::BAD_REQUEST, "refused", &e.to_string()),
+        Err(e) => return login_failed(&sp, StatusCode::BAD_REQUEST, &e.to_string()),
     };
     let acs_url = sp.url("/acs");
     let e = Expectations {
@@ -507,18 +522,7 @@ async fn acs(State(sp): State<Arc<ServiceProvider>>, Form(form): Form<AcsForm>) 
     };
     let assertion = match verify_response(&xml, &e) {
         Ok(a) => a,
-        Err(err) => {
-            return citizen_page(
-                &sp,
-                StatusCode::FORBIDDEN,
-                (
-                    "ログインできませんでした。カードによる本人確認ができなかったか、ログインが中止されました。",
-                    "The login did not succeed: the card could not confirm your identity, or the login was abandoned.",
-                ),
-                &[LOG_IN],
-                &format!("refused: {err}"),
-            )
-        }
+        Err(err) => return login_failed(&sp, StatusCode::FORBIDDEN, &err.to_string()),
     };
     // TF-SP-004: each assertion once.
     if !sp.config.danger.danger_no_replay_cache {
@@ -528,11 +532,7 @@ async fn acs(State(sp): State<Arc<ServiceProvider>>, Form(form): Form<AcsForm>) 
             .insert(assertion.assertion_id.clone(), assertion.not_on_or_after)
             .is_some()
         {
-            return page(
-                StatusCode::FORBIDDEN,
-                "refused",
-                "TF-SP-004: assertion replayed",
-            );
+            return login_failed(&sp, StatusCode::FORBIDDEN, "TF-SP-004: assertion replayed");
         }
     }
     let id = random_token();
@@ -545,7 +545,13 @@ async fn acs(State(sp): State<Arc<ServiceProvider>>, Form(form): Form<AcsForm>) 
 /// SP-initiated logout: a signed LogoutRequest to the IdP.
 async fn logout_start(State(sp): State<Arc<ServiceProvider>>, headers: HeaderMap) -> Response {
     let Some((id, s)) = sp.session(&headers) else {
-        return page(StatusCode::OK, "logged out", "no session");
+        return citizen_page(
+            &sp,
+            StatusCode::OK,
+            ("ログインしていません。", "You are not logged in."),
+            &[LOG_IN],
+            "logged out: no session",
+        );
     };
     lock(&sp.sessions).remove(&id);
     tracing::info!(sp = %sp.config.name, "logout started");
