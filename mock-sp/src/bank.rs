@@ -44,6 +44,8 @@ pub struct CollectorTrust {
     pub certs: Vec<Vec<u8>>,
     /// Origins of its ACS endpoints: a notice may only be returned there.
     pub origins: Vec<String>,
+    /// The name people know it by (Japanese, English), from its metadata, if given.
+    pub name: Option<(String, String)>,
 }
 
 /// Checks the bank can be told to skip, to show that the scenarios catch it. Never set
@@ -95,6 +97,15 @@ struct LinkForm {
 }
 
 impl Bank {
+    /// A payee as the confirmation page shows it: its name, else its entity ID.
+    fn payee_name(&self, entity_id: &str) -> String {
+        self.collectors
+            .iter()
+            .find(|c| c.entity_id.as_str() == entity_id)
+            .and_then(|c| c.name.as_ref())
+            .map_or_else(|| entity_id.to_owned(), |(ja, en)| format!("{ja} / {en}"))
+    }
+
     /// A bank over `sp` with its accounts, accepting requests from `collectors`.
     pub fn new(
         sp: Arc<ServiceProvider>,
@@ -252,7 +263,7 @@ async fn confirm(
     Html(format!(
         r#"<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>お支払いの確認 / Confirm the payment</title></head><body>
 <h1>お支払いの確認 / Confirm the payment</h1>
-<pre id="result">PAYEE: {payee}
+<pre id="result">PAYEE / お支払い先: {payee}
 収納機関番号: {collector}
 納付番号: {number}
 確認番号: {confirmation}
@@ -261,7 +272,7 @@ AMOUNT: {amount} JPY
 FROM ACCOUNT: {account} ({holder})</pre>
 <form id="confirm" method="post" action="/pay/execute"><input type="hidden" name="p" value="{token}"><button type="submit">支払う / Pay</button></form>
 </body></html>"#,
-        payee = escape(r.issuer.as_str()),
+        payee = escape(&bank.payee_name(r.issuer.as_str())),
         collector = escape(&r.reference.collector),
         number = escape(&r.reference.payment_number),
         confirmation = escape(&r.reference.confirmation),

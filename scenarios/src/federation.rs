@@ -677,10 +677,17 @@ fn collectors(agg: &Aggregate) -> Vec<CollectorTrust> {
                 .filter_map(|a| url::Url::parse(&a.location).ok())
                 .map(|u| u.origin().ascii_serialization())
                 .collect();
+            let name = sp.display_name("ja").map(|ja| {
+                (
+                    ja.to_owned(),
+                    sp.display_name("en").unwrap_or_default().to_owned(),
+                )
+            });
             Some(CollectorTrust {
                 entity_id: e.entity_id.clone(),
                 certs: sp.signing_certs.clone(),
                 origins,
+                name,
             })
         })
         .collect()

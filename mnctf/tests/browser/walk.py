@@ -99,6 +99,8 @@ def refused(d, walk, says, name):
     start(d, walk)
     pin(d)
     wait_for(d, lambda d: says in d.find_element(By.ID, "error").text, f"{walk}: the refusal says {says!r}")
+    error = d.find_element(By.ID, "error").text
+    check(any("\u3041" <= c <= "\u30ff" for c in error.split("/")[0]), f"{walk}: the refusal speaks Japanese first: {error!r}")
     todo = d.find_element(By.ID, "todo").text
     generic = "もう一度お試しください" in todo
     check(len(todo) > 10 and not generic, f"{walk}: the page says what to do: {todo!r}")
@@ -127,6 +129,7 @@ def bank(d):
     wait_for(d, lambda d: "申請を受け付けました" in visible(d), "the application is filed")
     d.find_element(By.CSS_SELECTOR, "#pay button").click()
     wait_for(d, lambda d: "お支払いの確認" in visible(d), "the bank shows the payment to confirm, no card operation")
+    check("電子申請システム" in visible(d), "the bank names the payee as people know it")
     shot(d, "8-bank-confirm")
     d.find_element(By.CSS_SELECTOR, "#confirm button").click()
     wait_for(d, lambda d: "納付済み" in visible(d), "the e-application system has the bank's notice: paid")
