@@ -179,10 +179,10 @@ impl Platform {
             }
         }
         let person = person.unwrap_or_else(Store::new_person);
+        // The person the store kept: another first login of this card may have won.
         self.store
             .link(label, &serial, &person, self.now().unix_timestamp())
-            .map_err(store_err)?;
-        Ok(person)
+            .map_err(store_err)
     }
 
     /// Opens an SSO session for a card this platform verified (TF-IDP-010), on its own

@@ -94,19 +94,27 @@ impl Store {
             .optional()?)
     }
 
-    /// Records that a certificate belongs to `person`.
+    /// Records that a certificate belongs to `person`, unless another login recorded it
+    /// first (two first logins of one card at once): returns the person it belongs to, so
+    /// that both logins get the same one (a person is never split, TF-IDP-008).
     pub fn link(
         &self,
         anchor: &str,
         serial: &str,
         person: &str,
         now: i64,
-    ) -> Result<(), StoreError> {
-        self.db().execute(
+    ) -> Result<String, StoreError> {
+        // One connection guard for both statements: no other login runs between them.
+        let db = self.db();
+        db.execute(
             "INSERT OR IGNORE INTO person_cert (anchor, serial, person, first_seen) VALUES (?1, ?2, ?3, ?4)",
             params![anchor, serial, person, now],
         )?;
-        Ok(())
+        Ok(db.query_row(
+            "SELECT person FROM person_cert WHERE anchor = ?1 AND serial = ?2",
+            params![anchor, serial],
+            |r| r.get(0),
+        )?)
     }
 
     /// Records (or replaces) a person's professional registration.
@@ -145,5 +153,38 @@ impl Store {
         let mut b = [0u8; 16];
         rand::rngs::OsRng.fill_bytes(&mut b);
         hex::encode(b)
+    }
+}
+
+#[cfg(test)]
+mod race_tests {
+    use super::*;
+
+    /// Many first logins of one card at once, each with the person it would create: all
+    /// end with the one person the store kept.
+    #[test]
+    fn simultaneous_first_logins_of_one_card_get_one_person() {
+        let store = std::sync::Arc::new(Store::open(Path::new(":memory:")).unwrap());
+        // Every login has looked the card up (and found no one) before any records it.
+        let all_looked = std::sync::Barrier::new(16);
+        let people: Vec<String> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..16)
+                .map(|_| {
+                    let (store, all_looked) = (std::sync::Arc::clone(&store), &all_looked);
+                    s.spawn(move || {
+                        let fresh = store.person_of("jpki-auth", "0a").unwrap();
+                        all_looked.wait();
+                        let candidate = fresh.unwrap_or_else(Store::new_person);
+                        store.link("jpki-auth", "0a", &candidate, 0).unwrap()
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert!(people.iter().all(|p| *p == people[0]), "{people:?}");
+        assert_eq!(
+            store.person_of("jpki-auth", "0a").unwrap().as_deref(),
+            Some(people[0].as_str())
+        );
     }
 }
