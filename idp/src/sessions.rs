@@ -124,6 +124,23 @@ impl<T: Clone> Bounded<T> {
         Ok(())
     }
 
+    /// Inserts `value` unless a live entry has `key` already: whether it was new.
+    fn insert_new(&self, key: String, value: T, now: OffsetDateTime) -> Result<bool, IdpError> {
+        let mut map = self.lock();
+        if map.get(&key).is_some_and(|v| (self.expires)(v) > now) {
+            return Ok(false);
+        }
+        if map.len() >= CAP {
+            let expires = self.expires;
+            map.retain(|_, v| expires(v) > now);
+            if map.len() >= CAP {
+                return Err(IdpError::Busy);
+            }
+        }
+        map.insert(key, value);
+        Ok(true)
+    }
+
     fn get(&self, key: &str, now: OffsetDateTime) -> Option<T> {
         let map = self.lock();
         map.get(key).filter(|v| (self.expires)(v) > now).cloned()
@@ -174,6 +191,8 @@ pub struct Memory {
     sessions: Bounded<Session>,
     logouts: Bounded<LogoutTx>,
     upstream: Bounded<UpstreamLogin>,
+    /// Signed AuthnRequests seen (SP, ID) → until when they could be replayed.
+    requests: Bounded<OffsetDateTime>,
 }
 
 impl Default for Memory {
@@ -184,6 +203,7 @@ impl Default for Memory {
             sessions: Bounded::new(|s| s.expires),
             logouts: Bounded::new(|l| l.expires),
             upstream: Bounded::new(|u| u.expires),
+            requests: Bounded::new(|until| *until),
         }
     }
 }
@@ -195,6 +215,18 @@ impl std::fmt::Debug for Memory {
 }
 
 impl Memory {
+    /// Records the first use of signed request `id` of `sp`, kept `until` it could no
+    /// longer be accepted anyway: false when it was used before (a replay).
+    pub fn first_use_of_request(
+        &self,
+        sp: &str,
+        id: &str,
+        until: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<bool, IdpError> {
+        self.requests.insert_new(format!("{sp} {id}"), until, now)
+    }
+
     /// Records a login transaction.
     pub fn add_tx(&self, tx: LoginTx, now: OffsetDateTime) -> Result<(), IdpError> {
         self.txs.insert(tx.id.clone(), tx, now)

@@ -61,6 +61,16 @@ impl Platform {
     /// Accepts an AuthnRequest or says why not. Errors here are shown to the user, never
     /// sent to an unverified ACS.
     pub fn accept(&self, incoming: Incoming) -> Result<Accepted, IdpError> {
+        // TF-IDP-015: the size limit on RelayState holds for both bindings.
+        if incoming
+            .relay_state
+            .as_ref()
+            .is_some_and(|r| r.len() > bindings::MAX_RELAY_STATE)
+        {
+            return Err(IdpError::BadRequest(SamlError::TooLarge(
+                "RelayState over 1024 bytes",
+            )));
+        }
         let issuer = claimed_issuer(&incoming.xml)?;
         // TF-IDP-002: only SPs of the metadata.
         let sp = self
@@ -102,6 +112,21 @@ impl Platform {
         let now = self.now();
         if (request.issue_instant - now).abs() > REQUEST_SKEW {
             return Err(IdpError::StaleRequest(xml::instant(request.issue_instant)));
+        }
+        // A signed request is the SP's word once: resent, it is a replay (anyone who saw
+        // it could start logins in the SP's name with it). Kept while it could be fresh.
+        let signed = incoming.redirect_signature.is_some() || signed_xml.is_some();
+        if signed {
+            let until = request.issue_instant + REQUEST_SKEW;
+            if !self
+                .memory
+                .first_use_of_request(&issuer, &request.id, until, now)?
+            {
+                return Err(IdpError::BadRequest(SamlError::Invalid(format!(
+                    "the signed AuthnRequest {} was used before (a replay)",
+                    request.id
+                ))));
+            }
         }
         // SAML Core §3.2.1: a Destination, if present, must be where it arrived.
         if let Some(d) = request

@@ -585,3 +585,60 @@ async fn stale_damaged_and_wrong_links_get_pages_a_citizen_understands() {
         );
     }
 }
+
+/// TF-IDP-015 and replay: a signed AuthnRequest is the SP's word once (resent, it is
+/// refused), and RelayState has the same size limit over HTTP-POST as over HTTP-Redirect.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_signed_request_is_used_once_and_relay_state_is_bounded_in_both_bindings() {
+    let lab = Lab::start().await;
+    let (url, _) = lab.login_url(0, |_| {});
+    assert!(
+        matches!(
+            interpret(browser().get(&url).send().await.unwrap()).await,
+            Outcome::Login { .. }
+        ),
+        "the first use starts a login"
+    );
+    match interpret(browser().get(&url).send().await.unwrap()).await {
+        Outcome::Error { status, body } => {
+            assert_eq!(status, 400, "{body}");
+            assert!(body.contains("used before"), "{body}");
+        }
+        other => panic!("a replayed signed request must be refused, got {other:?}"),
+    }
+    // The same request (unsigned, HTTP-POST) with a RelayState over the limit.
+    let xml = trust_framework::saml::authn_request::build(
+        &trust_framework::saml::authn_request::NewAuthnRequest {
+            id: "_big-relay",
+            issuer: &lab.sps[0].entity_id,
+            destination: &format!("{}/sso", lab.idp_url),
+            acs_url: &lab.sps[0].acs,
+            issue_instant: lab.clock.now(),
+            force_authn: false,
+            is_passive: false,
+            authn_context_class: None,
+            attribute_consuming_service_index: None,
+        },
+    );
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(xml);
+    // Base64 and a run of letters need no escaping in a form body.
+    let body = format!(
+        "SAMLRequest={}&RelayState={}",
+        b64.replace('+', "%2B")
+            .replace('/', "%2F")
+            .replace('=', "%3D"),
+        "r".repeat(2000)
+    );
+    let resp = browser()
+        .post(format!("{}/sso", lab.idp_url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let body = resp.text().await.unwrap();
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("RelayState over 1024 bytes"), "{body}");
+}
