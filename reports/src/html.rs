@@ -255,17 +255,7 @@ fn requirements(h: &mut String, report: &Report) {
 }
 
 fn what_to_fix(h: &mut String, report: &Report) {
-    let mut groups: Vec<(&crate::Advice, Vec<&Case>)> = Vec::new();
-    let flagged = report
-        .cases()
-        .filter(|c| matches!(c.verdict, Verdict::Failed | Verdict::Warning));
-    for case in flagged {
-        let Some(advice) = &case.advice else { continue };
-        match groups.iter_mut().find(|(a, _)| *a == advice) {
-            Some((_, cases)) => cases.push(case),
-            None => groups.push((advice, vec![case])),
-        }
-    }
+    let groups = report.advice_groups();
     if groups.is_empty() {
         return;
     }

@@ -1,7 +1,7 @@
 //! The Markdown summary a person reads: totals, one table per suite, then each case's
 //! steps in plain words (Japanese and English headings).
 
-use crate::model::{Advice, Case, Report, Verdict};
+use crate::model::{Case, Report, Verdict};
 
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
@@ -98,17 +98,7 @@ fn requirement_summary(md: &mut String, report: &Report) {
 /// For every FAILED or WARNING case with advice: why it matters and what to change,
 /// cases that share one piece of advice listed together.
 fn what_to_fix(md: &mut String, report: &Report) {
-    let mut groups: Vec<(&Advice, Vec<&Case>)> = Vec::new();
-    let flagged = report
-        .cases()
-        .filter(|c| matches!(c.verdict, Verdict::Failed | Verdict::Warning));
-    for case in flagged {
-        let Some(advice) = &case.advice else { continue };
-        match groups.iter_mut().find(|(a, _)| *a == advice) {
-            Some((_, cases)) => cases.push(case),
-            None => groups.push((advice, vec![case])),
-        }
-    }
+    let groups = report.advice_groups();
     if groups.is_empty() {
         return;
     }

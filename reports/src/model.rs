@@ -326,6 +326,23 @@ impl Report {
         self.requirements.iter().find(|r| r.id == id)
     }
 
+    /// The FAILED and WARNING cases that carry advice, grouped by their advice (cases
+    /// sharing one piece of advice together), in report order.
+    pub fn advice_groups(&self) -> Vec<(&Advice, Vec<&Case>)> {
+        let mut groups: Vec<(&Advice, Vec<&Case>)> = Vec::new();
+        let flagged = self
+            .cases()
+            .filter(|c| matches!(c.verdict, Verdict::Failed | Verdict::Warning));
+        for case in flagged {
+            let Some(advice) = &case.advice else { continue };
+            match groups.iter_mut().find(|(a, _)| *a == advice) {
+                Some((_, cases)) => cases.push(case),
+                None => groups.push((advice, vec![case])),
+            }
+        }
+        groups
+    }
+
     /// Whether the run fails (a FAILED or NOT IMPLEMENTED case).
     pub fn failed(&self) -> bool {
         self.cases().any(|c| c.verdict.fails_run())
