@@ -261,16 +261,24 @@ async fn confirm(
     };
     let r = &p.request;
     Html(format!(
-        r#"<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>お支払いの確認 / Confirm the payment</title></head><body>
-<h1>お支払いの確認 / Confirm the payment</h1>
-<pre id="result">PAYEE / お支払い先: {payee}
+        r#"<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>お支払いの確認 / Confirm the payment</title><style>body{{font-family:'Noto Sans CJK JP',sans-serif;max-width:40em;margin:3em auto;line-height:1.6}}th{{text-align:left;padding-right:1em}}.en{{color:#555}}details{{color:#555;font-size:0.9em}}</style></head><body>
+<h1>お支払いの確認 <span class="en">/ Confirm the payment</span></h1>
+<p>次の内容で支払います。よろしければ「支払う」を押してください。<br><span class="en" lang="en">Check the payment below, then press "Pay".</span></p>
+<table>
+<tr><th>お支払い先 <span class="en">/ payee</span></th><td>{payee}</td></tr>
+<tr><th>申請番号 <span class="en">/ application</span></th><td>{application}</td></tr>
+<tr><th>金額 <span class="en">/ amount</span></th><td>{amount} 円</td></tr>
+<tr><th>引き落とし口座 <span class="en">/ from account</span></th><td>{account}（{holder}）</td></tr>
+<tr><th>番号 <span class="en">/ references</span></th><td>収納機関番号: {collector}、納付番号: {number}、確認番号: {confirmation}</td></tr>
+</table>
+<form id="confirm" method="post" action="/pay/execute"><input type="hidden" name="p" value="{token}"><button type="submit">支払う / Pay</button></form>
+<details><summary>技術的な情報 / Technical details</summary><pre id="result">PAYEE / お支払い先: {payee}
 収納機関番号: {collector}
 納付番号: {number}
 確認番号: {confirmation}
 APPLICATION: {application}
 AMOUNT: {amount} JPY
-FROM ACCOUNT: {account} ({holder})</pre>
-<form id="confirm" method="post" action="/pay/execute"><input type="hidden" name="p" value="{token}"><button type="submit">支払う / Pay</button></form>
+FROM ACCOUNT: {account} ({holder})</pre></details>
 </body></html>"#,
         payee = escape(&bank.payee_name(r.issuer.as_str())),
         collector = escape(&r.reference.collector),
