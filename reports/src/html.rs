@@ -5,8 +5,9 @@
 //! organisations drawn, the result and the reason, and the HTTP trace and every message
 //! one click away.
 
+use crate::esc;
 use crate::model::{Case, Report, Step, Verdict};
-use crate::svg::{self, esc};
+use crate::svg;
 
 /// Evidence content longer than this is cut in the page (report.json has it whole).
 const MAX_CONTENT: usize = 16 * 1024;

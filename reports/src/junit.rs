@@ -1,24 +1,8 @@
 //! JUnit XML for CI tools: one testsuite per suite, one testcase per case; FAILED and
 //! NOT IMPLEMENTED are failures, SKIPPED is skipped, WARNING passes with a system-out note.
 
+use crate::esc;
 use crate::model::{Report, Verdict};
-
-fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // XML 1.0 forbids most control characters, even escaped.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Renders the report as JUnit XML.
 pub fn render(report: &Report) -> String {

@@ -28,6 +28,24 @@ pub use model::{
     Advice, Case, Evidence, ProductFix, Report, RequirementText, Step, Suite, Verdict,
 };
 
+/// Text escaped for XML, SVG and HTML (attribute values included); control characters
+/// XML 1.0 forbids even escaped become U+FFFD.
+pub(crate) fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// The canonical JSON rendering.
 pub fn json(report: &Report) -> String {
     // The model is plain data (strings, numbers, enums): serialisation cannot fail.
@@ -51,6 +69,14 @@ pub fn time_jst(rfc3339: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn markup_in_names_and_titles_is_escaped() {
+        assert_eq!(
+            super::esc("<a href=\"x\">&'\u{1}"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;\u{FFFD}"
+        );
+    }
+
     #[test]
     fn times_are_shown_in_jst_with_the_offset() {
         assert_eq!(

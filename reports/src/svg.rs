@@ -2,6 +2,7 @@
 //! printed or on screen: the organisations' view (each step as a bar across the parties it
 //! involved, named in Japanese) and the HTTP trace (every message as an arrow).
 
+use crate::esc;
 use crate::model::{Case, Evidence, Verdict};
 use crate::parties;
 
@@ -9,23 +10,6 @@ const LANE: f64 = 170.0;
 const GUTTER: f64 = 290.0;
 const HEAD: f64 = 58.0;
 const FONT: &str = "font-family=\"'Noto Sans CJK JP','IPAGothic','Hiragino Sans',sans-serif\"";
-
-/// Escapes text for SVG and HTML.
-pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// The colour of a verdict.
 pub fn colour(v: Verdict) -> &'static str {
