@@ -92,7 +92,11 @@ pub(crate) fn error_page(err: &IdpError) -> Response {
     tracing::info!(%err, "request refused");
     (
         status,
-        Html(crate::pages::refusal(&err.notice(), &err.to_string())),
+        Html(crate::pages::refusal(
+            err.heading(),
+            &err.notice(),
+            &err.to_string(),
+        )),
     )
         .into_response()
 }
@@ -508,6 +512,9 @@ fn logout_step(app: &Platform, next: Result<crate::slo::Next, IdpError>) -> Resp
 struct RegisterForm {
     #[serde(rename = "Registration")]
     registration: String,
+    /// The page to lead back to (kept only when it is a service of the federation).
+    #[serde(rename = "return", default)]
+    back: Option<String>,
 }
 
 /// Proxy model 1: a professional logged in with the card registers their qualification.
@@ -527,15 +534,8 @@ async fn proxy_register(
         .await
     {
         Ok(q) => {
-            let body = format!(
-                r#"<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>登録しました / Registered</title></head><body><h1>登録しました / Registered</h1><pre id="result">REGISTERED: {}
-REGISTRATION NUMBER: {}
-BODY: {}</pre></body></html>"#,
-                escape(&q.profession),
-                escape(&q.registration_number),
-                escape(&q.body)
-            );
-            Html(body).into_response()
+            let back = form.back.as_deref().filter(|u| app.is_service_page(u));
+            Html(crate::pages::registered(&q, back)).into_response()
         }
         Err(e) => error_page(&e),
     }

@@ -54,6 +54,14 @@ const CITY_OFFICE: (&str, &str) = (
 );
 
 impl IdpError {
+    /// The refusal page's heading, Japanese and English.
+    pub fn heading(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::ProxyRefused(_) => ("資格を登録できません", "Cannot register the qualification"),
+            _ => ("ログインできません", "Cannot log in"),
+        }
+    }
+
     /// The refusal in plain words, with what to do.
     pub fn notice(&self) -> Notice {
         use IdpError as E;

@@ -36,11 +36,11 @@ pub fn not_found() -> String {
 
 /// A refusal: what happened and what to do (Japanese, English beside it), and the
 /// technical reason folded away for the service desk.
-pub fn refusal(notice: &Notice, detail: &str) -> String {
+pub fn refusal((h_ja, h_en): (&str, &str), notice: &Notice, detail: &str) -> String {
     format!(
         r#"<!DOCTYPE html>
-<html lang="ja"><head><meta charset="utf-8"><title>ログインできません / Cannot log in</title><style>{STYLE}</style></head>
-<body><h1>ログインできません <span class="en">/ Cannot log in</span></h1>
+<html lang="ja"><head><meta charset="utf-8"><title>{h_ja} / {h_en}</title><style>{STYLE}</style></head>
+<body><h1>{h_ja} <span class="en">/ {h_en}</span></h1>
 <p id="error">{ja}<br><span class="en" lang="en">{en}</span></p>
 <h2>どうすればよいか <span class="en">/ What to do</span></h2>
 <p id="todo">{todo_ja}<br><span class="en" lang="en">{todo_en}</span></p>
@@ -51,6 +51,37 @@ pub fn refusal(notice: &Notice, detail: &str) -> String {
         todo_ja = escape(notice.todo_ja),
         todo_en = escape(notice.todo_en),
         detail = escape(detail),
+        h_ja = escape(h_ja),
+        h_en = escape(h_en),
+    )
+}
+
+/// A professional's qualification registered (proxy model 1); `back` leads to the
+/// service they came from, when it is one of the federation's.
+pub fn registered(q: &trust_framework::x509::Qualification, back: Option<&str>) -> String {
+    let back = back
+        .map(|url| {
+            format!(
+                r#"<p><a id="back" href="{}">サービスに戻る <span class="en">/ Back to the service</span></a></p>"#,
+                escape(url)
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        r#"<!DOCTYPE html>
+<html lang="ja"><head><meta charset="utf-8"><title>資格を登録しました / Qualification registered</title><style>{STYLE}</style></head>
+<body><h1>資格を登録しました <span class="en">/ Qualification registered</span></h1>
+<p id="message">{p}（登録番号 {n}）としての資格を、ログインに使ったマイナンバーカードに結び付けました。代理申請のためにログインすると、サービスにこの資格が伝えられます。<br>
+<span class="en" lang="en">Your qualification as {p} (registration number {n}) is now bound to the My Number Card you logged in with. When you log in for a proxy application, the service is told of it.</span></p>
+<table><tr><th>資格 <span class="en">/ profession</span></th><td>{p}</td></tr><tr><th>登録番号 <span class="en">/ registration number</span></th><td>{n}</td></tr><tr><th>登録した団体 <span class="en">/ body</span></th><td>{b}</td></tr></table>
+{back}
+<details><summary>技術的な情報 / Technical details</summary><pre id="result">REGISTERED: {p}
+REGISTRATION NUMBER: {n}
+BODY: {b}</pre></details>
+</body></html>"#,
+        p = escape(&q.profession),
+        n = escape(&q.registration_number),
+        b = escape(&q.body),
     )
 }
 

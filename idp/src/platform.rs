@@ -190,7 +190,10 @@ impl Platform {
         let secret = store
             .pairwise_secret()
             .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        // Software names itself: the parties it asks (CA, attribute authorities) can tell
+        // which IdP asked.
         let http = reqwest::Client::builder()
+            .user_agent(format!("mnctf-idp ({})", config.entity_id))
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_millis(config.timing.fetch_ms))
             .build()
@@ -226,6 +229,19 @@ impl Platform {
     /// A registered SP.
     pub fn sp(&self, entity_id: &str) -> Option<Arc<SpMetadata>> {
         self.registry().sps.get(entity_id).cloned()
+    }
+
+    /// Whether `url` is on the origin of a registered SP's ACS: where the platform's own
+    /// pages may link back to (never an address a form merely names).
+    pub fn is_service_page(&self, url: &str) -> bool {
+        let Some(origin) = origin(url) else {
+            return false;
+        };
+        self.registry()
+            .sps
+            .values()
+            .flat_map(|sp| sp.acs.iter())
+            .any(|acs| self::origin(&acs.location).as_deref() == Some(origin.as_str()))
     }
 
     /// A card IdP the platform accepts logins from as a hub (TF-CATV-001).
@@ -343,4 +359,13 @@ impl Platform {
 /// id-kp-clientAuth.
 fn const_oid_client_auth() -> trust_framework::x509::Oid {
     trust_framework::x509::ID_KP_CLIENT_AUTH
+}
+
+/// `scheme://host:port` of an http(s) URL.
+fn origin(url: &str) -> Option<String> {
+    let u = url::Url::parse(url).ok()?;
+    if !matches!(u.scheme(), "http" | "https") {
+        return None;
+    }
+    Some(u.origin().ascii_serialization())
 }

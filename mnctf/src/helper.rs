@@ -23,10 +23,13 @@ struct Helper {
     card: SharedCard,
     /// The origins whose pages may use it: the card IdPs' (the platform, a CATV operator).
     allowed_origins: Vec<String>,
+    /// The time a challenge's expiry is checked against: the federation's clock (the
+    /// portal's renewal walk moves it back).
+    clock: mock_ca::Clock,
 }
 
 /// The helper's routes; only pages from `allowed_origins` (the card IdPs) may use it.
-pub fn router(card: SharedCard, allowed_origins: &[&str]) -> Router {
+pub fn router(card: SharedCard, allowed_origins: &[&str], clock: mock_ca::Clock) -> Router {
     Router::new()
         .route("/sign", post(sign).options(preflight))
         .with_state(Helper {
@@ -35,6 +38,7 @@ pub fn router(card: SharedCard, allowed_origins: &[&str]) -> Router {
                 .iter()
                 .map(|o| o.trim_end_matches('/').to_owned())
                 .collect(),
+            clock,
         })
 }
 
@@ -77,7 +81,7 @@ async fn preflight(State(h): State<Helper>, headers: HeaderMap, method: Method) 
 }
 
 /// What the card's refusal means for the person at the reader, and what to do.
-fn notice(e: &CardRefusal) -> Option<serde_json::Value> {
+pub(crate) fn notice(e: &CardRefusal) -> Option<serde_json::Value> {
     use mock_card::client::ClientError;
     let (ja, en, todo_ja, todo_en) = match e {
         CardRefusal::Card(ClientError::WrongPin { tries_left, .. }) => (
@@ -126,6 +130,7 @@ async fn sign(
             .into_response()
     };
     let card = Arc::clone(&h.card);
+    let now = h.clock.now();
     let origin = headers
         .get(header::ORIGIN)
         .and_then(|o| o.to_str().ok())
@@ -133,13 +138,7 @@ async fn sign(
         .to_owned();
     let result = tokio::task::spawn_blocking(move || {
         let mut card = card.lock().unwrap_or_else(PoisonError::into_inner);
-        scenarios::card::sign_challenge(
-            &mut card,
-            &req.challenge,
-            &req.pin,
-            &origin,
-            time::OffsetDateTime::now_utc(),
-        )
+        scenarios::card::sign_challenge(&mut card, &req.challenge, &req.pin, &origin, now)
     })
     .await;
     let b64 = base64::engine::general_purpose::STANDARD;

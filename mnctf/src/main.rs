@@ -80,6 +80,16 @@ enum Command {
         #[arg(long, default_value = "out/up")]
         dir: PathBuf,
     },
+    /// Join your own SP or IdP to the federation `mnctf up` runs: the operator registers
+    /// its metadata in a newly signed aggregate that the platform loads. Trust the
+    /// platform's metadata (its URL is printed by `up`) in your system.
+    Join {
+        /// Your system's EntityDescriptor.
+        metadata: PathBuf,
+        /// The portal of the running `up`.
+        #[arg(long, default_value = "http://127.0.0.1:18100")]
+        portal: String,
+    },
     /// Run the platform (IdP) alone from its TOML configuration.
     Idp {
         /// The configuration file.
@@ -155,6 +165,7 @@ fn main() -> ExitCode {
         Command::TestIdp(args) => test_idp::run(args),
         Command::Lab(args) => lab_cmd::run(args),
         Command::Up { persona, dir } => up(&persona, &dir),
+        Command::Join { metadata, portal } => join(&metadata, &portal),
         Command::Idp {
             config,
             port,
@@ -205,9 +216,36 @@ fn up(persona: &str, dir: &std::path::Path) -> anyhow::Result<bool> {
             f.catv_url,
             f.ca.base_url()
         );
+        println!(
+            "  vendors   mnctf join YOUR-METADATA.xml adds your SP or IdP; trust the platform's metadata {}/metadata (the aggregate: {}/federation/aggregate.xml)",
+            f.platform_url, portal.url
+        );
         println!("Ctrl-C stops everything.");
         tokio::signal::ctrl_c().await?;
         Ok(true)
+    })
+}
+
+fn join(metadata: &std::path::Path, portal: &str) -> anyhow::Result<bool> {
+    use anyhow::Context as _;
+    let text = std::fs::read_to_string(metadata)
+        .with_context(|| format!("reading {}", metadata.display()))?;
+    let portal = conformance::config::base_url("--portal", portal)?;
+    runtime()?.block_on(async {
+        let answer = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(30))
+            .build()?
+            .post(format!("{portal}/federation/join"))
+            .body(text)
+            .send()
+            .await
+            .with_context(|| format!("is `mnctf up` running? {portal}"))?;
+        let ok = answer.status().is_success();
+        print!("{}", answer.text().await?);
+        if ok {
+            println!("the aggregate: {portal}/federation/aggregate.xml (signed by {portal}/federation/operator.crt)");
+        }
+        Ok(ok)
     })
 }
 

@@ -159,7 +159,11 @@ predecessor_url = "{base}/predecessors"
         let client: JpkiClient<Box<dyn Transport + Send>> = JpkiClient::new(Box::new(card.clone()));
         serve(
             helper_listener,
-            crate::helper::router(Arc::new(Mutex::new(client)), &[&idp_url]),
+            crate::helper::router(
+                Arc::new(Mutex::new(client)),
+                &[&idp_url],
+                mock_ca::Clock::system(),
+            ),
         );
         Ok(Self {
             ca,

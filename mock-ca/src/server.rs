@@ -250,10 +250,20 @@ impl RunningService {
 
     /// Serves an already built PKI on a bound listener.
     pub fn serve(listener: std::net::TcpListener, pki: Arc<Pki>) -> Result<Self, CaError> {
+        Self::serve_wrapped(listener, pki, |r| r)
+    }
+
+    /// [`serve`](Self::serve) with the routes passed through `wrap` (e.g. a layer that
+    /// observes every exchange).
+    pub fn serve_wrapped(
+        listener: std::net::TcpListener,
+        pki: Arc<Pki>,
+        wrap: impl FnOnce(axum::Router) -> axum::Router,
+    ) -> Result<Self, CaError> {
         let addr = listener.local_addr()?;
         listener.set_nonblocking(true)?;
         let faults = Faults::default();
-        let app = router(Arc::clone(&pki), faults.clone());
+        let app = wrap(router(Arc::clone(&pki), faults.clone()));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()

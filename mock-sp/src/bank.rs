@@ -20,7 +20,8 @@ use trust_framework::payment::{self, PaymentNotice, PaymentRequest};
 use trust_framework::saml::xml::escape;
 use trust_framework::EntityId;
 
-use crate::sp::{decode_xml_field, lock, page, random_token, ServiceProvider, SpSession};
+use crate::bank_pages;
+use crate::sp::{decode_xml_field, lock, random_token, ServiceProvider, SpSession};
 
 /// An account at the bank.
 #[derive(Clone, Debug)]
@@ -226,7 +227,7 @@ fn encode(text: &str) -> String {
 async fn pay(State(bank): State<Arc<Bank>>, Form(form): Form<PayForm>) -> Response {
     let request = match bank.check_request(&form.request) {
         Ok(r) => r,
-        Err(why) => return page(StatusCode::FORBIDDEN, "refused", &why),
+        Err(why) => return bank_pages::refused(&bank.sp, StatusCode::FORBIDDEN, &why),
     };
     let token = random_token();
     let expires = request.expires;
@@ -249,15 +250,15 @@ async fn confirm(
         .cloned()
         .filter(|p| p.expires > bank.sp.now())
     else {
-        return page(
+        return bank_pages::refused(
+            &bank.sp,
             StatusCode::NOT_FOUND,
-            "refused",
             "no such payment in progress",
         );
     };
     let account = match bank.payer(&session, &p.request) {
         Ok(a) => a,
-        Err(why) => return page(StatusCode::FORBIDDEN, "refused", &why),
+        Err(why) => return bank_pages::refused(&bank.sp, StatusCode::FORBIDDEN, &why),
     };
     let r = &p.request;
     Html(format!(
@@ -300,40 +301,36 @@ async fn execute(
     Form(q): Form<PendingQuery>,
 ) -> Response {
     let Some((_, session)) = bank.sp.session(&headers) else {
-        return page(StatusCode::UNAUTHORIZED, "refused", "not logged in");
+        return bank_pages::refused(&bank.sp, StatusCode::UNAUTHORIZED, "not logged in");
     };
     let Some(p) = lock(&bank.pending)
         .remove(&q.p)
         .filter(|p| p.expires > bank.sp.now())
     else {
-        return page(
+        return bank_pages::refused(
+            &bank.sp,
             StatusCode::NOT_FOUND,
-            "refused",
             "no such payment in progress",
         );
     };
     let account = match bank.payer(&session, &p.request) {
         Ok(a) => a,
-        Err(why) => return page(StatusCode::FORBIDDEN, "refused", &why),
+        Err(why) => return bank_pages::refused(&bank.sp, StatusCode::FORBIDDEN, &why),
     };
     let r = p.request;
     if !lock(&bank.paid).insert(r.id.clone()) {
-        return page(
-            StatusCode::FORBIDDEN,
-            "refused",
-            "TF-BANK-002: already paid",
-        );
+        return bank_pages::refused(&bank.sp, StatusCode::FORBIDDEN, "TF-BANK-002: already paid");
     }
     {
         let mut accounts = lock(&bank.accounts);
         let Some(a) = accounts.get_mut(&account.number) else {
-            return page(StatusCode::FORBIDDEN, "refused", "the account is closed");
+            return bank_pages::refused(&bank.sp, StatusCode::FORBIDDEN, "the account is closed");
         };
         if a.balance < r.amount {
             lock(&bank.paid).remove(&r.id);
-            return page(
+            return bank_pages::refused(
+                &bank.sp,
                 StatusCode::FORBIDDEN,
-                "refused",
                 "残高不足 / insufficient funds",
             );
         }
@@ -342,9 +339,9 @@ async fn execute(
     }
     let config = bank.sp.config();
     let Ok(issuer) = EntityId::new(&config.entity_id) else {
-        return page(
+        return bank_pages::refused(
+            &bank.sp,
             StatusCode::INTERNAL_SERVER_ERROR,
-            "error",
             "the bank's entityID is not valid",
         );
     };
@@ -364,7 +361,7 @@ async fn execute(
             STANDARD.encode(xml)
         ))
         .into_response(),
-        Err(e) => page(StatusCode::INTERNAL_SERVER_ERROR, "error", &e.to_string()),
+        Err(e) => bank_pages::refused(&bank.sp, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     }
 }
 
@@ -372,7 +369,7 @@ async fn link_form(State(bank): State<Arc<Bank>>, headers: HeaderMap) -> Respons
     if bank.sp.session(&headers).is_none() {
         return login_then("/link");
     }
-    Html(r#"<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>口座の連携 / Link your account</title></head><body><h1>口座の連携 / Link your account</h1><form id="link" method="post" action="/link"><label>口座番号 / Account <input name="account"></label><label>パスワード / Password <input name="password" type="password"></label><button type="submit">連携 / Link</button></form></body></html>"#).into_response()
+    bank_pages::link_form(&bank.sp)
 }
 
 /// First use (TF-BANK-001): the bank's own login links the pairwise NameID to the account.
@@ -382,15 +379,15 @@ async fn link(
     Form(form): Form<LinkForm>,
 ) -> Response {
     let Some((_, session)) = bank.sp.session(&headers) else {
-        return page(StatusCode::UNAUTHORIZED, "refused", "not logged in: /login");
+        return bank_pages::refused(&bank.sp, StatusCode::UNAUTHORIZED, "not logged in: /login");
     };
     let ok = lock(&bank.accounts)
         .get(&form.account)
         .is_some_and(|a| constant_time_eq(a.password.as_bytes(), form.password.as_bytes()));
     if !ok {
-        return page(
+        return bank_pages::refused(
+            &bank.sp,
             StatusCode::FORBIDDEN,
-            "refused",
             "口座番号またはパスワードが違います / wrong account number or password",
         );
     }
@@ -400,11 +397,7 @@ async fn link(
         .filter(|n| n.starts_with('/') && !n.starts_with("//"))
     {
         Some(next) => Redirect::to(&next).into_response(),
-        None => page(
-            StatusCode::OK,
-            "連携しました / Linked",
-            &format!("LINKED: {}", form.account),
-        ),
+        None => bank_pages::linked(&bank.sp, &form.account),
     }
 }
 

@@ -20,7 +20,12 @@ use trust_framework::payment::{self, PaymentReference, PaymentRequest};
 use trust_framework::saml::xml::escape;
 use trust_framework::EntityId;
 
-use crate::sp::{decode_xml_field, lock, page, random_token, ServiceProvider};
+use crate::egov_pages::{self as pages, Confirmed};
+use crate::sp::{decode_xml_field, lock, random_token, ServiceProvider};
+
+/// Where a professional logs in for proxy applications (the SP asks for the
+/// qualification), and comes back to the proxy application form.
+pub const PROXY_LOGIN: &str = "/login?attrs=1&next=/proxy/apply";
 
 /// A procedure that can be filed, with its fee.
 #[derive(Clone, Debug)]
@@ -72,6 +77,8 @@ pub struct Application {
     pub fee: u64,
     /// The payment request issued for it.
     pub payment_request: String,
+    /// That request as signed (base64), as the citizen took it to the bank.
+    pub payment_request_b64: String,
     /// The Pay-easy payment number.
     pub payment_number: String,
     /// Where it stands.
@@ -205,13 +212,22 @@ impl EApplication {
         lock(&self.applications).get(id).cloned()
     }
 
+    /// The newest application still waiting for its fee.
+    pub fn latest_awaiting_payment(&self) -> Option<Application> {
+        lock(&self.applications)
+            .values()
+            .filter(|a| a.status == Status::AwaitingPayment)
+            .max_by(|a, b| a.id.cmp(&b.id))
+            .cloned()
+    }
+
     /// Every route: the SP's and the application's.
     pub fn router(self: &Arc<Self>) -> Router {
         let own = Router::new()
             .route("/apply", get(apply_form).post(apply))
             .route("/applications/{id}", get(show))
             .route("/payment/notice", post(notice))
-            .route("/proxy/apply", post(proxy_apply))
+            .route("/proxy/apply", get(proxy_form).post(proxy_apply))
             .with_state(Arc::clone(self));
         self.sp.router().merge(own)
     }
@@ -266,35 +282,37 @@ async fn apply(
     Form(form): Form<ApplyForm>,
 ) -> Response {
     let Some((_, session)) = app.sp.session(&headers) else {
-        return page(StatusCode::UNAUTHORIZED, "refused", "not logged in: /login");
+        return pages::refused(&app.sp, StatusCode::UNAUTHORIZED, "not logged in: /login");
     };
     let Some(procedure) = PROCEDURES.iter().find(|p| p.code == form.procedure) else {
-        return page(StatusCode::BAD_REQUEST, "refused", "no such procedure");
+        return pages::refused(&app.sp, StatusCode::BAD_REQUEST, "no such procedure");
     };
     let Some(bank) = app.banks.first() else {
-        return page(
+        return pages::refused(
+            &app.sp,
             StatusCode::SERVICE_UNAVAILABLE,
-            "refused",
             "no bank in the federation metadata",
         );
     };
     let Some(session_index) = session.assertion.session_index.clone() else {
-        return page(
+        return pages::refused(
+            &app.sp,
             StatusCode::FORBIDDEN,
-            "refused",
             "the login has no SessionIndex to bind a payment to",
         );
     };
     let (id, payment_number, confirmation) = app.numbers();
     let reference = match PaymentReference::new(&app.collector, &payment_number, &confirmation) {
         Ok(r) => r,
-        Err(e) => return page(StatusCode::INTERNAL_SERVER_ERROR, "error", &e.to_string()),
+        Err(e) => {
+            return pages::refused(&app.sp, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())
+        }
     };
     let config = app.sp.config();
     let Ok(issuer) = EntityId::new(&config.entity_id) else {
-        return page(
+        return pages::refused(
+            &app.sp,
             StatusCode::INTERNAL_SERVER_ERROR,
-            "error",
             "the SP's entityID is not valid",
         );
     };
@@ -312,7 +330,9 @@ async fn apply(
     };
     let xml = match payment::build_request(&request, &app.key_der, &config.cert_der) {
         Ok(x) => x,
-        Err(e) => return page(StatusCode::INTERNAL_SERVER_ERROR, "error", &e.to_string()),
+        Err(e) => {
+            return pages::refused(&app.sp, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())
+        }
     };
     lock(&app.applications).insert(
         id.clone(),
@@ -322,30 +342,21 @@ async fn apply(
             procedure: procedure.code,
             fee: procedure.fee,
             payment_request: request.id.clone(),
+            payment_request_b64: STANDARD.encode(&xml),
             payment_number: request.reference.payment_number.clone(),
             status: Status::AwaitingPayment,
         },
     );
-    Html(format!(
-        r#"<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>申請を受け付けました / Application filed</title></head><body>
-<h1>申請を受け付けました / Application filed</h1>
-<pre id="result">APPLICATION: {id}
-PROCEDURE: {name}
-FEE: {fee} JPY
-収納機関番号: {collector}
-納付番号: {number}
-確認番号: {confirmation}</pre>
-<form id="pay" method="post" action="{pay}"><input type="hidden" name="PaymentRequest" value="{req}"><button type="submit">銀行で支払う / Pay at your bank</button></form>
-</body></html>"#,
-        name = escape(procedure.name),
-        fee = procedure.fee,
-        collector = escape(&app.collector),
-        number = escape(&request.reference.payment_number),
-        confirmation = escape(&request.reference.confirmation),
-        pay = escape(&bank.pay_url),
-        req = STANDARD.encode(xml),
-    ))
-    .into_response()
+    pages::filed(
+        &app.sp,
+        (&id, procedure.name, procedure.fee),
+        &pages::PayEasy {
+            collector: &app.collector,
+            number: &request.reference.payment_number,
+            confirmation: &request.reference.confirmation,
+        },
+        (&bank.pay_url, &STANDARD.encode(&xml)),
+    )
 }
 
 /// An application's status, to its owner.
@@ -355,26 +366,13 @@ async fn show(
     Path(id): Path<String>,
 ) -> Response {
     let Some((_, session)) = app.sp.session(&headers) else {
-        return page(StatusCode::UNAUTHORIZED, "refused", "not logged in: /login");
+        return pages::refused(&app.sp, StatusCode::UNAUTHORIZED, "not logged in: /login");
     };
     match app.application(&id) {
-        Some(a) if a.owner == session.assertion.name_id => {
-            let status = match &a.status {
-                Status::AwaitingPayment => "AWAITING PAYMENT / 未納".to_owned(),
-                Status::Paid { notice } => format!("PAID / 納付済み (notice {notice})"),
-            };
-            page(
-                StatusCode::OK,
-                &a.id,
-                &format!(
-                    "APPLICATION: {}\nFEE: {} JPY\nSTATUS: {status}",
-                    a.id, a.fee
-                ),
-            )
-        }
-        _ => page(
+        Some(a) if a.owner == session.assertion.name_id => pages::status(&app.sp, &a),
+        _ => pages::refused(
+            &app.sp,
             StatusCode::NOT_FOUND,
-            "refused",
             "no such application of yours",
         ),
     }
@@ -394,7 +392,7 @@ async fn notice(State(app): State<Arc<EApplication>>, Form(form): Form<NoticeFor
             id = escape(&a)
         ))
         .into_response(),
-        Err(why) => page(StatusCode::FORBIDDEN, "refused", &why),
+        Err(why) => pages::refused(&app.sp, StatusCode::FORBIDDEN, &why),
     }
 }
 
@@ -444,36 +442,36 @@ async fn proxy_apply(
     Form(form): Form<ProxyForm>,
 ) -> Response {
     let Some((_, session)) = app.sp.session(&headers) else {
-        return page(
+        return pages::refused(
+            &app.sp,
             StatusCode::UNAUTHORIZED,
-            "refused",
             "not logged in: /login?attrs=1",
         );
     };
     let Some(procedure) = PROXY_PROCEDURES.iter().find(|p| p.code == form.procedure) else {
-        return page(
+        return pages::refused(
+            &app.sp,
             StatusCode::BAD_REQUEST,
-            "refused",
             "no such procedure for proxy applications",
         );
     };
     let client = form.client.trim();
     if client.is_empty() || client.chars().count() > 100 || client.chars().any(char::is_control) {
-        return page(
+        return pages::refused(
+            &app.sp,
             StatusCode::BAD_REQUEST,
-            "refused",
             "TF-PROXY-006: name the client (1 to 100 characters)",
         );
     }
     let (profession, number, confirmed_by) = match confirmed_qualification(&app, &session.assertion)
     {
         Ok(q) => q,
-        Err(why) => return page(StatusCode::FORBIDDEN, "refused", &why),
+        Err(why) => return pages::refused(&app.sp, StatusCode::FORBIDDEN, &why),
     };
     if !procedure.allowed.contains(&profession.as_str()) {
-        return page(
+        return pages::refused(
+            &app.sp,
             StatusCode::FORBIDDEN,
-            "refused",
             &format!(
                 "TF-PROXY-006: a {profession} may not file {} (allowed: {})",
                 procedure.name,
@@ -495,11 +493,32 @@ async fn proxy_apply(
         qualification: (profession.clone(), number.clone()),
         confirmed_by: confirmed_by.clone(),
     });
-    page(
-        StatusCode::OK,
-        "代理申請を受け付けました / Proxy application filed",
-        &format!("PROXY APPLICATION: {id}\nPROCEDURE: {}\nCLIENT: {client}\nFILED BY: {profession} {number}\nCONFIRMED BY: {confirmed_by}", procedure.name),
-    )
+    let result = format!("PROXY APPLICATION: {id}\nPROCEDURE: {}\nCLIENT: {client}\nFILED BY: {profession} {number}\nCONFIRMED BY: {confirmed_by}", procedure.name);
+    let confirmed = Confirmed {
+        profession: &profession,
+        number: &number,
+        by_platform: confirmed_by == app.sp.config().idp_entity_id,
+    };
+    pages::proxy_filed(&app.sp, (&id, procedure.name, client), &confirmed, &result)
+}
+
+/// The proxy application form, once this login confirmed a qualification; a login for
+/// proxy applications first, and back here after it.
+async fn proxy_form(State(app): State<Arc<EApplication>>, headers: HeaderMap) -> Response {
+    let Some((_, session)) = app.sp.session(&headers) else {
+        return axum::response::Redirect::to(PROXY_LOGIN).into_response();
+    };
+    match confirmed_qualification(&app, &session.assertion) {
+        Ok((profession, number, by)) => pages::proxy_form(
+            &app.sp,
+            &Confirmed {
+                profession: &profession,
+                number: &number,
+                by_platform: by == app.sp.config().idp_entity_id,
+            },
+        ),
+        Err(why) => pages::refused(&app.sp, StatusCode::FORBIDDEN, &why),
+    }
 }
 
 /// The qualification of this login, confirmed: from the platform's signed assertion

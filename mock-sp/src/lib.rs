@@ -13,5 +13,8 @@
 
 pub mod attribute_authority;
 pub mod bank;
+mod bank_pages;
 pub mod egov;
+mod egov_pages;
+mod refusal;
 pub mod sp;

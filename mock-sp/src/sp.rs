@@ -295,6 +295,14 @@ impl ServiceProvider {
         )
     }
 
+    /// The service's name for people, Japanese and English (its config name without one).
+    pub fn display_names(&self) -> (&str, &str) {
+        match &self.config.display_name {
+            Some(d) => (d.ja.as_str(), d.en.as_str()),
+            None => (self.config.name.as_str(), self.config.name.as_str()),
+        }
+    }
+
     /// The session of the browser that sent `headers`: its cookie value and the session.
     pub fn session(&self, headers: &HeaderMap) -> Option<(String, SpSession)> {
         let name = self.cookie_name();
@@ -348,17 +356,25 @@ pub fn page(status: StatusCode, title: &str, body: &str) -> Response {
 /// A page for people: the service's name, what happened (Japanese, English beside it),
 /// where to go next, and the machine-readable result folded under it (`#result`, which
 /// the suite and the tests read).
-fn citizen_page(
+pub(crate) fn citizen_page(
     sp: &ServiceProvider,
     status: StatusCode,
-    (ja, en): (&str, &str),
+    message: (&str, &str),
     links: &[(&str, &str, &str)],
     result: &str,
 ) -> Response {
-    let (name_ja, name_en) = match &sp.config.display_name {
-        Some(d) => (d.ja.as_str(), d.en.as_str()),
-        None => (sp.config.name.as_str(), sp.config.name.as_str()),
-    };
+    (status, Html(citizen_html(sp, message, "", links, result))).into_response()
+}
+
+/// The page of [`citizen_page`] with `extra` markup (a table, a form) under the message.
+pub(crate) fn citizen_html(
+    sp: &ServiceProvider,
+    (ja, en): (&str, &str),
+    extra: &str,
+    links: &[(&str, &str, &str)],
+    result: &str,
+) -> String {
+    let (name_ja, name_en) = sp.display_names();
     let links: String = links
         .iter()
         .map(|(href, ja, en)| {
@@ -370,15 +386,14 @@ fn citizen_page(
             )
         })
         .collect();
-    let body = format!(
-        r#"<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>{nj} / {ne}</title><style>body{{font-family:'Noto Sans CJK JP',sans-serif;max-width:40em;margin:3em auto;line-height:1.6}}.en{{color:#555}}details{{color:#555;font-size:0.9em}}</style></head><body><h1>{nj} <span class="en">/ {ne}</span></h1><p id="message">{ja}<br><span class="en" lang="en">{en}</span></p><ul>{links}</ul><details><summary>技術的な情報 / Technical details</summary><pre id="result">{result}</pre></details></body></html>"#,
+    format!(
+        r#"<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>{nj} / {ne}</title><style>body{{font-family:'Noto Sans CJK JP',sans-serif;max-width:40em;margin:3em auto;line-height:1.6}}.en{{color:#555}}details{{color:#555;font-size:0.9em}}th{{text-align:left;padding-right:1em}}</style></head><body><h1>{nj} <span class="en">/ {ne}</span></h1><p id="message">{ja}<br><span class="en" lang="en">{en}</span></p>{extra}<ul>{links}</ul><details><summary>技術的な情報 / Technical details</summary><pre id="result">{result}</pre></details></body></html>"#,
         nj = escape(name_ja),
         ne = escape(name_en),
         ja = escape(ja),
         en = escape(en),
         result = escape(result),
-    );
-    (status, Html(body)).into_response()
+    )
 }
 
 /// The login did not succeed (a refused, replayed or unexpected Response, or the
@@ -415,12 +430,13 @@ async fn protected(State(sp): State<Arc<ServiceProvider>>, headers: HeaderMap) -
             for a in &s.assertion.attributes {
                 text.push_str(&format!("{}: {}\n", a.name, a.values.join(", ")));
             }
+            let number = user_number(&s.assertion.name_id);
             citizen_page(
                 &sp,
                 StatusCode::OK,
                 (
-                    "マイナンバーカードでログインしています。",
-                    "You are logged in with your My Number Card.",
+                    &format!("マイナンバーカードでログインしています。このサービスでのあなたの利用者番号は {number} です。"),
+                    &format!("You are logged in with your My Number Card. Your user number at this service is {number}."),
                 ),
                 &[LOG_OUT],
                 &text,
@@ -434,6 +450,14 @@ async fn protected(State(sp): State<Arc<ServiceProvider>>, headers: HeaderMap) -
             "not logged in: /login",
         ),
     }
+}
+
+/// A short label of the person this service knows (the pairwise NameID's digest): what a
+/// citizen can compare between logins, e.g. before and after renewing the card.
+pub fn user_number(name_id: &str) -> String {
+    use sha2::Digest as _;
+    let d = sha2::Sha256::digest(name_id.as_bytes());
+    format!("{:02X}{:02X}-{:02X}{:02X}", d[0], d[1], d[2], d[3])
 }
 
 /// Starts SP-initiated SSO: a signed AuthnRequest by HTTP-Redirect.

@@ -27,6 +27,8 @@ const NAMES: &[(&str, &str, &str)] = &[
     ),
     ("rogue requester", "不正な照会者", "rogue requester"),
     ("CA", "認証局", "certification authority"),
+    ("JPKI CA", "公的個人認証の認証局", "JPKI CA"),
+    ("card helper", "カードの読み取りソフト", "card helper"),
     ("SP under test", "試験対象の SP", "SP under test"),
     ("IdP under test", "試験対象の IdP", "IdP under test"),
     (

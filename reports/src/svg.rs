@@ -72,8 +72,13 @@ fn clip(text: &str, max: f64) -> String {
 
 /// The parties of a case's messages, in order of first appearance.
 fn lanes(case: &Case) -> Vec<&str> {
+    lanes_of(messages(case))
+}
+
+/// The parties of `messages`, in order of first appearance.
+fn lanes_of<'a>(messages: impl Iterator<Item = &'a Evidence>) -> Vec<&'a str> {
     let mut out: Vec<&str> = Vec::new();
-    for e in messages(case) {
+    for e in messages {
         for p in [e.from.as_str(), e.to.as_str()] {
             if !out.contains(&p) {
                 out.push(p);
@@ -228,30 +233,8 @@ pub fn trace(case: &Case) -> Option<String> {
     let mut y = HEAD + 10.0;
     for step in &case.steps {
         for e in step.evidence.iter().filter(|e| e.is_message()) {
-            let (x0, x1) = (x_of(&e.from), x_of(&e.to));
             y += 30.0;
-            let failed = e.title.contains("→ 4") || e.title.contains("→ 5");
-            let stroke = if failed { "#c62828" } else { "#37474f" };
-            if (x0 - x1).abs() < 1.0 {
-                rows.push_str(&format!(
-                    "<path d=\"M{x0:.0} {:.0} h30 v12 h-30\" fill=\"none\" stroke=\"{stroke}\" marker-end=\"url(#arrow)\"/>",
-                    y - 6.0
-                ));
-            } else {
-                rows.push_str(&format!(
-                    "<line x1=\"{x0:.0}\" y1=\"{y:.0}\" x2=\"{x1:.0}\" y2=\"{y:.0}\" stroke=\"{stroke}\" marker-end=\"url(#arrow)\"/>"
-                ));
-            }
-            let mid = (x0 + x1) / 2.0;
-            let room = (x1 - x0).abs().max(LANE) + 60.0;
-            rows.push_str(&text(
-                mid,
-                y - 6.0,
-                "middle",
-                11,
-                stroke,
-                &clip(&e.title, room),
-            ));
+            arrow(&mut rows, e, (x_of(&e.from), x_of(&e.to)), y);
         }
         y += 12.0;
         let c = colour(step.verdict);
@@ -274,14 +257,71 @@ pub fn trace(case: &Case) -> Option<String> {
         ));
         y += 26.0;
     }
-    let defs = "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0 0 L10 5 L0 10 z\" fill=\"#37474f\"/></marker></defs>";
-    let mut body = String::from(defs);
+    let mut body = String::from(ARROW_DEFS);
     heads(&mut body, &lanes, 8.0, y);
     body.push_str(&rows);
     Some(svg(
         right + 8.0,
         y + 8.0,
         &format!("{} (HTTP trace)", case.id),
+        &body,
+    ))
+}
+
+const ARROW_DEFS: &str = "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0 0 L10 5 L0 10 z\" fill=\"#37474f\"/></marker></defs>";
+
+/// One message as an arrow from `x0` to `x1` at height `y` (a loop when both are one
+/// party), its title above it; red when it was answered with an error.
+fn arrow(rows: &mut String, e: &Evidence, (x0, x1): (f64, f64), y: f64) {
+    let failed = e.title.contains("→ 4") || e.title.contains("→ 5");
+    let stroke = if failed { "#c62828" } else { "#37474f" };
+    if (x0 - x1).abs() < 1.0 {
+        rows.push_str(&format!(
+            "<path d=\"M{x0:.0} {:.0} h30 v12 h-30\" fill=\"none\" stroke=\"{stroke}\" marker-end=\"url(#arrow)\"/>",
+            y - 6.0
+        ));
+    } else {
+        rows.push_str(&format!(
+            "<line x1=\"{x0:.0}\" y1=\"{y:.0}\" x2=\"{x1:.0}\" y2=\"{y:.0}\" stroke=\"{stroke}\" marker-end=\"url(#arrow)\"/>"
+        ));
+    }
+    let mid = (x0 + x1) / 2.0;
+    let room = (x1 - x0).abs().max(LANE) + 60.0;
+    rows.push_str(&text(
+        mid,
+        y - 6.0,
+        "middle",
+        11,
+        stroke,
+        &clip(&e.title, room),
+    ));
+}
+
+/// Messages alone, e.g. as observed live at the parties: an arrow each between their
+/// parties, in order. `None` when fewer than two parties exchanged anything.
+pub fn flow(evidence: &[Evidence], label: &str) -> Option<String> {
+    let lanes = lanes_of(evidence.iter().filter(|e| e.is_message()));
+    if lanes.len() < 2 {
+        return None;
+    }
+    let x_of = |p: &str| {
+        let i = lanes.iter().position(|q| *q == p).unwrap_or(0);
+        8.0 + LANE * (i as f64 + 0.5)
+    };
+    let mut rows = String::new();
+    let mut y = HEAD + 10.0;
+    for e in evidence.iter().filter(|e| e.is_message()) {
+        y += 30.0;
+        arrow(&mut rows, e, (x_of(&e.from), x_of(&e.to)), y);
+    }
+    y += 16.0;
+    let mut body = String::from(ARROW_DEFS);
+    heads(&mut body, &lanes, 8.0, y);
+    body.push_str(&rows);
+    Some(svg(
+        8.0 + LANE * lanes.len() as f64 + 8.0,
+        y + 8.0,
+        label,
         &body,
     ))
 }

@@ -29,6 +29,7 @@ use trust_framework::saml::metadata::{attribute_authority_metadata, idp_metadata
 use trust_framework::x509::TrustAnchors;
 
 use crate::browser::Parties;
+use crate::tap::Tap;
 
 /// Why the federation could not be started.
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +62,8 @@ pub mod names {
     pub const CA: &str = "JPKI CA";
     /// The tax accountants' body's attribute authority (日本税理士会連合会).
     pub const AA: &str = "zeirishi AA";
+    /// An outside system joined to the federation (a vendor's SP or IdP).
+    pub const VENDOR: &str = "vendor system";
 }
 
 /// The e-application system's 収納機関番号.
@@ -73,7 +76,7 @@ pub const ACCOUNTS: [(&str, &str, &str, u64); 2] = [
 ];
 
 /// What may differ between federations of different scenarios.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct Options {
     /// Leave the CATV operator out of the aggregate.
     pub without_catv: bool,
@@ -82,6 +85,8 @@ pub struct Options {
     /// The local card helper's port on 127.0.0.1, for the card IdPs' login pages (a
     /// person at a browser, `mnctf up`); scenarios drive the card themselves.
     pub card_helper_port: Option<u16>,
+    /// Observes every exchange at every party (the live view of `mnctf up`).
+    pub tap: Option<Arc<Tap>>,
 }
 
 /// One party's registration with the operator: its metadata and categories.
@@ -138,6 +143,32 @@ impl Operator {
         .map_err(party("the operator"))
     }
 
+    /// Signs an aggregate of every registration and `joined` (outside systems), valid
+    /// until `valid_until`.
+    pub fn publish_joined(
+        &self,
+        valid_until: OffsetDateTime,
+        joined: &[Registration],
+    ) -> Result<String, StartError> {
+        let entities = self
+            .registrations
+            .iter()
+            .chain(joined)
+            .map(|r| aggregate::register(&r.metadata, &r.categories, &r.assurance))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(party(names::VENDOR))?;
+        let id = trust_framework::saml::xml::new_id(rand::random());
+        aggregate::build(
+            &id,
+            "mnctf-federation",
+            valid_until,
+            &entities,
+            &self.key_der,
+            &self.certificate,
+        )
+        .map_err(party("the operator"))
+    }
+
     /// Signs an aggregate of every registration with `key_der` (PKCS#8) instead of the
     /// operator's key: what an attacker or a misconfigured operator would publish.
     pub fn publish_signed_by(
@@ -166,6 +197,8 @@ impl Operator {
 
 /// A running federation.
 pub struct Federation {
+    /// Outside systems joined since the start (see [`Federation::join`]).
+    joined: std::sync::Mutex<Vec<Registration>>,
     /// Everyone's clock.
     pub clock: Clock,
     /// The CA service.
@@ -306,8 +339,18 @@ impl Federation {
     pub async fn start(dir: &Path, options: Options) -> Result<Self, StartError> {
         std::fs::create_dir_all(dir).map_err(|e| StartError::Io(dir.display().to_string(), e))?;
         let clock = Clock::system();
-        let ca = tokio::task::block_in_place(|| RunningService::start(0, |_| {}, clock.clone()))
-            .map_err(party(names::CA))?;
+        let tap = options.tap.clone();
+        let wrap = |name: &'static str, router: axum::Router| match &tap {
+            Some(t) => t.wrap(name, router),
+            None => router,
+        };
+        let ca = tokio::task::block_in_place(|| {
+            let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
+            let config = mock_ca::PkiConfig::new(&format!("http://{}", listener.local_addr()?));
+            let pki = Arc::new(mock_ca::Pki::build(config, clock.clone())?);
+            RunningService::serve_wrapped(listener, pki, |r| wrap(names::CA, r))
+        })
+        .map_err(party(names::CA))?;
         let [(platform_l, platform_url), (catv_l, catv_url), (eapp_l, eapp_url), (portal_l, portal_url), (bank_l, bank_url), (aa_l, aa_url)] = [
             bind().await?,
             bind().await?,
@@ -521,13 +564,19 @@ impl Federation {
             options.bank_danger,
         )
         .map_err(|e| StartError::Party(format!("{}: {e}", names::BANK)))?;
-        serve(platform_l, idp::http::router(Arc::clone(&platform)));
-        serve(catv_l, idp::http::router(Arc::clone(&catv)));
-        serve(eapp_l, eapp.router());
-        serve(portal_l, portal.router());
+        serve(
+            platform_l,
+            wrap(names::PLATFORM, idp::http::router(Arc::clone(&platform))),
+        );
+        serve(
+            catv_l,
+            wrap(names::CATV, idp::http::router(Arc::clone(&catv))),
+        );
+        serve(eapp_l, wrap(names::EAPP, eapp.router()));
+        serve(portal_l, wrap(names::PORTAL, portal.router()));
         let authority = start_authority(&ca, &aa_url, aa_c, &agg, &now_fn)?;
-        serve(bank_l, bank.router());
-        serve(aa_l, authority.router());
+        serve(bank_l, wrap(names::BANK, bank.router()));
+        serve(aa_l, wrap(names::AA, authority.router()));
         let mut parties = Parties::default();
         for (url, name) in [
             (&platform_url, names::PLATFORM),
@@ -539,6 +588,10 @@ impl Federation {
             (&base, names::CA),
         ] {
             parties.add(url, name);
+        }
+        let parties = Arc::new(parties);
+        if let Some(t) = &tap {
+            t.know(Arc::clone(&parties));
         }
         Ok(Self {
             clock,
@@ -556,9 +609,52 @@ impl Federation {
             authority,
             authority_url: aa_url,
             operator,
-            parties: Arc::new(parties),
+            parties,
             dir: dir.to_owned(),
+            joined: std::sync::Mutex::default(),
         })
+    }
+
+    /// Joins an outside system (its EntityDescriptor: an SP as a government system, an
+    /// IdP as a card IdP the platform accepts as a hub): the operator signs a new
+    /// aggregate with it (written to `aggregate.xml`) and the platform and the CATV IdP
+    /// load it. The new aggregate.
+    pub fn join(&self, metadata: &str) -> Result<String, StartError> {
+        let doc = trust_framework::saml::xml::parse(metadata)
+            .map_err(|e| StartError::Party(format!("{}: {e}", names::VENDOR)))?;
+        let has = |role: &str| doc.descendants().any(|n| n.tag_name().name() == role);
+        let (categories, assurance) = if has("SPSSODescriptor") {
+            (vec![category::GOVERNMENT], vec![])
+        } else if has("IDPSSODescriptor") {
+            (vec![category::CARD_IDP], vec![AC_JPKI_USER_AUTH])
+        } else {
+            return Err(StartError::Party(format!(
+                "{}: the metadata describes neither an SP nor an IdP",
+                names::VENDOR
+            )));
+        };
+        let mut joined = self
+            .joined
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut with = joined.clone();
+        with.push(Registration {
+            name: names::VENDOR,
+            metadata: metadata.to_owned(),
+            categories,
+            assurance,
+        });
+        let text = self
+            .operator
+            .publish_joined(self.clock.now() + Duration::days(7), &with)?;
+        for (name, platform) in [(names::PLATFORM, &self.platform), (names::CATV, &self.catv)] {
+            platform
+                .refresh_aggregate(&text)
+                .map_err(|e| StartError::Party(format!("{name}: {e}")))?;
+        }
+        write(&self.dir, "aggregate.xml", text.as_bytes())?;
+        *joined = with;
+        Ok(text)
     }
 
     /// What each party makes of an aggregate: the platform and the CATV IdP refresh

@@ -25,6 +25,7 @@ pub use user_agent as browser;
 mod cases;
 pub mod federation;
 pub mod scenario;
+pub mod tap;
 pub mod user;
 
 use std::path::Path;
@@ -77,7 +78,7 @@ pub async fn run_all(dir: &Path, options: Options, mut progress: impl FnMut(&Cas
         .unwrap_or_default();
     let mut report = Report::new("My Number Card trust framework: case studies / マイナンバーカード・トラストフレームワーク 事例", &now);
     for (i, suite) in SUITES.iter().enumerate() {
-        let cases = run_suite(&dir.join(format!("suite-{i}")), suite, options).await;
+        let cases = run_suite(&dir.join(format!("suite-{i}")), suite, options.clone()).await;
         for case in cases {
             progress(&case);
             report.suite(suite.name).cases.push(case);

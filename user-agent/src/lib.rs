@@ -982,10 +982,20 @@ enum Payload<'a> {
     Soap(&'a str),
 }
 
+/// The message a request carries, in the query (HTTP-Redirect) or a form body
+/// (HTTP-POST, a payment request or notice): its kind (the root element's name) and XML.
+pub fn carried_message(query: Option<&str>, form: Option<&str>) -> Option<(String, String)> {
+    let xml = query
+        .and_then(|q| bindings::decode_redirect(q).ok())
+        .map(|m| m.xml)
+        .or_else(|| form.and_then(first_message))?;
+    Some((message_kind(Some(&xml))?, xml))
+}
+
 fn first_message(body: &str) -> Option<String> {
     url::form_urlencoded::parse(body.as_bytes()).find_map(|(k, v)| match k.as_ref() {
         "SAMLResponse" | "SAMLRequest" => bindings::decode_post(&v).ok(),
-        "PaymentRequest" | "PaymentNotice" => STANDARD
+        "PaymentRequest" | "PaymentNotice" | "Registration" => STANDARD
             .decode(v.as_bytes())
             .ok()
             .and_then(|b| String::from_utf8(b).ok()),
