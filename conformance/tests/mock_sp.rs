@@ -167,7 +167,7 @@ async fn a_wrong_logged_in_text_is_diagnosed() {
     assert!(
         why.contains("WELCOME-TEXT-NOT-THERE")
             && why.contains("it shows:")
-            && why.contains("AUTHENTICATED"),
+            && why.contains("ログインしています"),
         "{why}"
     );
 }

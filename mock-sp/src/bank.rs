@@ -86,6 +86,8 @@ struct PayForm {
 
 #[derive(Deserialize)]
 struct PendingQuery {
+    /// Missing in a mistyped or cut address: then no payment is in progress under it.
+    #[serde(default)]
     p: String,
 }
 

@@ -334,6 +334,8 @@ impl ServiceProvider {
                     )
                 }),
             )
+            .fallback(not_found)
+            .method_not_allowed_fallback(not_found)
             .with_state(Arc::clone(self))
     }
 }
@@ -417,6 +419,20 @@ const LOG_IN: (&str, &str, &str) = (
     "Log in with your My Number Card",
 );
 const LOG_OUT: (&str, &str, &str) = ("/logout", "ログアウト", "Log out");
+
+/// An address this service does not have (mistyped, cut, or from an old bookmark).
+async fn not_found(State(sp): State<Arc<ServiceProvider>>) -> Response {
+    citizen_page(
+        &sp,
+        StatusCode::NOT_FOUND,
+        (
+            "このアドレスのページはありません。アドレスが正しいかご確認のうえ、トップページからお進みください。",
+            "There is no page at this address. Check the address, or start again from the top page.",
+        ),
+        &[("/", "トップページ", "Top page")],
+        "no such page",
+    )
+}
 
 /// The protected page: 200 with the NameID for a session, 401 without.
 async fn protected(State(sp): State<Arc<ServiceProvider>>, headers: HeaderMap) -> Response {

@@ -130,10 +130,11 @@ impl Stable {
             let text: String = chars[i..i + len].iter().collect();
             return Some((len, self.instant(&text)));
         }
-        let digits = run(chars, i, |c| c.is_ascii_digit());
-        if digits > 0 && RANDOM_NUMBER_AFTER.iter().any(|k| follows(chars, i, k)) {
-            return Some((digits, self.id(&chars[i..i + digits])));
+        let label = run(chars, i, |c| c.is_ascii_hexdigit() || c == '-');
+        if label > 0 && RANDOM_LABEL_AFTER.iter().any(|k| follows(chars, i, k)) {
+            return Some((label, self.id(&chars[i..i + label])));
         }
+        let digits = run(chars, i, |c| c.is_ascii_digit());
         // Seconds since 1970 (the card-login challenge's issued and expires).
         if digits == 10 && !chars.get(i + 10).copied().is_some_and(is_token) {
             let text: String = chars[i..i + 10].iter().collect();
@@ -226,8 +227,16 @@ fn blob_len(chars: &[char], i: usize) -> usize {
     end - i
 }
 
-/// Random numbers of our flows that read like plain numbers: the Pay-easy 確認番号.
-const RANDOM_NUMBER_AFTER: &[&str] = &["確認番号: ", "ConfirmationNumber>"];
+/// Random values of our flows that read like plain numbers or short labels: the Pay-easy
+/// 確認番号 (in text, XML and the pages' tables) and a service's user number (a digest of
+/// its pairwise NameID).
+const RANDOM_LABEL_AFTER: &[&str] = &[
+    "確認番号: ",
+    "ConfirmationNumber>",
+    "confirmation number</span></th><td>",
+    "利用者番号は ",
+    "user number at this service is ",
+];
 
 fn follows(chars: &[char], i: usize, key: &str) -> bool {
     let n = key.chars().count();
@@ -338,8 +347,12 @@ mod tests {
             "確認番号: [id 5] and <ConfirmationNumber>[id 5]<"
         );
         assert_eq!(
+            s.text("利用者番号は 0AED-5F41 です / user number at this service is 0AED-5F41."),
+            "利用者番号は [id 6] です / user number at this service is [id 6]."
+        );
+        assert_eq!(
             s.text("mnctf_idp=TSCESAfE4EqYgLqYzgwHduNHfqxGEnLTSMRyrVbUszA; tx=_zKLoWLpiNFHRKhcGdTboNaMiuTFhmjBFTyRYHSzzrA AssertionConsumerServiceURL WantAssertionsSigned"),
-            "mnctf_idp=[id 6]; tx=[id 7] AssertionConsumerServiceURL WantAssertionsSigned"
+            "mnctf_idp=[id 7]; tx=[id 8] AssertionConsumerServiceURL WantAssertionsSigned"
         );
         assert_eq!(
             s.text("idp=http%3A%2F%2F127.0.0.1%3A44315%2Fidp issued:1796647672"),

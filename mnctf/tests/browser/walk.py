@@ -283,10 +283,29 @@ def catv(d):
     start(d, "catv.set-top-box-reaches-government-sps")
     wait_for(d, lambda d: d.find_elements(By.CSS_SELECTOR, "a.upstream"), "the other authentication desk is offered")
     d.find_element(By.CSS_SELECTOR, "a.upstream").click()
+    wait_for(d, lambda d: d.find_elements(By.ID, "device"), "the CATV operator's page shows on the set-top box")
+    check("セットトップボックス" in d.find_element(By.ID, "device").text, "the page says it is the set-top box's screen")
+    shot(d, "6a-set-top-box")
     pin(d)
     wait_for(d, lambda d: "ログインしています" in visible(d), "the government portal through the CATV operator")
     check("行政ポータル" in visible(d), "the portal names itself in Japanese")
     shot(d, "6-catv-logged-in")
+
+
+def stale(d):
+    """Mistyped, cut or stale addresses get a page in people's words, not a blank error."""
+    d.get(PORTAL)
+    eapp = d.find_element(By.ID, "apply").get_attribute("href").rsplit("/apply", 1)[0]
+    bank = d.find_element(By.PARTIAL_LINK_TEXT, "インターネットバンキング").get_attribute("href").rsplit("/link", 1)[0]
+    platform = d.find_element(By.PARTIAL_LINK_TEXT, "個人認証プラットフォーム").get_attribute("href").rstrip("/")
+    for url, says in [(eapp + "/no-such-page", "ページはありません"),
+                      (bank + "/no-such-page", "ページはありません"),
+                      (platform + "/login", "ログイン"),
+                      (platform + "/no-such-page", "ページはありません"),
+                      (PORTAL + "/no-such-page", "ページはありません")]:
+        d.get(url)
+        wait_for(d, lambda d: says in visible(d), f"{url.split('//')[1].split('/', 1)[1]}: a page in people's words")
+        clean(d, url.split("//")[1].split("/", 1)[1])
 
 
 for walk in [sso,
@@ -299,7 +318,8 @@ for walk in [sso,
              renewal,
              model1,
              model2,
-             picker]:
+             picker,
+             stale]:
     d = browser()
     try:
         walk(d)
