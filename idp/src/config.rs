@@ -53,6 +53,36 @@ impl Default for Timing {
     }
 }
 
+/// How much of the platform's memory outside requests may take: each store's size, and
+/// each client's, card's and SP's share of it (issue 21: one client filled the shared
+/// stores and locked everyone out).
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Entries of each store (logins in progress, challenges, sessions, …).
+    pub entries: usize,
+    /// Logins in progress per client address (the oldest of that client's give way).
+    pub logins_per_client: usize,
+    /// Challenges per login in progress (the oldest give way).
+    pub challenges_per_login: usize,
+    /// Sessions per person (the oldest give way).
+    pub sessions_per_person: usize,
+    /// Signed requests remembered per SP for replay detection (the oldest give way).
+    pub requests_per_sp: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            entries: 100_000,
+            logins_per_client: 200,
+            challenges_per_login: 8,
+            sessions_per_person: 16,
+            requests_per_sp: 20_000,
+        }
+    }
+}
+
 /// A trust anchor for card certificates and where its revocation data is.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -126,6 +156,9 @@ pub struct IdpConfig {
     /// Timing.
     #[serde(default)]
     pub timing: Timing,
+    /// Memory limits.
+    #[serde(default)]
+    pub limits: Limits,
     /// The federation's metadata aggregate, whose SPs are registered beside `sp_metadata`.
     #[serde(default)]
     pub metadata_aggregate: Option<AggregateConfig>,
@@ -148,6 +181,13 @@ pub struct IdpConfig {
     #[cfg(feature = "planted-defects")]
     #[serde(default)]
     pub defects: crate::defects::Defects,
+}
+
+impl IdpConfig {
+    /// Whether this IdP's pages show on a television (the CATV channel's set-top box).
+    pub fn on_tv(&self) -> bool {
+        self.channel == "catv"
+    }
 }
 
 fn default_channel() -> String {

@@ -59,6 +59,25 @@ pub struct Defects {
     /// The card's certificate is released to every SP, not only to the platform.
     #[serde(default)]
     pub certificate_to_any_sp: bool,
+    /// Every store is shared by all: a full store refuses the next entry, whoever filled
+    /// it (one client could lock everyone out: issue 21).
+    #[serde(default)]
+    pub shared_stores: bool,
+}
+
+impl Defects {
+    /// The defects of `config` (none outside a `planted-defects` build).
+    pub fn of(config: &crate::IdpConfig) -> Self {
+        #[cfg(feature = "planted-defects")]
+        {
+            config.defects
+        }
+        #[cfg(not(feature = "planted-defects"))]
+        {
+            let _ = config;
+            Defects::default()
+        }
+    }
 }
 
 /// Whether an element below the root of `xml` carries an enveloped signature that
@@ -79,13 +98,6 @@ pub(crate) fn signed_somewhere(xml: &str, certs: &[Vec<u8>]) -> bool {
 impl crate::platform::Platform {
     /// The defects planted in this platform (none outside a `planted-defects` build).
     pub fn defects(&self) -> Defects {
-        #[cfg(feature = "planted-defects")]
-        {
-            self.config.defects
-        }
-        #[cfg(not(feature = "planted-defects"))]
-        {
-            Defects::default()
-        }
+        Defects::of(&self.config)
     }
 }

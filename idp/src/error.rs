@@ -39,6 +39,10 @@ pub enum IdpError {
     /// A link or form missing what it needs (a parameter left out, a damaged URL).
     #[error("the request is incomplete: {0}")]
     Incomplete(String),
+    /// A logout message (LogoutRequest or LogoutResponse) that is malformed, unsigned,
+    /// badly signed, addressed elsewhere or stale (SAML Profiles §4.4.4, TF-IDP-013).
+    #[error("the logout message is not acceptable: {0}")]
+    BadLogout(SamlError),
     /// No such login transaction (expired, or never existed).
     #[error("no such login in progress (it may have expired): start again at the service")]
     UnknownTransaction,
@@ -106,6 +110,10 @@ pub enum IdpError {
     /// gave up): reported as AuthnFailed (TF-IDP-014).
     #[error("the card login was not completed: the card was refused or the user went back to the service")]
     LoginNotCompleted,
+    /// A logout that did not come from the platform's own logout button (another site
+    /// sent the browser to `/logout`): the session stays.
+    #[error("the logout was not confirmed on the platform's own page; the session stays")]
+    LogoutNotConfirmed,
     /// Too many logins in progress.
     #[error("the platform is busy; try again")]
     Busy,
@@ -157,6 +165,7 @@ impl IdpError {
             | Self::UpstreamRefused(_)
             | Self::UnknownUpstream(_)
             | Self::UnknownUpstreamLogin
+            | Self::LogoutNotConfirmed
             | Self::ProxyRefused(_) => 403,
             _ => 400,
         }
@@ -181,6 +190,7 @@ impl IdpError {
             | Self::UpstreamRefused(_) => (status::RESPONDER, Some(status::AUTHN_FAILED)),
             Self::ProxyRefused(_) => (status::RESPONDER, Some(status::REQUEST_UNSUPPORTED)),
             Self::BadRequest(_)
+            | Self::BadLogout(_)
             | Self::UnknownSp(_)
             | Self::AcsNotRegistered { .. }
             | Self::Unsigned(_)
@@ -190,7 +200,8 @@ impl IdpError {
             | Self::Incomplete(_)
             | Self::ForeignTransaction
             | Self::UnknownUpstream(_)
-            | Self::UnknownUpstreamLogin => (status::REQUESTER, Some(status::REQUEST_UNSUPPORTED)),
+            | Self::UnknownUpstreamLogin
+            | Self::LogoutNotConfirmed => (status::REQUESTER, Some(status::REQUEST_UNSUPPORTED)),
             Self::Busy | Self::Internal(_) => (status::RESPONDER, None),
         }
     }

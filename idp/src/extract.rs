@@ -10,6 +10,26 @@ use serde::de::DeserializeOwned;
 
 use crate::error::IdpError;
 
+/// The client's address, when the server passed it on ([`crate::serve`] does; a plain
+/// `axum::serve` without connect info does not).
+pub struct ClientIp(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _: &S,
+    ) -> Result<Self, std::convert::Infallible> {
+        Ok(Self(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}
+
 /// A query string; a malformed one gets the "incomplete link" page.
 pub struct Params<T>(pub T);
 

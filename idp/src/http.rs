@@ -14,7 +14,7 @@ use trust_framework::saml::xml::escape;
 
 use crate::card_login::CardAnswer;
 use crate::error::IdpError;
-use crate::extract::{FormBody, JsonBody, Params};
+use crate::extract::{ClientIp, FormBody, JsonBody, Params};
 use crate::platform::Platform;
 use crate::sessions::Session;
 use crate::sso::Incoming;
@@ -22,8 +22,18 @@ use crate::sso::Incoming;
 /// The session cookie.
 pub const COOKIE: &str = "mnctf_idp";
 
-/// The browser cookie: binds a login in progress to the browser that started it.
-pub const BROWSER_COOKIE: &str = "mnctf_idp_browser";
+/// The browser cookie's name (`mnctf_idp_browser_` and the IdP's channel): it binds a
+/// login in progress to the browser that started it. The platform and a CATV operator's
+/// IdP each have their own, since cookies do not tell ports apart: on one host they would
+/// otherwise overwrite each other's value in the middle of a hub login.
+pub fn browser_cookie(app: &Platform) -> String {
+    format!("mnctf_idp_browser_{}", app.config.channel)
+}
+
+/// What the browser-binding value is for (its tag is good for nothing else).
+const BROWSER_PURPOSE: &str = "browser";
+/// What the logout form's token is for.
+const LOGOUT_PURPOSE: &str = "logout";
 
 /// Largest request body (a POSTed AuthnRequest, base64).
 const MAX_BODY: usize = 256 * 1024;
@@ -42,7 +52,7 @@ pub fn router(platform: Arc<Platform>) -> Router {
         .route("/hub/acs", post(hub_acs))
         .route("/proxy/register", post(proxy_register))
         .route("/slo", get(slo))
-        .route("/logout", get(logout_here))
+        .route("/logout", get(logout_confirm).post(logout_here))
         .route("/card-login/challenge", post(challenge))
         .route("/card-login/answer", post(answer))
         .route("/healthz", get(|| async { "ok" }))
@@ -56,12 +66,25 @@ pub fn router(platform: Arc<Platform>) -> Router {
         .with_state(platform)
 }
 
-/// TF-IDP-018: no other site may frame the platform's pages (the PIN is typed there).
+/// TF-IDP-018: no other site may frame the platform's pages (the PIN is typed there);
+/// nothing it answers is cached (a page may carry a signed Response) unless the handler
+/// says otherwise (metadata), and no address of it (with a login's tx or a SAMLRequest)
+/// leaks to another site as a Referer.
 async fn no_framing(State(app): State<App>, mut response: Response) -> Response {
+    let h = response.headers_mut();
+    h.entry(header::CACHE_CONTROL)
+        .or_insert(header::HeaderValue::from_static("no-store"));
+    h.insert(
+        header::REFERRER_POLICY,
+        header::HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::HeaderValue::from_static("nosniff"),
+    );
     if app.defects().frameable_pages {
         return response;
     }
-    let h = response.headers_mut();
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         header::HeaderValue::from_static("frame-ancestors 'none'"),
@@ -69,10 +92,6 @@ async fn no_framing(State(app): State<App>, mut response: Response) -> Response 
     h.insert(
         header::X_FRAME_OPTIONS,
         header::HeaderValue::from_static("DENY"),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        header::HeaderValue::from_static("nosniff"),
     );
     response
 }
@@ -118,19 +137,24 @@ pub(crate) fn json_refusal(err: &IdpError, back: Option<&str>) -> Response {
 }
 
 /// A Set-Cookie value: HttpOnly, and Secure when the platform is served over https
-/// (TF-IDP-018).
+/// (TF-IDP-018), with SameSite: the session cookie must come with an AuthnRequest posted
+/// from an SP's site (HTTP-POST binding), which only `None` allows, and browsers take
+/// `None` only with `Secure`; over plain http it is `Lax` (a POSTed request then finds no
+/// session and the card is asked again). Every other cookie is `Lax`.
 pub(crate) fn set_cookie(app: &Platform, name: &str, value: &str) -> String {
-    let secure = if app.config.base_url.starts_with("https:") {
-        "; Secure"
-    } else {
-        ""
-    };
+    let https = app.config.base_url.starts_with("https:");
+    let secure = if https { "; Secure" } else { "" };
     let http_only = if app.defects().script_readable_cookies {
         ""
     } else {
         "; HttpOnly"
     };
-    format!("{name}={value}; Path=/{http_only}{secure}")
+    let same_site = if name == COOKIE && https {
+        "None"
+    } else {
+        "Lax"
+    };
+    format!("{name}={value}; Path=/{http_only}{secure}; SameSite={same_site}")
 }
 
 fn session_cookie(headers: &HeaderMap) -> Option<String> {
@@ -158,10 +182,24 @@ pub(crate) fn tx_for(
         .memory
         .tx(id, app.now())
         .ok_or(IdpError::UnknownTransaction)?;
-    match cookie(headers, BROWSER_COOKIE) {
+    match cookie(headers, &browser_cookie(app)) {
         Some(b) if b == tx.browser => Ok(tx),
         _ if app.defects().unbound_browser => Ok(tx),
         _ => Err(IdpError::ForeignTransaction),
+    }
+}
+
+/// A new login replaces the browser's session: the old id stops working (someone else
+/// may have fixed it, or it was the card that was on the reader before); the services
+/// the same person used under it stay with the new one, for logout.
+fn replace_session(app: &Platform, headers: &HeaderMap, new: &Session) {
+    let Some(old) = session_cookie(headers).and_then(|id| app.memory.end_session(&id)) else {
+        return;
+    };
+    if old.person == new.person {
+        for visit in old.visits {
+            app.memory.visit(&new.id, visit);
+        }
     }
 }
 
@@ -171,7 +209,10 @@ fn current_session(app: &Platform, headers: &HeaderMap) -> Option<Session> {
 
 async fn metadata(State(app): State<App>) -> Response {
     (
-        [(header::CONTENT_TYPE, "application/samlmetadata+xml")],
+        [
+            (header::CONTENT_TYPE, "application/samlmetadata+xml"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
         app.metadata(),
     )
         .into_response()
@@ -179,6 +220,7 @@ async fn metadata(State(app): State<App>) -> Response {
 
 async fn sso_redirect(
     State(app): State<App>,
+    ClientIp(client): ClientIp,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
@@ -191,7 +233,7 @@ async fn sso_redirect(
         relay_state: decoded.relay_state,
         redirect_signature: decoded.signature,
     };
-    sso(app, incoming, &headers).await
+    sso(app, incoming, &headers, client).await
 }
 
 #[derive(Deserialize)]
@@ -204,6 +246,7 @@ struct PostForm {
 
 async fn sso_post(
     State(app): State<App>,
+    ClientIp(client): ClientIp,
     headers: HeaderMap,
     FormBody(form): FormBody<PostForm>,
 ) -> Response {
@@ -219,11 +262,17 @@ async fn sso_post(
             redirect_signature: None,
         },
         &headers,
+        client,
     )
     .await
 }
 
-async fn sso(app: App, incoming: Incoming, headers: &HeaderMap) -> Response {
+async fn sso(
+    app: App,
+    incoming: Incoming,
+    headers: &HeaderMap,
+    client: Option<std::net::IpAddr>,
+) -> Response {
     let accepted = match app.accept(incoming) {
         Ok(a) => a,
         Err(e) => return error_page(&e),
@@ -249,12 +298,16 @@ async fn sso(app: App, incoming: Incoming, headers: &HeaderMap) -> Response {
     if session.is_none() && accepted.request.is_passive {
         return report(IdpError::NoPassive).await;
     }
-    let browser = cookie(headers, BROWSER_COOKIE).unwrap_or_else(crate::sessions::token);
+    // Only a binding value the platform made is kept: one an attacker chose and planted
+    // would let them finish this browser's login.
+    let browser = cookie(headers, &browser_cookie(&app))
+        .filter(|b| app.tokens.issued(BROWSER_PURPOSE, b))
+        .unwrap_or_else(|| app.tokens.issue(BROWSER_PURPOSE));
     let set_browser = [(
         header::SET_COOKIE,
-        set_cookie(&app, BROWSER_COOKIE, &browser),
+        set_cookie(&app, &browser_cookie(&app), &browser),
     )];
-    let tx = match app.start_login(&accepted, &browser) {
+    let tx = match app.start_login(&accepted, &browser, client) {
         Ok(tx) => tx,
         Err(e) => return error_page(&e),
     };
@@ -357,6 +410,7 @@ async fn login_page(
         name,
         &app.config.card_helper_url,
         &upstreams,
+        app.config.on_tv(),
     ))
     .into_response()
 }
@@ -411,6 +465,7 @@ async fn hub_acs(
         Ok(s) => s,
         Err(e) => return error_page(&e),
     };
+    replace_session(&app, &headers, &session);
     let cookie = set_cookie(&app, COOKIE, &session.id);
     (
         [(header::SET_COOKIE, cookie)],
@@ -459,6 +514,7 @@ async fn answer(
         Ok(s) => s,
         Err(e) => return json_error(&e),
     };
+    replace_session(&app, &headers, &session);
     let cookie = set_cookie(&app, COOKIE, &session.id);
     tracing::info!(tx = %a.tx, "card login: the card is verified, a session opened");
     (
@@ -481,8 +537,36 @@ async fn slo(State(app): State<App>, RawQuery(query): RawQuery, headers: HeaderM
     logout_step(&app, next)
 }
 
-async fn logout_here(State(app): State<App>, headers: HeaderMap) -> Response {
-    let next = app.logout_here(session_cookie(&headers).as_deref());
+/// Asks before logging out: another site may link or redirect a browser here.
+async fn logout_confirm(State(app): State<App>, headers: HeaderMap) -> Response {
+    match current_session(&app, &headers) {
+        Some(s) => Html(crate::pages::logout_confirm(
+            &app.tokens.bound(LOGOUT_PURPOSE, &s.id),
+        ))
+        .into_response(),
+        None => logout_step(&app, app.logout_here(None)),
+    }
+}
+
+#[derive(Deserialize)]
+struct LogoutForm {
+    #[serde(default)]
+    token: String,
+}
+
+/// The confirmation page's button: the token must be the one made for this session.
+async fn logout_here(
+    State(app): State<App>,
+    headers: HeaderMap,
+    FormBody(form): FormBody<LogoutForm>,
+) -> Response {
+    let cookie = session_cookie(&headers);
+    if let Some(id) = &cookie {
+        if !app.tokens.is_bound(LOGOUT_PURPOSE, id, &form.token) {
+            return error_page(&IdpError::LogoutNotConfirmed);
+        }
+    }
+    let next = app.logout_here(cookie.as_deref());
     logout_step(&app, next)
 }
 

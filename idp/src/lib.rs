@@ -21,11 +21,13 @@ pub mod notice;
 pub mod pages;
 pub mod platform;
 pub mod proxy;
+pub mod serve;
 pub mod sessions;
 pub mod slo;
 pub mod sso;
 pub mod store;
 pub mod tls_binding;
+mod tokens;
 
 pub use config::IdpConfig;
 pub use error::IdpError;

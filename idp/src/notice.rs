@@ -58,6 +58,8 @@ impl IdpError {
     pub fn heading(&self) -> (&'static str, &'static str) {
         match self {
             Self::ProxyRefused(_) => ("資格を登録できません", "Cannot register the qualification"),
+            Self::LogoutNotConfirmed => ("ログアウトしていません", "Not logged out"),
+            Self::BadLogout(_) => ("ログアウトできません", "Cannot log out"),
             _ => ("ログインできません", "Cannot log in"),
         }
     }
@@ -74,6 +76,12 @@ impl IdpError {
                 "The login request from the service could not be accepted.",
                 ASK_THE_SERVICE.0,
                 ASK_THE_SERVICE.1,
+            ),
+            E::BadLogout(_) => n(
+                "ご利用のサービスからのログアウトの要求を受け付けられませんでした。",
+                "The logout request from the service could not be accepted.",
+                "すべてのサービスからログアウトするには、ブラウザを閉じてください。問題が続くときは、ご利用のサービスの窓口にお問い合わせください。",
+                "To log out of every service, close the browser. If this happens again, contact the service you were using.",
             ),
             E::UnknownSp(_) => n(
                 "このサービスは個人認証プラットフォームに登録されていません。",
@@ -164,6 +172,12 @@ impl IdpError {
                 "Your professional qualification could not be confirmed, so you cannot act for a client.",
                 "資格の登録内容を、所属する士業団体にご確認ください。",
                 "Check your registration with your professional body.",
+            ),
+            E::LogoutNotConfirmed => n(
+                "ログアウトは、個人認証プラットフォームの確認画面のボタンからだけ行えます。別のサイトから送られてきたため、ログインはそのままです。",
+                "A logout is made only with the button on the platform's own confirmation page. This one came from another site, so you stay logged in.",
+                "ログアウトするときは、ご利用のサービスの「ログアウト」から進んでください。",
+                "To log out, use \"log out\" at the service you are using.",
             ),
             E::LoginNotCompleted => n(
                 "ログインは完了していません。",

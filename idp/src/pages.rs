@@ -6,6 +6,7 @@ use trust_framework::saml::xml::escape;
 use crate::notice::Notice;
 use crate::sessions::LoginTx;
 
+const TV_STYLE: &str = "body{background:#0b1a2a;color:#f0f4f8;max-width:52em;font-size:1.25em;border:14px solid #222;border-radius:18px;padding:1.5em 2em}.en{color:#9fb3c8}a{color:#8ecbff}#device{background:#1f3a56;padding:.5em 1em;border-radius:8px}input,button{font-size:1.2em}";
 const STYLE: &str = "body{font-family:'Noto Sans CJK JP',sans-serif;max-width:40em;margin:3em auto;line-height:1.6}#error{color:#b00}.en{color:#555}details{color:#555;font-size:0.9em}";
 
 /// The platform's own address.
@@ -85,6 +86,20 @@ BODY: {b}</pre></details>
     )
 }
 
+/// Asks before ending the session (a link from another site must not log anyone out):
+/// a form posting `token` back.
+pub fn logout_confirm(token: &str) -> String {
+    format!(
+        r#"<!DOCTYPE html>
+<html lang="ja"><head><meta charset="utf-8"><title>ログアウトしますか / Log out?</title><style>{STYLE}</style></head>
+<body><h1>ログアウトしますか <span class="en">/ Log out?</span></h1>
+<p id="message">個人認証プラットフォームと、このログインで利用したすべてのサービスからログアウトします。<br><span class="en" lang="en">You will be logged out of the platform and of every service you used with this login.</span></p>
+<form id="logout" method="post" action="/logout"><input type="hidden" name="token" value="{token}"><button type="submit">ログアウトする / Log out</button></form>
+</body></html>"#,
+        token = escape(token),
+    )
+}
+
 /// The login page for a transaction; `sp_name` is the service's name for people
 /// (Japanese, English) when its metadata gives one; `upstreams` are the card IdPs a user
 /// may authenticate the card at instead (e.g. a CATV operator's set-top box).
@@ -93,7 +108,17 @@ pub fn login(
     sp_name: Option<(&str, &str)>,
     helper: &str,
     upstreams: &[(String, Option<(String, String)>)],
+    on_tv: bool,
 ) -> String {
+    // A CATV operator's IdP shows its page on the television, through the set-top box.
+    let (tv_style, tv_banner) = if on_tv {
+        (
+            TV_STYLE,
+            r#"<p id="device">セットトップボックスの画面です。リモコンの数字ボタンで暗証番号を入力してください。<br><span class="en" lang="en">This is the set-top box's screen: enter the PIN with the remote's number keys.</span></p>"#,
+        )
+    } else {
+        ("", "")
+    };
     let sp = match sp_name {
         Some((ja, en)) => format!(
             r#"{}<span class="en" lang="en"> / {}</span>"#,
@@ -124,8 +149,9 @@ pub fn login(
     format!(
         r#"<!DOCTYPE html>
 <html lang="ja"><head><meta charset="utf-8"><title>マイナンバーカードでログイン / Log in with your My Number Card</title>
-<style>{STYLE}</style></head>
+<style>{STYLE}{tv_style}</style></head>
 <body>
+{tv_banner}
 <h1>マイナンバーカードでログイン <span class="en">/ Log in with your My Number Card</span></h1>
 <p>ログイン先 <span class="en">/ Logging in to</span>: <b id="sp">{sp}</b></p>
 <p>カードをカードリーダーに置き、利用者証明用電子証明書の暗証番号（4桁）を入力してください。<br>

@@ -16,6 +16,7 @@ use trust_framework::x509::{PathPolicy, TrustAnchors};
 use trust_framework::EntityId;
 
 use crate::config::{read_der, AnchorConfig, ConfigError, IdpConfig};
+use crate::error::IdpError;
 use crate::sessions::Memory;
 use crate::store::Store;
 
@@ -60,6 +61,8 @@ pub struct Platform {
     pub secret: PairwiseSecret,
     /// Logins, challenges, sessions.
     pub memory: Memory,
+    /// The key of the values it hands browsers and takes back (binding cookie, logout).
+    pub(crate) tokens: crate::tokens::Tokens,
     /// HTTP client for OCSP and CRLs.
     pub http: reqwest::Client,
     /// The clock.
@@ -79,6 +82,10 @@ struct Registry {
     authorities: Vec<Arc<AttributeAuthorityMetadata>>,
     /// The aggregate's validUntil, when one is loaded.
     valid_until: Option<OffsetDateTime>,
+    /// The SPs that came from the aggregate (they go when it expires).
+    from_aggregate: Vec<String>,
+    /// When the last aggregate expired, if no new one was loaded since.
+    expired_at: Option<OffsetDateTime>,
 }
 
 impl Registry {
@@ -102,6 +109,7 @@ impl Registry {
             }
             if let Some(sp) = &e.sp {
                 r.sps.insert(e.entity_id.to_string(), Arc::new(sp.clone()));
+                r.from_aggregate.push(e.entity_id.to_string());
                 if e.has_category(category::PLATFORM) {
                     r.hubs.push(e.entity_id.to_string());
                 }
@@ -118,6 +126,21 @@ impl Registry {
             }
         }
         r
+    }
+
+    /// The aggregate's validUntil has passed: every party it gave stops being trusted
+    /// (the configured SPs stay).
+    fn expire(&mut self, static_sps: &HashMap<String, Arc<SpMetadata>>) {
+        for id in std::mem::take(&mut self.from_aggregate) {
+            match static_sps.get(&id) {
+                Some(sp) => self.sps.insert(id, Arc::clone(sp)),
+                None => self.sps.remove(&id),
+            };
+        }
+        self.upstreams.clear();
+        self.hubs.clear();
+        self.authorities.clear();
+        self.expired_at = self.valid_until.take();
     }
 }
 
@@ -202,6 +225,8 @@ impl Platform {
             required_policy: JPKI_AUTH_POLICY.parse().ok(),
             required_eku: Some(const_oid_client_auth()),
         };
+        let limits = config.limits;
+        let shared_stores = crate::defects::Defects::of(&config).shared_stores;
         Ok(Self {
             config,
             entity_id,
@@ -216,14 +241,42 @@ impl Platform {
             policy,
             store,
             secret,
-            memory: Memory::default(),
+            memory: Memory::new(&limits, shared_stores),
+            tokens: crate::tokens::Tokens::default(),
             http,
             clock,
         })
     }
 
+    /// What the platform trusts now: an aggregate past its validUntil is dropped at that
+    /// instant, whatever is asked (fail closed).
     fn registry(&self) -> std::sync::RwLockReadGuard<'_, Registry> {
+        let now = self.now();
+        let expired = |r: &Registry| r.valid_until.is_some_and(|v| v <= now);
+        if expired(&self.registry.read().unwrap_or_else(PoisonError::into_inner)) {
+            let mut r = self
+                .registry
+                .write()
+                .unwrap_or_else(PoisonError::into_inner);
+            if expired(&r) {
+                tracing::warn!(
+                    "the federation metadata aggregate has expired: its parties are no longer trusted"
+                );
+                r.expire(&self.static_sps);
+            }
+        }
         self.registry.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The error for an SP the platform does not trust now: it is unknown, or the
+    /// aggregate that listed it has expired.
+    pub fn unknown_sp(&self, entity_id: &str) -> IdpError {
+        match self.registry().expired_at {
+            Some(at) => IdpError::UnknownSp(format!(
+                "{entity_id} (the federation metadata aggregate expired at {at}; the operator's next one has not been loaded)"
+            )),
+            None => IdpError::UnknownSp(entity_id.to_owned()),
+        }
     }
 
     /// A registered SP.

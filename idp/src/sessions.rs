@@ -1,18 +1,16 @@
 //! In-memory state that does not outlast a restart: login transactions, challenges and
 //! SSO sessions. Each map is bounded and swept of expired entries.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, PoisonError};
 
 use rand::RngCore;
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 use trust_framework::binding::Challenge;
 use trust_framework::EntityId;
 
+use crate::config::Limits;
 use crate::error::IdpError;
-
-/// Most entries a map holds (a flood of unfinished logins cannot exhaust memory).
-const CAP: usize = 100_000;
 
 /// A random URL-safe token of 32 bytes.
 pub fn token() -> String {
@@ -37,6 +35,9 @@ pub struct LoginTx {
     pub relay_state: Option<String>,
     /// The browser that started it (its cookie): only it may finish the login.
     pub browser: String,
+    /// Who holds it against the per-client share: the client's address, or the browser's
+    /// binding value when the address is not known.
+    pub client: String,
     /// ForceAuthn: only a card login after `created` counts.
     pub force_authn: bool,
     /// The attributes the SP asked for (its AttributeConsumingService).
@@ -94,66 +95,170 @@ pub struct UpstreamLogin {
     pub expires: OffsetDateTime,
 }
 
-struct Bounded<T> {
-    map: Mutex<HashMap<String, T>>,
-    expires: fn(&T) -> OffsetDateTime,
+/// What one owner (a client, a card, an SP) may hold of a store.
+#[derive(Clone, Copy)]
+struct Share {
+    /// Entries per owner.
+    per_owner: usize,
+    /// When an owner is at its share, or the store is full: its own oldest entry gives way
+    /// (`true`), or the new one is refused (`false`: a replay cache must not forget).
+    evict: bool,
 }
 
+/// A store of entries that expire, bounded in all and per owner, so that no owner can
+/// take what others need; expired entries are swept away as time passes.
+struct Bounded<T> {
+    inner: Mutex<Entries<T>>,
+    expires: fn(&T) -> OffsetDateTime,
+    owner: fn(&T) -> &str,
+    cap: usize,
+    share: Share,
+}
+
+struct Entries<T> {
+    map: HashMap<String, T>,
+    /// Each owner's keys, oldest first.
+    owners: HashMap<String, VecDeque<String>>,
+    last_sweep: Option<OffsetDateTime>,
+}
+
+/// How often expired entries are swept away even when no store is full.
+const SWEEP_EVERY: Duration = Duration::seconds(60);
+
 impl<T: Clone> Bounded<T> {
-    fn new(expires: fn(&T) -> OffsetDateTime) -> Self {
+    fn new(
+        expires: fn(&T) -> OffsetDateTime,
+        owner: fn(&T) -> &str,
+        cap: usize,
+        share: Share,
+    ) -> Self {
         Self {
-            map: Mutex::default(),
+            inner: Mutex::new(Entries {
+                map: HashMap::new(),
+                owners: HashMap::new(),
+                last_sweep: None,
+            }),
             expires,
+            owner,
+            cap: cap.max(1),
+            share,
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, T>> {
-        self.map.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries<T>> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn insert(&self, key: String, value: T, now: OffsetDateTime) -> Result<(), IdpError> {
-        let mut map = self.lock();
-        if map.len() >= CAP {
-            let expires = self.expires;
-            map.retain(|_, v| expires(v) > now);
-            if map.len() >= CAP {
-                return Err(IdpError::Busy);
-            }
-        }
-        map.insert(key, value);
+        let mut e = self.lock();
+        self.make_room(&mut e, &key, (self.owner)(&value), now)?;
+        let owner = (self.owner)(&value).to_owned();
+        e.owners.entry(owner).or_default().push_back(key.clone());
+        e.map.insert(key, value);
         Ok(())
     }
 
     /// Inserts `value` unless a live entry has `key` already: whether it was new.
     fn insert_new(&self, key: String, value: T, now: OffsetDateTime) -> Result<bool, IdpError> {
-        let mut map = self.lock();
-        if map.get(&key).is_some_and(|v| (self.expires)(v) > now) {
+        if self.get(&key, now).is_some() {
             return Ok(false);
         }
-        if map.len() >= CAP {
-            let expires = self.expires;
-            map.retain(|_, v| expires(v) > now);
-            if map.len() >= CAP {
+        self.insert(key, value, now).map(|()| true)
+    }
+
+    /// Room for one more entry of `owner`: expired entries swept when due or when full,
+    /// then the owner's own oldest entry, or the largest owner's when the store is full,
+    /// gives way (or the entry is refused where nothing may be forgotten).
+    fn make_room(
+        &self,
+        e: &mut Entries<T>,
+        key: &str,
+        owner: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), IdpError> {
+        self.remove(e, key);
+        if e.last_sweep.is_none_or(|t| now - t >= SWEEP_EVERY) || e.map.len() >= self.cap {
+            self.sweep(e, now);
+        }
+        if e.owners.get(owner).map_or(0, VecDeque::len) >= self.share.per_owner {
+            if !self.share.evict {
                 return Err(IdpError::Busy);
             }
+            evict_oldest(e, owner);
         }
-        map.insert(key, value);
-        Ok(true)
+        if e.map.len() >= self.cap {
+            let largest = e
+                .owners
+                .iter()
+                .max_by_key(|(_, keys)| keys.len())
+                .map(|(o, _)| o.clone());
+            match largest {
+                Some(o) if self.share.evict => evict_oldest(e, &o),
+                _ => return Err(IdpError::Busy),
+            }
+        }
+        Ok(())
+    }
+
+    /// Drops expired entries and gives their memory back.
+    fn sweep(&self, e: &mut Entries<T>, now: OffsetDateTime) {
+        let expires = self.expires;
+        e.map.retain(|_, v| expires(v) > now);
+        let map = &e.map;
+        e.owners.retain(|_, keys| {
+            keys.retain(|k| map.contains_key(k));
+            !keys.is_empty()
+        });
+        if e.map.capacity() > 64 && e.map.len() < e.map.capacity() / 4 {
+            e.map.shrink_to_fit();
+            e.owners.shrink_to_fit();
+        }
+        e.last_sweep = Some(now);
     }
 
     fn get(&self, key: &str, now: OffsetDateTime) -> Option<T> {
-        let map = self.lock();
-        map.get(key).filter(|v| (self.expires)(v) > now).cloned()
+        let e = self.lock();
+        e.map.get(key).filter(|v| (self.expires)(v) > now).cloned()
     }
 
     fn take(&self, key: &str) -> Option<T> {
-        self.lock().remove(key)
+        self.remove(&mut self.lock(), key)
+    }
+
+    /// Removes `key`, from its owner's list too.
+    fn remove(&self, e: &mut Entries<T>, key: &str) -> Option<T> {
+        let value = e.map.remove(key)?;
+        let owner = (self.owner)(&value);
+        if let Some(keys) = e.owners.get_mut(owner) {
+            if let Some(at) = keys.iter().position(|k| k == key) {
+                keys.remove(at);
+            }
+            if keys.is_empty() {
+                e.owners.remove(owner);
+            }
+        }
+        Some(value)
     }
 
     fn update(&self, key: &str, f: impl FnOnce(&mut T)) {
-        if let Some(v) = self.lock().get_mut(key) {
+        if let Some(v) = self.lock().map.get_mut(key) {
             f(v);
         }
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.lock().map.len()
+    }
+}
+
+fn evict_oldest<T>(e: &mut Entries<T>, owner: &str) {
+    let oldest = e.owners.get_mut(owner).and_then(VecDeque::pop_front);
+    if let Some(k) = oldest {
+        e.map.remove(&k);
+    }
+    if e.owners.get(owner).is_some_and(VecDeque::is_empty) {
+        e.owners.remove(owner);
     }
 }
 
@@ -191,19 +296,62 @@ pub struct Memory {
     sessions: Bounded<Session>,
     logouts: Bounded<LogoutTx>,
     upstream: Bounded<UpstreamLogin>,
-    /// Signed AuthnRequests seen (SP, ID) → until when they could be replayed.
-    requests: Bounded<OffsetDateTime>,
+    /// Signed AuthnRequests seen (SP, ID) → (SP, until when they could be replayed).
+    requests: Bounded<(String, OffsetDateTime)>,
 }
 
 impl Default for Memory {
     fn default() -> Self {
+        Self::new(&Limits::default(), false)
+    }
+}
+
+impl Memory {
+    /// Stores within `limits`: logins in progress shared out per client, challenges per
+    /// login, sessions per person, remembered requests per SP (`shared`: none of that, the
+    /// planted defect of the old stores).
+    pub fn new(limits: &Limits, shared: bool) -> Self {
+        let n = limits.entries;
+        let give_way = |per_owner| Share {
+            per_owner: if shared { usize::MAX } else { per_owner },
+            evict: !shared,
+        };
         Self {
-            txs: Bounded::new(|t| t.expires),
-            challenges: Bounded::new(|p| p.challenge.expires),
-            sessions: Bounded::new(|s| s.expires),
-            logouts: Bounded::new(|l| l.expires),
-            upstream: Bounded::new(|u| u.expires),
-            requests: Bounded::new(|until| *until),
+            txs: Bounded::new(
+                |t| t.expires,
+                |t| &t.client,
+                n,
+                give_way(limits.logins_per_client),
+            ),
+            challenges: Bounded::new(
+                |p| p.challenge.expires,
+                |p| &p.tx,
+                n,
+                give_way(limits.challenges_per_login),
+            ),
+            sessions: Bounded::new(
+                |s| s.expires,
+                |s| &s.person,
+                n,
+                give_way(limits.sessions_per_person),
+            ),
+            logouts: Bounded::new(|l| l.expires, |l| &l.id, n, give_way(1)),
+            upstream: Bounded::new(
+                |u| u.expires,
+                |u| &u.tx,
+                n,
+                give_way(limits.challenges_per_login),
+            ),
+            // Under a flood of fresh requests (anyone can have an SP sign one by
+            // visiting it) the oldest remembered give way: a replayed AuthnRequest only
+            // starts a login for whoever sends it, while refusing would stop every login
+            // of that SP.
+            requests: Bounded::new(
+                |(_, until)| *until,
+                |(sp, _)| sp,
+                n,
+                give_way(limits.requests_per_sp),
+            ),
         }
     }
 }
@@ -224,7 +372,8 @@ impl Memory {
         until: OffsetDateTime,
         now: OffsetDateTime,
     ) -> Result<bool, IdpError> {
-        self.requests.insert_new(format!("{sp} {id}"), until, now)
+        self.requests
+            .insert_new(format!("{sp} {id}"), (sp.to_owned(), until), now)
     }
 
     /// Records a login transaction.
@@ -305,5 +454,77 @@ impl Memory {
     /// Ends a session and returns it.
     pub fn end_session(&self, id: &str) -> Option<Session> {
         self.sessions.take(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Clone)]
+    struct E {
+        owner: String,
+        until: OffsetDateTime,
+    }
+
+    fn store(cap: usize, per_owner: usize, evict: bool) -> Bounded<E> {
+        Bounded::new(|e| e.until, |e| &e.owner, cap, Share { per_owner, evict })
+    }
+
+    fn put(b: &Bounded<E>, owner: &str, n: usize, now: OffsetDateTime) -> usize {
+        (0..n)
+            .filter(|i| {
+                let e = E {
+                    owner: owner.into(),
+                    until: now + Duration::minutes(10),
+                };
+                b.insert(format!("{owner}-{i}"), e, now).is_ok()
+            })
+            .count()
+    }
+
+    #[test]
+    fn one_owner_cannot_take_more_than_its_share() {
+        let now = OffsetDateTime::now_utc();
+        let b = store(100, 10, true);
+        put(&b, "flooder", 500, now);
+        assert_eq!(b.len(), 10, "the flooder's own oldest gave way");
+        assert!(b.get("flooder-499", now).is_some() && b.get("flooder-0", now).is_none());
+        assert_eq!(put(&b, "someone", 1, now), 1);
+        assert!(b.get("someone-0", now).is_some());
+    }
+
+    #[test]
+    fn a_full_store_takes_from_the_largest_owner() {
+        let now = OffsetDateTime::now_utc();
+        let b = store(20, 15, true);
+        put(&b, "big", 15, now);
+        put(&b, "small", 5, now);
+        assert_eq!(put(&b, "new", 1, now), 1);
+        assert_eq!(b.len(), 20);
+        assert!(
+            b.get("big-0", now).is_none(),
+            "the largest owner's oldest went"
+        );
+        assert!((0..5).all(|i| b.get(&format!("small-{i}"), now).is_some()));
+    }
+
+    #[test]
+    fn a_store_that_must_not_forget_refuses_instead() {
+        let now = OffsetDateTime::now_utc();
+        let b = store(100, 3, false);
+        assert_eq!(put(&b, "sp-1", 10, now), 3, "the SP is busy past its share");
+        assert!(b.get("sp-1-0", now).is_some(), "nothing was forgotten");
+        assert_eq!(put(&b, "sp-2", 3, now), 3, "another SP is not");
+    }
+
+    #[test]
+    fn expired_entries_are_swept_as_time_passes() {
+        let now = OffsetDateTime::now_utc();
+        let b = store(1000, 1000, true);
+        put(&b, "a", 500, now);
+        let later = now + Duration::minutes(11);
+        put(&b, "b", 1, later);
+        assert_eq!(b.len(), 1, "the 500 expired entries are gone");
     }
 }

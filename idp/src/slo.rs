@@ -2,7 +2,7 @@
 //! user at the platform, ends the session and visits every other SP of the session with
 //! a signed LogoutRequest before answering the initiator.
 
-use time::Duration;
+use time::{Duration, OffsetDateTime};
 use trust_framework::saml::bindings::{self, Kind, RedirectMessage};
 use trust_framework::saml::constants::{status, BINDING_REDIRECT};
 use trust_framework::saml::logout::{self, LogoutRequest, LogoutResponse};
@@ -34,21 +34,28 @@ impl Platform {
             .map(|e| e.location.clone())
     }
 
+    /// The SP a logout message comes from, its signature verified with that SP's metadata
+    /// keys, sent to this endpoint, and recent (as TF-SP-010 asks of SPs).
     fn verify_from_sp(
         &self,
         message: &RedirectMessage,
-        issuer: &str,
+        (issuer, destination, issued): (&str, Option<&str>, OffsetDateTime),
     ) -> Result<EntityId, IdpError> {
-        let sp = self
-            .sp(issuer)
-            .ok_or_else(|| IdpError::UnknownSp(issuer.to_owned()))?;
+        let sp = self.sp(issuer).ok_or_else(|| self.unknown_sp(issuer))?;
         // SAML Profiles §4.4.4.1: logout messages are signed.
-        let sig = message
-            .signature
-            .as_ref()
-            .ok_or_else(|| IdpError::Unsigned(issuer.to_owned()))?;
-        bindings::verify_redirect_signature(sig, &sp.signing_certs)
-            .map_err(IdpError::BadRequestSignature)?;
+        let sig = message.signature.as_ref().ok_or_else(|| {
+            IdpError::BadLogout(SamlError::Invalid(format!(
+                "it is not signed, and logout messages from {issuer} must be (SAML Profiles 4.4.4.1)"
+            )))
+        })?;
+        bindings::verify_redirect_signature(sig, &sp.signing_certs).map_err(IdpError::BadLogout)?;
+        logout::check_addressing(
+            (issuer, destination, issued),
+            issuer,
+            &self.url("/slo"),
+            self.now(),
+        )
+        .map_err(IdpError::BadLogout)?;
         Ok(sp.entity_id.clone())
     }
 
@@ -58,8 +65,15 @@ impl Platform {
         message: &RedirectMessage,
         cookie: Option<&str>,
     ) -> Result<Next, IdpError> {
-        let request = logout::parse_request(&message.xml).map_err(IdpError::BadRequest)?;
-        let sp = self.verify_from_sp(message, &request.issuer)?;
+        let request = logout::parse_request(&message.xml).map_err(IdpError::BadLogout)?;
+        let sp = self.verify_from_sp(
+            message,
+            (
+                &request.issuer,
+                request.destination.as_deref(),
+                request.issue_instant,
+            ),
+        )?;
         let mut pending = Vec::new();
         if let Some(session) = cookie.and_then(|c| self.memory.session(c, self.now())) {
             // Only the session the SP names is ended: its NameID for that SP must match.
@@ -105,8 +119,15 @@ impl Platform {
 
     /// An SP's LogoutResponse during the round.
     pub fn logout_answered(&self, message: &RedirectMessage) -> Result<Next, IdpError> {
-        let response = logout::parse_response(&message.xml).map_err(IdpError::BadRequest)?;
-        let sp = self.verify_from_sp(message, &response.issuer)?;
+        let response = logout::parse_response(&message.xml).map_err(IdpError::BadLogout)?;
+        let sp = self.verify_from_sp(
+            message,
+            (
+                &response.issuer,
+                response.destination.as_deref(),
+                response.issue_instant,
+            ),
+        )?;
         let id = message
             .relay_state
             .as_deref()
@@ -120,7 +141,7 @@ impl Platform {
                 if *expected == sp
                     && response.in_response_to.as_deref() == Some(request_id.as_str()) => {}
             _ => {
-                return Err(IdpError::BadRequest(SamlError::Invalid(
+                return Err(IdpError::BadLogout(SamlError::Invalid(
                     "a LogoutResponse to a request the platform did not send".into(),
                 )))
             }

@@ -73,9 +73,7 @@ impl Platform {
         }
         let issuer = claimed_issuer(&incoming.xml)?;
         // TF-IDP-002: only SPs of the metadata.
-        let sp = self
-            .sp(&issuer)
-            .ok_or_else(|| IdpError::UnknownSp(issuer.clone()))?;
+        let sp = self.sp(&issuer).ok_or_else(|| self.unknown_sp(&issuer))?;
         // TF-IDP-004: verify any signature there is; require one where metadata says so.
         let signed_xml = match (
             &incoming.redirect_signature,
@@ -204,7 +202,14 @@ impl Platform {
     }
 
     /// A login transaction for an accepted request.
-    pub fn start_login(&self, accepted: &Accepted, browser: &str) -> Result<LoginTx, IdpError> {
+    /// A login in progress for `accepted`, bound to `browser`, counted against `client`'s
+    /// share (its address; the browser when unknown).
+    pub fn start_login(
+        &self,
+        accepted: &Accepted,
+        browser: &str,
+        client: Option<std::net::IpAddr>,
+    ) -> Result<LoginTx, IdpError> {
         let now = self.now();
         let tx = LoginTx {
             id: crate::sessions::token(),
@@ -213,6 +218,7 @@ impl Platform {
             request_id: accepted.request.id.clone(),
             relay_state: accepted.relay_state.clone(),
             browser: browser.to_owned(),
+            client: client.map_or_else(|| browser.to_owned(), |ip| ip.to_string()),
             force_authn: accepted.request.force_authn && !self.defects().ignore_force_authn,
             requested_attributes: accepted
                 .request

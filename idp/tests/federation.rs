@@ -80,3 +80,35 @@ async fn tf_md_002_an_expired_aggregate_stops_the_platform_from_starting() {
         .to_string();
     assert!(err.contains("expired"), "{err}");
 }
+
+/// Known from the notes of issue 21: an aggregate whose validUntil passed while it was
+/// loaded was still trusted. Its parties stop being trusted at that instant, and the
+/// refusal says why.
+#[tokio::test(flavor = "multi_thread")]
+async fn tf_md_002_an_aggregate_that_expires_while_loaded_stops_being_trusted() {
+    let lab = Lab::start_with(|cfg| {
+        let (path, operator_certificate) = write_aggregate(
+            &cfg.sp_metadata,
+            OffsetDateTime::now_utc() + Duration::hours(1),
+            "federation.xml",
+        );
+        cfg.sp_metadata.clear();
+        cfg.metadata_aggregate = Some(idp::config::AggregateConfig {
+            path,
+            operator_certificate,
+        });
+    })
+    .await;
+    assert!(matches!(
+        full_login(&lab, &browser(), 0, PersonaId::Valid).await,
+        Outcome::Response { .. }
+    ));
+    lab.clock.advance(Duration::hours(2));
+    match full_login(&lab, &browser(), 0, PersonaId::Valid).await {
+        Outcome::Error { status, body } => {
+            assert_eq!(status, 400);
+            assert!(body.contains("aggregate expired"), "{body}");
+        }
+        other => panic!("an SP of an expired aggregate was served: {other:?}"),
+    }
+}

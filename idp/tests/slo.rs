@@ -156,7 +156,42 @@ async fn unsigned_or_foreign_logout_messages_are_refused() {
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 400);
-    // The session survived both.
+    // Signed by the right SP, but for another endpoint, or long ago (issue 21: the
+    // platform checked neither).
+    for (destination, issued, why) in [
+        (
+            Some("https://elsewhere.example/slo".to_owned()),
+            lab.clock.now(),
+            "Destination",
+        ),
+        (None, lab.clock.now(), "no Destination"),
+        (
+            Some(format!("{}/slo", lab.idp_url)),
+            lab.clock.now() - time::Duration::hours(1),
+            "IssueInstant",
+        ),
+    ] {
+        let r = LogoutRequest {
+            destination,
+            issue_instant: issued,
+            ..request.clone()
+        };
+        let xml = logout::build_request(&r, "x", "y");
+        let q =
+            bindings::encode_redirect(Kind::Request, &xml, None, Some(&lab.sps[0].key)).unwrap();
+        let resp = b
+            .get(format!("{}/slo?{q}", lab.idp_url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 400, "{why}");
+        let said = resp.text().await.unwrap();
+        assert!(
+            said.contains(why) && said.contains("logout message"),
+            "{why}: {said}"
+        );
+    }
+    // The session survived them all.
     let (url, _) = lab.login_url(1, |_| {});
     assert!(matches!(
         interpret(b.get(url).send().await.unwrap()).await,
@@ -172,8 +207,18 @@ async fn logout_at_the_platform_visits_the_sps() {
         full_login(&lab, &b, 0, PersonaId::Valid).await,
         Outcome::Response { .. }
     ));
-    let resp = b
+    let confirm = b
         .get(format!("{}/logout", lab.idp_url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = common::form_field(&confirm, "token").expect("the confirmation page's form");
+    let resp = b
+        .post(format!("{}/logout", lab.idp_url))
+        .form(&[("token", token)])
         .send()
         .await
         .unwrap();
@@ -184,7 +229,7 @@ async fn logout_at_the_platform_visits_the_sps() {
     let answer = LogoutResponse {
         id: "_a".into(),
         issuer: lab.sps[0].entity_id.clone(),
-        destination: None,
+        destination: Some(format!("{}/slo", lab.idp_url)),
         issue_instant: lab.clock.now(),
         in_response_to: Some(req.id),
         status: status::SUCCESS.into(),

@@ -272,9 +272,11 @@ fn run_idp(config: &std::path::Path, port: u16, tls_port: u16) -> anyhow::Result
             platform.entity_id,
             listener.local_addr()?
         );
-        axum::serve(listener, idp::http::router(platform))
-            .with_graceful_shutdown(async { drop(tokio::signal::ctrl_c().await) })
-            .await?;
+        let limits = idp::serve::Limits::default();
+        tokio::select! {
+            served = idp::serve::serve(listener, idp::http::router(platform), limits) => served?,
+            _ = tokio::signal::ctrl_c() => {}
+        }
         Ok(true)
     })
 }

@@ -71,7 +71,7 @@ async fn bind(port: u16) -> anyhow::Result<(TcpListener, String)> {
 
 fn serve(listener: TcpListener, app: axum::Router) {
     tokio::spawn(async move {
-        if let Err(err) = axum::serve(listener, app).await {
+        if let Err(err) = idp::serve::serve(listener, app, idp::serve::Limits::default()).await {
             tracing::error!(%err, "a service of the stack stopped");
         }
     });

@@ -4,7 +4,7 @@
 use std::process::Command;
 
 /// Each crate with its layer; a crate may depend only on crates of a lower layer.
-const LAYERS: [(&str, u8); 13] = [
+const LAYERS: [(&str, u8); 14] = [
     ("xmlsec-quiet", 0),
     ("mock-card", 0),
     ("mock-ca", 1),
@@ -17,6 +17,7 @@ const LAYERS: [(&str, u8); 13] = [
     ("cardholder", 3),
     ("scenarios", 5),
     ("conformance", 5),
+    ("fuzzing", 5),
     ("mnctf", 9),
 ];
 

@@ -64,7 +64,7 @@ async fn start_example(suite: &SuiteSps, dir: &Path, example: &str, defects: &st
         idp::http::router(platform)
     };
     tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
+        let _ = idp::serve::serve(listener, router, idp::serve::Limits::default()).await;
     });
     let sut = if example == "platform" {
         "idp-sut.toml".to_owned()

@@ -247,7 +247,7 @@ async fn bind() -> Result<(TcpListener, String), StartError> {
 
 fn serve(listener: TcpListener, app: axum::Router) {
     tokio::spawn(async move {
-        if let Err(err) = axum::serve(listener, app).await {
+        if let Err(err) = idp::serve::serve(listener, app, idp::serve::Limits::default()).await {
             tracing::error!(%err, "a party of the federation stopped");
         }
     });
@@ -644,16 +644,33 @@ impl Federation {
             categories,
             assurance,
         });
+        let text = self.publish(&with)?;
+        *joined = with;
+        Ok(text)
+    }
+
+    /// The operator publishes the aggregate again, valid for a week from now (as it
+    /// would have, on schedule, by a date a scenario jumps to), and the platform and the
+    /// CATV IdP load it.
+    pub fn republish(&self) -> Result<(), StartError> {
+        let joined = self
+            .joined
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        self.publish(&joined).map(drop)
+    }
+
+    fn publish(&self, joined: &[Registration]) -> Result<String, StartError> {
         let text = self
             .operator
-            .publish_joined(self.clock.now() + Duration::days(7), &with)?;
+            .publish_joined(self.clock.now() + Duration::days(7), joined)?;
         for (name, platform) in [(names::PLATFORM, &self.platform), (names::CATV, &self.catv)] {
             platform
                 .refresh_aggregate(&text)
                 .map_err(|e| StartError::Party(format!("{name}: {e}")))?;
         }
         write(&self.dir, "aggregate.xml", text.as_bytes())?;
-        *joined = with;
         Ok(text)
     }
 

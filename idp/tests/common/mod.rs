@@ -116,7 +116,11 @@ key = "tls.key"
         let steer = clock.clone();
         let idp = Arc::new(Platform::new(config, Arc::new(move || steer.now())).unwrap());
         let app = idp::http::router(Arc::clone(&idp));
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        tokio::spawn(async move {
+            idp::serve::serve(listener, app, SERVE_LIMITS)
+                .await
+                .unwrap()
+        });
         let tls_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let tls_url = format!("https://{}", tls_listener.local_addr().unwrap());
         let tls_config = idp::tls_binding::server_config(&idp).unwrap();
@@ -166,6 +170,15 @@ key = "tls.key"
         (format!("{sso}?{query}"), id)
     }
 }
+
+/// The server limits of the lab: the defaults, with a head timeout short enough for a
+/// test to see half-sent requests closed.
+pub const SERVE_LIMITS: idp::serve::Limits = idp::serve::Limits {
+    connections: 4096,
+    per_client: 256,
+    head: std::time::Duration::from_secs(2),
+    request: std::time::Duration::from_secs(60),
+};
 
 pub fn rand_id() -> String {
     use rand::RngCore;

@@ -63,7 +63,8 @@ pub enum Message {
 }
 
 impl Message {
-    fn from_frame(frame: Vec<u8>) -> Self {
+    /// The message a frame carries.
+    pub fn from_frame(frame: Vec<u8>) -> Self {
         match frame.as_slice() {
             [0x00] => Self::PowerOff,
             [0x01] => Self::PowerOn,

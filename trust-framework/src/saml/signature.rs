@@ -60,6 +60,27 @@ fn root_id(xml: &str) -> Result<(String, Option<String>), SamlError> {
     ))
 }
 
+/// What went wrong with a signature, in words a vendor can act on: xmlsec's own reason
+/// follows samael's generic "Crypto Provider Error".
+fn signature_error(e: samael::crypto::CryptoError) -> SamlError {
+    use std::error::Error as _;
+    if matches!(e, samael::crypto::CryptoError::InvalidSignature) {
+        return SamlError::BadSignature(
+            "the signature does not verify with the sender's metadata keys".into(),
+        );
+    }
+    let mut text = String::from("the signature could not be checked");
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(&format!(": {c}"));
+        cause = c.source();
+    }
+    if e.source().is_none() {
+        text.push_str(&format!(": {e}"));
+    }
+    SamlError::BadSignature(text)
+}
+
 /// Verifies every signature in `xml` against `certs` and returns the document reduced to
 /// what the signatures cover, whatever its root (the caller checks what it got).
 pub fn verify_and_reduce(xml: &str, certs: &[Vec<u8>]) -> Result<String, SamlError> {
@@ -77,7 +98,7 @@ pub fn verify_and_reduce(xml: &str, certs: &[Vec<u8>]) -> Result<String, SamlErr
         ReduceMode::ValidateAndMarkNoAncestors,
         Some(&[AllowedSignatureAlgorithm::RsaSha256]),
     )
-    .map_err(|e| SamlError::BadSignature(e.to_string()))
+    .map_err(signature_error)
 }
 
 /// Verifies every signature in `xml` against `certs` (DER, from configured metadata) and
@@ -100,7 +121,7 @@ pub fn verify_enveloped(xml: &str, certs: &[Vec<u8>]) -> Result<String, SamlErro
         ReduceMode::ValidateAndMarkNoAncestors,
         Some(&[AllowedSignatureAlgorithm::RsaSha256]),
     )
-    .map_err(|e| SamlError::BadSignature(e.to_string()))?;
+    .map_err(signature_error)?;
     let (reduced_name, reduced_id) = root_id(&reduced)?;
     if reduced_name != name || reduced_id != id || id.is_none() {
         return Err(SamlError::Wrapped);
