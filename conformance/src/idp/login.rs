@@ -554,6 +554,15 @@ pub async fn password_or_refusal(
 
 /// The visible text of a page, shortened.
 pub fn page_text(html: &str) -> String {
+    // Not a page at all (compressed or binary bytes the server did not label): say so
+    // rather than show the bytes.
+    let odd = html
+        .chars()
+        .filter(|c| *c == char::REPLACEMENT_CHARACTER || (c.is_control() && !c.is_whitespace()))
+        .count();
+    if odd * 10 > html.chars().count().max(1) {
+        return format!("no text: {} bytes of binary content", html.len());
+    }
     // What a person reads: the body, without styles and scripts.
     let body = html.split_once("<body").map_or(html, |(_, b)| b);
     let mut out = String::new();
