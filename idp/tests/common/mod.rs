@@ -57,6 +57,17 @@ impl Lab {
     }
 
     pub async fn start_with(tune: impl FnOnce(&mut IdpConfig)) -> Self {
+        Self::build(tune, true).await
+    }
+
+    /// Everything but the serving: the CA service, keys, metadata and `idp.toml`, its
+    /// address free for another process to serve the platform at (`crash_safe.rs`).
+    #[allow(dead_code)]
+    pub async fn files_only() -> Self {
+        Self::build(|_| {}, false).await
+    }
+
+    async fn build(tune: impl FnOnce(&mut IdpConfig), serve: bool) -> Self {
         let clock = Clock::system();
         let ca = tokio::task::block_in_place(|| RunningService::start(0, |_| {}, clock.clone()))
             .unwrap();
@@ -115,20 +126,24 @@ key = "tls.key"
         tune(&mut config);
         let steer = clock.clone();
         let idp = Arc::new(Platform::new(config, Arc::new(move || steer.now())).unwrap());
-        let app = idp::http::router(Arc::clone(&idp));
-        tokio::spawn(async move {
-            idp::serve::serve(listener, app, SERVE_LIMITS)
-                .await
-                .unwrap()
-        });
         let tls_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let tls_url = format!("https://{}", tls_listener.local_addr().unwrap());
-        let tls_config = idp::tls_binding::server_config(&idp).unwrap();
-        tokio::spawn(idp::tls_binding::serve(
-            Arc::clone(&idp),
-            tls_listener,
-            tls_config,
-        ));
+        if serve {
+            let app = idp::http::router(Arc::clone(&idp));
+            tokio::spawn(async move {
+                idp::serve::serve(listener, app, SERVE_LIMITS)
+                    .await
+                    .unwrap()
+            });
+            let tls_config = idp::tls_binding::server_config(&idp).unwrap();
+            tokio::spawn(idp::tls_binding::serve(
+                Arc::clone(&idp),
+                tls_listener,
+                tls_config,
+            ));
+        } else {
+            drop((listener, tls_listener));
+        }
         Self {
             ca,
             clock,
