@@ -197,6 +197,17 @@ pub struct ServiceProvider {
     clock: Arc<dyn Fn() -> OffsetDateTime + Send + Sync>,
 }
 
+/// Most logins in progress an SP keeps.
+const MAX_PENDING: usize = 10_000;
+
+/// Whether another login may start: expired ones are dropped when the map is full.
+fn room_for_one_more(pending: &mut HashMap<String, PendingLogin>, now: OffsetDateTime) -> bool {
+    if pending.len() >= MAX_PENDING {
+        pending.retain(|_, p| p.expires > now);
+    }
+    pending.len() < MAX_PENDING
+}
+
 /// A login this SP started: the request ID, where to go after, and until when.
 struct PendingLogin {
     request_id: String,
@@ -502,14 +513,30 @@ async fn login(State(sp): State<Arc<ServiceProvider>>, Query(q): Query<LoginQuer
         .then_some(1),
     });
     let relay = random_token();
-    lock(&sp.pending).insert(
-        relay.clone(),
-        PendingLogin {
-            request_id: id,
-            next,
-            expires: now + Duration::minutes(10),
-        },
-    );
+    {
+        // Bounded: a flood of started logins cannot exhaust memory (expired ones go first).
+        let mut pending = lock(&sp.pending);
+        if !room_for_one_more(&mut pending, now) {
+            return citizen_page(
+                &sp,
+                StatusCode::SERVICE_UNAVAILABLE,
+                (
+                    "ただいま混み合っています。しばらくしてから、もう一度ログインしてください。",
+                    "The service is busy. Please log in again in a few minutes.",
+                ),
+                &[LOG_IN],
+                "busy: too many logins in progress",
+            );
+        }
+        pending.insert(
+            relay.clone(),
+            PendingLogin {
+                request_id: id,
+                next,
+                expires: now + Duration::minutes(10),
+            },
+        );
+    }
     match bindings::encode_redirect(Kind::Request, &xml, Some(&relay), Some(&sp.config.key)) {
         Ok(q) => Redirect::to(&format!("{}?{q}", sp.config.idp_sso_url)).into_response(),
         Err(e) => page(StatusCode::INTERNAL_SERVER_ERROR, "error", &e.to_string()),
@@ -678,5 +705,34 @@ async fn slo(State(sp): State<Arc<ServiceProvider>>, RawQuery(q): RawQuery) -> R
                 Err(e) => page(StatusCode::INTERNAL_SERVER_ERROR, "error", &e.to_string()),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logins_in_progress_are_bounded_and_expired_ones_make_room() {
+        let now = OffsetDateTime::now_utc();
+        let login = |expires| PendingLogin {
+            request_id: String::new(),
+            next: "/".into(),
+            expires,
+        };
+        let mut pending: HashMap<String, PendingLogin> = (0..MAX_PENDING)
+            .map(|i| (i.to_string(), login(now + Duration::minutes(10))))
+            .collect();
+        assert!(!room_for_one_more(&mut pending, now), "full of live logins");
+        pending.insert("old".into(), login(now - Duration::minutes(1)));
+        pending.remove("0");
+        pending.remove("1");
+        pending.insert("older".into(), login(now - Duration::minutes(2)));
+        assert_eq!(pending.len(), MAX_PENDING);
+        assert!(
+            room_for_one_more(&mut pending, now),
+            "the expired ones made room"
+        );
+        assert_eq!(pending.len(), MAX_PENDING - 2);
     }
 }
