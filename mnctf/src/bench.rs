@@ -22,6 +22,20 @@ pub enum BenchCommand {
         #[arg(long)]
         no_peer: bool,
     },
+    /// Card logins at the platform for minutes while the CA service flaps through its
+    /// faults and the cards mix valid, revoked, expired and look-alike ones: no bad card
+    /// let in, no valid one refused while the CA was healthy, the platform alive and flat.
+    Soak {
+        /// Minutes to run.
+        #[arg(long, default_value_t = 10)]
+        minutes: u64,
+        /// Logins in flight at once.
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+        /// Seconds between the CA service's changes of state.
+        #[arg(long, default_value_t = 15)]
+        flap: u64,
+    },
     /// The whole case-study run (`mnctf scenarios`, every suite on its own federation),
     /// repeated: median wall time, and each suite's median.
     Scenarios {
@@ -78,6 +92,11 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<bool> {
             no_peer,
         } => return crate::bench_idp::run(seconds, concurrency, no_peer),
         BenchCommand::Scenarios { runs } => return scenario_runs(runs),
+        BenchCommand::Soak {
+            minutes,
+            concurrency,
+            flap,
+        } => return crate::soak::run(minutes, concurrency, flap),
         BenchCommand::TestSp { peer, runs } => return test_sp_runs(&peer, runs),
     };
     let local = in_process_round_trips(apdus);

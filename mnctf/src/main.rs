@@ -15,6 +15,7 @@ mod output;
 mod pki;
 mod report_cmd;
 mod run_scenarios;
+mod soak;
 mod test_idp;
 mod test_sp;
 mod walkthrough;
