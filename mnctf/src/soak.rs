@@ -227,6 +227,13 @@ fn summary(t: &Tally, rss: &[u64], alive: bool, minutes: u64) {
     }
     if let (Some(first), Some(last), Some(max)) = (rss.first(), rss.last(), rss.iter().max()) {
         println!("platform RSS: {first} kB at start, {last} kB at the end, {max} kB at most ({} samples)", rss.len());
+        // One sample a minute (they are taken every 10 s): flat, or growing?
+        let by_minute: Vec<String> = rss
+            .iter()
+            .step_by(6)
+            .map(|kb| (kb / 1024).to_string())
+            .collect();
+        println!("platform RSS by minute (MB): {}", by_minute.join(" "));
     }
     println!("logins that could not run (client side): {}", t.errors);
     if t.breaches.is_empty() {
