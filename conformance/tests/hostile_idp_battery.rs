@@ -5,17 +5,17 @@
 //! and each must end the run with a clear reason within the limits and a written report,
 //! never a hang, a panic or a PASSED test. The IdP is a raw TCP server.
 
-use std::io::Write as _;
 use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use conformance::idp::{IdpSutConfig, Role, SuiteSps};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 
 mod common;
 use common::preflight_reason;
+use common::raw::{answer, gzip_bomb, read_request};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Mode {
@@ -52,43 +52,6 @@ struct Idp {
     mode: Mode,
 }
 
-async fn read_request(s: &mut TcpStream) -> Option<(String, String)> {
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        if head.len() > 65536 || s.read(&mut byte).await.ok()? == 0 {
-            return None;
-        }
-        head.push(byte[0]);
-    }
-    let text = String::from_utf8_lossy(&head).into_owned();
-    let mut first = text.split_whitespace();
-    let method = first.next()?.to_owned();
-    let path = first.next()?.split('?').next()?.to_owned();
-    let length = text
-        .lines()
-        .find_map(|l| {
-            l.to_ascii_lowercase()
-                .strip_prefix("content-length:")
-                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-        })
-        .unwrap_or(0);
-    let mut body = vec![0u8; length.min(1 << 20)];
-    s.read_exact(&mut body).await.ok()?;
-    Some((method, path))
-}
-
-fn answer(status: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
-    let mut out = format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\n", body.len());
-    for (n, v) in headers {
-        out.push_str(&format!("{n}: {v}\r\n"));
-    }
-    out.push_str("Connection: close\r\n\r\n");
-    let mut out = out.into_bytes();
-    out.extend_from_slice(body);
-    out
-}
-
 fn metadata(idp: &Idp, entities: usize, with_sso: bool) -> String {
     let one = |i: usize| {
         let sso = if with_sso {
@@ -115,19 +78,6 @@ fn metadata(idp: &Idp, entities: usize, with_sso: bool) -> String {
         let all: String = (0..entities).map(one).collect();
         format!("<md:EntitiesDescriptor {ns}>{all}</md:EntitiesDescriptor>")
     }
-}
-
-/// 64 MiB of zeros, gzipped, made once.
-fn gzip_bomb() -> &'static [u8] {
-    static BOMB: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
-    BOMB.get_or_init(|| {
-        let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        let block = vec![0u8; 1 << 20];
-        for _ in 0..64 {
-            z.write_all(&block).unwrap();
-        }
-        z.finish().unwrap()
-    })
 }
 
 fn post_form(action: &str, response_b64: &str) -> Vec<u8> {

@@ -153,39 +153,43 @@ pub fn run(seconds: u64, concurrency: usize, no_peer: bool) -> anyhow::Result<bo
         let stack = Arc::new(Stack::start(Ports::ANY, PersonaId::Valid, &dir).await?);
         // The same SP on both sides: unsigned AuthnRequests, one POST ACS.
         let (sp, acs) = ("http://127.0.0.1:9/bench-sp", "http://127.0.0.1:9/acs");
-        std::fs::write(
-            dir.join("bench-sp.xml"),
-            format!(r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="{sp}"><md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="{acs}" index="0"/></md:SPSSODescriptor></md:EntityDescriptor>"#),
-        )?;
         // The platform in a process of its own, so that its CPU time can be read apart
         // from the clients', the virtual cards' and the CA's.
-        let port = mnctf::peers::free_port()?;
-        let config = std::fs::read_to_string(dir.join("idp.toml"))?
-            .replace(&stack.idp_url, &format!("http://127.0.0.1:{port}"))
-            .replace("store = \"idp.sqlite\"", "store = \"idp-bench.sqlite\"")
-            .replace("sp_metadata = [", "sp_metadata = [\"bench-sp.xml\", ");
-        std::fs::write(dir.join("idp-bench.toml"), config)?;
-        let exe = std::env::current_exe()?.display().to_string();
-        let args = ["idp".into(), "--config".into(), dir.join("idp-bench.toml").display().to_string(), "--port".into(), port.to_string()];
-        let mut platform = mnctf::peers::Peer::spawn("platform", port, &dir.join("platform"), &exe, &args)?;
-        platform.wait_ready("/metadata", Duration::from_secs(20)).await?;
+        let platform = own_platform(&stack, &dir, "bench", (sp, acs)).await?;
         let idp_url = Arc::new(platform.base_url.clone());
-        let cards: Arc<Vec<std::sync::Mutex<JpkiClient<InProcess>>>> =
-            Arc::new((0..concurrency).map(|_| std::sync::Mutex::new(JpkiClient::new(InProcess::new(JpkiCard::new(stack.ca.pki.persona(PersonaId::Valid).card_image()))))).collect());
+        let cards: Arc<Vec<std::sync::Mutex<JpkiClient<InProcess>>>> = Arc::new(
+            (0..concurrency)
+                .map(|_| {
+                    std::sync::Mutex::new(JpkiClient::new(InProcess::new(JpkiCard::new(
+                        stack.ca.pki.persona(PersonaId::Valid).card_image(),
+                    ))))
+                })
+                .collect(),
+        );
         let before = group_cpu(platform.pid());
         let mut ours = measure(seconds, concurrency, move |worker| {
             let (idp_url, cards) = (Arc::clone(&idp_url), Arc::clone(&cards));
             async move { card_login(&idp_url, &cards[worker], sp, acs).await }
         })
         .await;
-        report("platform", "card logins", &mut ours, group_cpu(platform.pid()).saturating_sub(before));
+        report(
+            "platform",
+            "card logins",
+            &mut ours,
+            group_cpu(platform.pid()).saturating_sub(before),
+        );
         drop(platform);
         if !no_peer {
             let cred = stack.ca.pki.service_credential("sp-2")?;
-            let key = cred.key.to_pkcs8_pem(rsa::pkcs8::LineEnding::LF)?.to_string();
+            let key = cred
+                .key
+                .to_pkcs8_pem(rsa::pkcs8::LineEnding::LF)?
+                .to_string();
             let cert = mock_ca::pki::pem("CERTIFICATE", &cred.certificate);
-            let mut peer = mnctf::peers::simplesamlphp_idp(&dir.join("ssp-idp"), &key, &cert, sp, acs)?;
-            peer.wait_ready("/saml2/idp/metadata.php", Duration::from_secs(30)).await?;
+            let mut peer =
+                mnctf::peers::simplesamlphp_idp(&dir.join("ssp-idp"), &key, &cert, sp, acs)?;
+            peer.wait_ready("/saml2/idp/metadata.php", Duration::from_secs(30))
+                .await?;
             let base = Arc::new(peer.base_url.clone());
             let before = group_cpu(peer.pid());
             let mut theirs = measure(seconds, concurrency, move |_| {
@@ -193,13 +197,69 @@ pub fn run(seconds: u64, concurrency: usize, no_peer: bool) -> anyhow::Result<bo
                 async move { password_login(&base, sp, acs).await }
             })
             .await;
-            report("simplesamlphp IdP", "password logins", &mut theirs, group_cpu(peer.pid()).saturating_sub(before));
-            println!("ratio platform / simplesamlphp (logins/s in this run): {:.2}", ours.per_second() / theirs.per_second());
+            report(
+                "simplesamlphp IdP",
+                "password logins",
+                &mut theirs,
+                group_cpu(peer.pid()).saturating_sub(before),
+            );
+            println!(
+                "ratio platform / simplesamlphp (logins/s in this run): {:.2}",
+                ours.per_second() / theirs.per_second()
+            );
         }
         breakdown(&stack)?;
         let _ = std::fs::remove_dir_all(&dir);
         Ok(ours.failures == 0)
     })
+}
+
+/// `stack`'s platform in a process of its own (`mnctf idp`), with SP `(entityID, ACS)`
+/// registered beside the stack's and a store of its own (`label` names its files).
+pub(crate) async fn own_platform(
+    stack: &Stack,
+    dir: &std::path::Path,
+    label: &str,
+    (sp, acs): (&str, &str),
+) -> anyhow::Result<mnctf::peers::Peer> {
+    std::fs::write(
+        dir.join(format!("{label}-sp.xml")),
+        format!(
+            r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="{sp}"><md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="{acs}" index="0"/></md:SPSSODescriptor></md:EntityDescriptor>"#
+        ),
+    )?;
+    let port = mnctf::peers::free_port()?;
+    let config = std::fs::read_to_string(dir.join("idp.toml"))?
+        .replace(&stack.idp_url, &format!("http://127.0.0.1:{port}"))
+        .replace(
+            "store = \"idp.sqlite\"",
+            &format!("store = \"idp-{label}.sqlite\""),
+        )
+        .replace(
+            "sp_metadata = [",
+            &format!("sp_metadata = [\"{label}-sp.xml\", "),
+        );
+    let toml = dir.join(format!("idp-{label}.toml"));
+    std::fs::write(&toml, config)?;
+    let exe = std::env::current_exe()?.display().to_string();
+    let args = [
+        "idp".into(),
+        "--config".into(),
+        toml.display().to_string(),
+        "--port".into(),
+        port.to_string(),
+    ];
+    let mut platform = mnctf::peers::Peer::spawn(
+        "platform",
+        port,
+        &dir.join(format!("platform-{label}")),
+        &exe,
+        &args,
+    )?;
+    platform
+        .wait_ready("/metadata", Duration::from_secs(20))
+        .await?;
+    Ok(platform)
 }
 
 /// One complete card login at the platform, as the browser and card helper do it.

@@ -76,20 +76,7 @@ pub fn run(minutes: u64, concurrency: usize, flap: u64) -> anyhow::Result<bool> 
         let dir = std::env::temp_dir().join(format!("mnctf-soak-{}", std::process::id()));
         let stack = Arc::new(Stack::start(Ports::ANY, PersonaId::Valid, &dir).await?);
         let (sp, acs) = ("http://127.0.0.1:9/soak-sp", "http://127.0.0.1:9/acs");
-        std::fs::write(
-            dir.join("soak-sp.xml"),
-            format!(r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="{sp}"><md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="{acs}" index="0"/></md:SPSSODescriptor></md:EntityDescriptor>"#),
-        )?;
-        let port = mnctf::peers::free_port()?;
-        let config = std::fs::read_to_string(dir.join("idp.toml"))?
-            .replace(&stack.idp_url, &format!("http://127.0.0.1:{port}"))
-            .replace("store = \"idp.sqlite\"", "store = \"idp-soak.sqlite\"")
-            .replace("sp_metadata = [", "sp_metadata = [\"soak-sp.xml\", ");
-        std::fs::write(dir.join("idp-soak.toml"), config)?;
-        let exe = std::env::current_exe()?.display().to_string();
-        let args = ["idp".into(), "--config".into(), dir.join("idp-soak.toml").display().to_string(), "--port".into(), port.to_string()];
-        let mut platform = mnctf::peers::Peer::spawn("platform", port, &dir.join("platform"), &exe, &args)?;
-        platform.wait_ready("/metadata", Duration::from_secs(20)).await?;
+        let platform = crate::bench_idp::own_platform(&stack, &dir, "soak", (sp, acs)).await?;
         let pid = platform.pid();
         let idp_url = Arc::new(platform.base_url.clone());
         // The CA's state: its index in STATES, and how many changes so far (a login
@@ -128,13 +115,21 @@ pub fn run(minutes: u64, concurrency: usize, flap: u64) -> anyhow::Result<bool> 
         };
         let mut workers = Vec::new();
         for w in 0..concurrency {
-            let (stack, idp_url, state, tally) = (Arc::clone(&stack), Arc::clone(&idp_url), Arc::clone(&state), Arc::clone(&tally));
+            let (stack, idp_url, state, tally) = (
+                Arc::clone(&stack),
+                Arc::clone(&idp_url),
+                Arc::clone(&state),
+                Arc::clone(&tally),
+            );
             workers.push(tokio::spawn(async move {
                 let mut n = w;
                 while Instant::now() < end {
                     let persona = CARDS[n % CARDS.len()];
                     n += concurrency;
-                    let (at, changes) = (state.0.load(Ordering::SeqCst), state.1.load(Ordering::SeqCst));
+                    let (at, changes) = (
+                        state.0.load(Ordering::SeqCst),
+                        state.1.load(Ordering::SeqCst),
+                    );
                     let result = login(&idp_url, &stack, persona, sp, acs).await;
                     let steady = state.1.load(Ordering::SeqCst) == changes;
                     record(&tally, persona, STATES[at], steady, result);
