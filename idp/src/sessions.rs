@@ -151,19 +151,31 @@ impl<T: Clone> Bounded<T> {
 
     fn insert(&self, key: String, value: T, now: OffsetDateTime) -> Result<(), IdpError> {
         let mut e = self.lock();
-        self.make_room(&mut e, &key, (self.owner)(&value), now)?;
+        self.put(&mut e, key, value, now)
+    }
+
+    /// Inserts `value` unless a live entry has `key` already: whether it was new. One
+    /// lock for both: two requests with one key cannot both be first.
+    fn insert_new(&self, key: String, value: T, now: OffsetDateTime) -> Result<bool, IdpError> {
+        let mut e = self.lock();
+        if e.map.get(&key).is_some_and(|v| (self.expires)(v) > now) {
+            return Ok(false);
+        }
+        self.put(&mut e, key, value, now).map(|()| true)
+    }
+
+    fn put(
+        &self,
+        e: &mut Entries<T>,
+        key: String,
+        value: T,
+        now: OffsetDateTime,
+    ) -> Result<(), IdpError> {
+        self.make_room(e, &key, (self.owner)(&value), now)?;
         let owner = (self.owner)(&value).to_owned();
         e.owners.entry(owner).or_default().push_back(key.clone());
         e.map.insert(key, value);
         Ok(())
-    }
-
-    /// Inserts `value` unless a live entry has `key` already: whether it was new.
-    fn insert_new(&self, key: String, value: T, now: OffsetDateTime) -> Result<bool, IdpError> {
-        if self.get(&key, now).is_some() {
-            return Ok(false);
-        }
-        self.insert(key, value, now).map(|()| true)
     }
 
     /// Room for one more entry of `owner`: expired entries swept when due or when full,
@@ -177,7 +189,10 @@ impl<T: Clone> Bounded<T> {
         now: OffsetDateTime,
     ) -> Result<(), IdpError> {
         self.remove(e, key);
-        if e.last_sweep.is_none_or(|t| now - t >= SWEEP_EVERY) || e.map.len() >= self.cap {
+        // A full store is swept at most once a second: under a flood the sweep (a pass
+        // over every entry) must not run on every request.
+        let since = |every| e.last_sweep.is_none_or(|t| now - t >= every);
+        if since(SWEEP_EVERY) || (e.map.len() >= self.cap && since(Duration::seconds(1))) {
             self.sweep(e, now);
         }
         if e.owners.get(owner).map_or(0, VecDeque::len) >= self.share.per_owner {
@@ -516,6 +531,28 @@ mod tests {
         assert_eq!(put(&b, "sp-1", 10, now), 3, "the SP is busy past its share");
         assert!(b.get("sp-1-0", now).is_some(), "nothing was forgotten");
         assert_eq!(put(&b, "sp-2", 3, now), 3, "another SP is not");
+    }
+
+    #[test]
+    fn one_key_is_new_once_even_when_raced() {
+        let now = OffsetDateTime::now_utc();
+        let b = std::sync::Arc::new(store(1000, 1000, true));
+        let firsts: usize = (0..8)
+            .map(|_| {
+                let b = std::sync::Arc::clone(&b);
+                std::thread::spawn(move || {
+                    let e = E {
+                        owner: "sp".into(),
+                        until: now + Duration::minutes(10),
+                    };
+                    usize::from(b.insert_new("sp _req1".into(), e, now).unwrap_or(false))
+                })
+            })
+            .map(|t| t.join().unwrap_or(0))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .sum();
+        assert_eq!(firsts, 1, "a replayed request ID accepted twice");
     }
 
     #[test]
