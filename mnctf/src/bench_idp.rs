@@ -169,7 +169,19 @@ pub fn run(seconds: u64, concurrency: usize, no_peer: bool) -> anyhow::Result<bo
         let before = group_cpu(platform.pid());
         let mut ours = measure(seconds, concurrency, move |worker| {
             let (idp_url, cards) = (Arc::clone(&idp_url), Arc::clone(&cards));
-            async move { card_login(&idp_url, &cards[worker], sp, acs).await }
+            async move {
+                let login = card_login(&idp_url, (sp, acs), |c| {
+                    let mut card = cards[worker]
+                        .lock()
+                        .map_err(|_| anyhow::anyhow!("card lock poisoned"))?;
+                    sign_with(&mut card, c)
+                })
+                .await?;
+                match login {
+                    Login::Admitted => Ok(()),
+                    Login::Refused(why) => Err(anyhow::anyhow!("refused: {why}")),
+                }
+            }
         })
         .await;
         report(
@@ -262,13 +274,19 @@ pub(crate) async fn own_platform(
     Ok(platform)
 }
 
-/// One complete card login at the platform, as the browser and card helper do it.
-async fn card_login(
+/// What a card login came to: a Response, or the platform's refusal with its reason.
+pub(crate) enum Login {
+    Admitted,
+    Refused(String),
+}
+
+/// One complete card login at the platform, as the browser and card helper make it;
+/// `sign` is the card: (certificate, signature) for the challenge.
+pub(crate) async fn card_login(
     idp_url: &str,
-    card: &std::sync::Mutex<JpkiClient<InProcess>>,
-    sp: &str,
-    acs: &str,
-) -> anyhow::Result<()> {
+    (sp, acs): (&str, &str),
+    sign: impl FnOnce(&Challenge) -> anyhow::Result<(Vec<u8>, Vec<u8>)>,
+) -> anyhow::Result<Login> {
     let http = client()?;
     let id = format!("_b{}", rand_hex());
     let xml = authn_request::build(&NewAuthnRequest {
@@ -297,16 +315,7 @@ async fn card_login(
         .json()
         .await?;
     let challenge = Challenge::parse(c["challenge"].as_str().context("no challenge")?)?;
-    let (cert, sig) = tokio::task::block_in_place(|| {
-        let mut card = card
-            .lock()
-            .map_err(|_| anyhow::anyhow!("card lock poisoned"))?;
-        card.select_ap()?;
-        let cert = card.read_certificate(mock_card::client::CertificateFile::UserAuthentication)?;
-        let sig =
-            card.authenticate(&mock_card::Pin::unchecked("1234"), &challenge.digest_info())?;
-        Ok::<_, anyhow::Error>((cert, sig))
-    })?;
+    let (cert, sig) = tokio::task::block_in_place(|| sign(&challenge))?;
     use base64::Engine as _;
     let b64 = base64::engine::general_purpose::STANDARD;
     let answer = serde_json::json!({ "tx": tx, "nonce": c["nonce"], "certificate": b64.encode(cert), "signature": b64.encode(sig) });
@@ -315,12 +324,13 @@ async fn card_login(
         .json(&answer)
         .send()
         .await?;
-    anyhow::ensure!(
-        r.status().is_success(),
-        "answer refused: {}",
-        r.text().await?
-    );
+    let ok = r.status().is_success();
     let a: serde_json::Value = r.json().await?;
+    if !ok {
+        return Ok(Login::Refused(
+            a["error"].as_str().unwrap_or_default().to_owned(),
+        ));
+    }
     let page = http
         .get(format!(
             "{}{}",
@@ -331,8 +341,20 @@ async fn card_login(
         .await?
         .text()
         .await?;
-    anyhow::ensure!(page.contains("SAMLResponse"), "no Response");
-    Ok(())
+    anyhow::ensure!(page.contains("SAMLResponse"), "admitted but no Response");
+    Ok(Login::Admitted)
+}
+
+/// Has `card` (PIN 1234) sign `challenge`: its user-authentication certificate and the
+/// signature.
+pub(crate) fn sign_with<T: mock_card::transport::Transport>(
+    card: &mut JpkiClient<T>,
+    challenge: &Challenge,
+) -> anyhow::Result<(Vec<u8>, Vec<u8>)> {
+    card.select_ap()?;
+    let cert = card.read_certificate(mock_card::client::CertificateFile::UserAuthentication)?;
+    let sig = card.authenticate(&mock_card::Pin::unchecked("1234"), &challenge.digest_info())?;
+    Ok((cert, sig))
 }
 
 /// One complete password login at SimpleSAMLphp's IdP.

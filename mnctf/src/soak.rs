@@ -10,16 +10,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use anyhow::Context as _;
 use mnctf::stack::{Ports, Stack};
 use mock_ca::ocsp::Fault;
 use mock_ca::PersonaId;
 use mock_card::client::JpkiClient;
 use mock_card::transport::InProcess;
 use mock_card::JpkiCard;
-use trust_framework::binding::Challenge;
-use trust_framework::saml::authn_request::{self, NewAuthnRequest};
-use trust_framework::saml::bindings::{self, Kind};
+
+use crate::bench_idp::{card_login, sign_with, Login as Outcome};
 
 /// The CA service's states, in the order it flaps through them; `None`: healthy.
 const STATES: [(&str, Option<Fault>, bool); 7] = [
@@ -59,11 +57,6 @@ struct Tally {
     /// Refusal reasons seen, with counts.
     reasons: BTreeMap<String, usize>,
     errors: usize,
-}
-
-enum Outcome {
-    Admitted,
-    Refused(String),
 }
 
 /// Runs the soak for `minutes`, `concurrency` logins in flight, the CA flapping every
@@ -249,8 +242,7 @@ fn rss_kb(pid: u32) -> Option<u64> {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
-/// One card login as the browser and card helper make it: admitted (a Response), or
-/// refused with the platform's reason.
+/// One card login with `persona`'s card.
 async fn login(
     idp_url: &str,
     stack: &Stack,
@@ -258,72 +250,12 @@ async fn login(
     sp: &str,
     acs: &str,
 ) -> anyhow::Result<Outcome> {
-    let http = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(15))
-        .build()?;
-    let xml = authn_request::build(&NewAuthnRequest {
-        id: &format!("_s{:032x}", rand::random::<u128>()),
-        issuer: sp,
-        destination: &format!("{idp_url}/sso"),
-        acs_url: acs,
-        issue_instant: time::OffsetDateTime::now_utc(),
-        force_authn: false,
-        is_passive: false,
-        authn_context_class: None,
-        attribute_consuming_service_index: None,
-    });
-    let q = bindings::encode_redirect(Kind::Request, &xml, None, None)?;
-    let r = http.get(format!("{idp_url}/sso?{q}")).send().await?;
-    let loc = r
-        .headers()
-        .get("location")
-        .context("no login page")?
-        .to_str()?
-        .to_owned();
-    let tx = loc.split("tx=").nth(1).context("no tx")?.to_owned();
-    let c: serde_json::Value = http
-        .post(format!("{idp_url}/card-login/challenge"))
-        .json(&serde_json::json!({ "tx": tx }))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let challenge = Challenge::parse(c["challenge"].as_str().context("no challenge")?)?;
     let image = stack.ca.pki.persona(persona).card_image();
-    let (cert, sig) = tokio::task::block_in_place(|| {
-        let mut card = JpkiClient::new(InProcess::new(JpkiCard::new(image)));
-        card.select_ap()?;
-        let cert = card.read_certificate(mock_card::client::CertificateFile::UserAuthentication)?;
-        let sig =
-            card.authenticate(&mock_card::Pin::unchecked("1234"), &challenge.digest_info())?;
-        Ok::<_, anyhow::Error>((cert, sig))
-    })?;
-    use base64::Engine as _;
-    let b64 = base64::engine::general_purpose::STANDARD;
-    let answer = serde_json::json!({ "tx": tx, "nonce": c["nonce"], "certificate": b64.encode(cert), "signature": b64.encode(sig) });
-    let r = http
-        .post(format!("{idp_url}/card-login/answer"))
-        .json(&answer)
-        .send()
-        .await?;
-    let ok = r.status().is_success();
-    let a: serde_json::Value = r.json().await?;
-    if !ok {
-        return Ok(Outcome::Refused(
-            a["error"].as_str().unwrap_or_default().to_owned(),
-        ));
-    }
-    let page = http
-        .get(format!(
-            "{idp_url}{}",
-            a["continue"].as_str().context("no continue")?
-        ))
-        .send()
-        .await?
-        .text()
-        .await?;
-    anyhow::ensure!(page.contains("SAMLResponse"), "admitted but no Response");
-    Ok(Outcome::Admitted)
+    card_login(idp_url, (sp, acs), |c| {
+        sign_with(
+            &mut JpkiClient::new(InProcess::new(JpkiCard::new(image))),
+            c,
+        )
+    })
+    .await
 }
