@@ -119,28 +119,11 @@ impl Operator {
         valid_until: OffsetDateTime,
         without: &[&str],
     ) -> Result<String, StartError> {
-        let mut entities = Vec::new();
-        for r in self
+        let kept = self
             .registrations
             .iter()
-            .filter(|r| !without.contains(&r.name))
-        {
-            entities.push(
-                aggregate::register(&r.metadata, &r.categories, &r.assurance)
-                    .map_err(party(r.name))?,
-            );
-        }
-        // Unique per aggregate: one made from the time repeats within a second.
-        let id = trust_framework::saml::xml::new_id(rand::random());
-        aggregate::build(
-            &id,
-            "mnctf-federation",
-            valid_until,
-            &entities,
-            &self.key_der,
-            &self.certificate,
-        )
-        .map_err(party("the operator"))
+            .filter(|r| !without.contains(&r.name));
+        self.sign(valid_until, kept)
     }
 
     /// Signs an aggregate of every registration and `joined` (outside systems), valid
@@ -150,13 +133,21 @@ impl Operator {
         valid_until: OffsetDateTime,
         joined: &[Registration],
     ) -> Result<String, StartError> {
-        let entities = self
-            .registrations
-            .iter()
-            .chain(joined)
-            .map(|r| aggregate::register(&r.metadata, &r.categories, &r.assurance))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(party(names::VENDOR))?;
+        self.sign(valid_until, self.registrations.iter().chain(joined))
+    }
+
+    /// The operator's aggregate of `registrations`, each as the operator registers it.
+    fn sign<'a>(
+        &self,
+        valid_until: OffsetDateTime,
+        registrations: impl Iterator<Item = &'a Registration>,
+    ) -> Result<String, StartError> {
+        let entities = registrations
+            .map(|r| {
+                aggregate::register(&r.metadata, &r.categories, &r.assurance).map_err(party(r.name))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        // Unique per aggregate: one made from the time repeats within a second.
         let id = trust_framework::saml::xml::new_id(rand::random());
         aggregate::build(
             &id,
