@@ -1,5 +1,6 @@
 //! Certifying an SP as vendors deploy them: over https, under a host name (issue 16). The
-//! name is the test's own (the `[network] resolve` table maps it to loopback), the
+//! name is the test's own (the `[network] resolve` table maps it to loopback), or one the
+//! system resolves (`localhost`, through the resolver and /etc/hosts), the
 //! server certificate is issued for it by a CA the configuration names, and the
 //! allow-list keeps every request of the suite where it says, a listener proving that a
 //! refused URL is never contacted.
@@ -17,8 +18,8 @@ use trust_framework::saml::constants::AC_JPKI_USER_AUTH;
 
 const HOST: &str = "sp.mnctf-test.example";
 
-/// A CA certificate (PEM, written to `dir`) and a server configuration for `HOST` it issued.
-fn server_tls(dir: &Path) -> Arc<rustls::ServerConfig> {
+/// A CA certificate (PEM, written to `dir`) and a server configuration for `host` it issued.
+fn server_tls(dir: &Path, host: &str) -> Arc<rustls::ServerConfig> {
     let ca_key = rcgen::KeyPair::generate().unwrap();
     let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
     ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
@@ -27,7 +28,7 @@ fn server_tls(dir: &Path) -> Arc<rustls::ServerConfig> {
     let ca_cert = ca.self_signed(&ca_key).unwrap();
     std::fs::write(dir.join("vendor-ca.pem"), ca_cert.pem()).unwrap();
     let key = rcgen::KeyPair::generate().unwrap();
-    let params = rcgen::CertificateParams::new(vec![HOST.to_owned()]).unwrap();
+    let params = rcgen::CertificateParams::new(vec![host.to_owned()]).unwrap();
     let issuer = rcgen::Issuer::from_params(&ca, &ca_key);
     let cert = params.signed_by(&key, &issuer).unwrap();
     let config = rustls::ServerConfig::builder_with_provider(Arc::new(
@@ -65,10 +66,15 @@ fn serve_tls(listener: tokio::net::TcpListener, tls: Arc<rustls::ServerConfig>, 
 
 /// Our SP at `https://HOST:<port>`; its metadata file, and the `[network]` a vendor writes.
 async fn https_sp(idp: &SuiteIdp, dir: &Path) -> (SutConfig, String) {
+    https_sp_named(idp, dir, HOST).await
+}
+
+/// Our SP at `https://host:<port>`, `host` resolved to loopback by the configuration.
+async fn https_sp_named(idp: &SuiteIdp, dir: &Path, host: &str) -> (SutConfig, String) {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
         .await
         .unwrap();
-    let base = format!("https://{HOST}:{}", listener.local_addr().unwrap().port());
+    let base = format!("https://{host}:{}", listener.local_addr().unwrap().port());
     let pki = mock_ca::Pki::build(
         mock_ca::PkiConfig::new("http://127.0.0.1:18080"),
         mock_ca::Clock::system(),
@@ -95,7 +101,7 @@ async fn https_sp(idp: &SuiteIdp, dir: &Path) -> (SutConfig, String) {
     );
     let md = dir.join("sp.xml");
     std::fs::write(&md, sp.metadata()).unwrap();
-    serve_tls(listener, server_tls(dir), sp.router());
+    serve_tls(listener, server_tls(dir, host), sp.router());
     let config = SutConfig {
         name: "mock-sp-https".into(),
         metadata: md.display().to_string(),
@@ -108,14 +114,22 @@ async fn https_sp(idp: &SuiteIdp, dir: &Path) -> (SutConfig, String) {
         timeout_ms: 10_000,
         only: vec!["sig-response-tampered".into(), "xsw1".into()],
         network: NetworkConfig {
-            allow: vec![HOST.into()],
+            allow: vec![host.into()],
             ca: Some(dir.join("vendor-ca.pem")),
             insecure: false,
-            resolve: [(HOST.to_owned(), IpAddr::V4(Ipv4Addr::LOCALHOST))].into(),
+            resolve: [(host.to_owned(), IpAddr::V4(Ipv4Addr::LOCALHOST))].into(),
         },
     };
     config.check().unwrap();
     (config, base)
+}
+
+/// The verdicts our SP earns over http.
+fn expected() -> conformance::Expected {
+    conformance::Expected::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("expected/mock-sp.toml"),
+    )
+    .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -127,12 +141,23 @@ async fn an_sp_over_https_under_a_host_name_is_certified() {
     let pre = report.cases().find(|c| c.id == "preflight").unwrap();
     assert_eq!(pre.verdict, Verdict::Passed, "{:?}", pre.reason);
     assert!(report.cases().count() >= 3, "the selected tests ran");
-    let expected = conformance::Expected::load(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("expected/mock-sp.toml"),
-    )
-    .unwrap();
-    let diff = expected.differences(&report);
+    let diff = expected().differences(&report);
     assert!(diff.is_empty(), "over https, as over http: {diff:#?}");
+}
+
+/// No `resolve` table: the name goes through the system's resolver, as a vendor's real
+/// host name would; the certificate is checked against that name.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_name_the_system_resolves_is_certified() {
+    let dir = tempfile::tempdir().unwrap();
+    let idp = SuiteIdp::new("http://127.0.0.1:18500").unwrap();
+    let (mut config, _) = https_sp_named(&idp, dir.path(), "localhost").await;
+    config.network.resolve.clear();
+    let report = conformance::run(&config, &idp, |_| {}).await.unwrap();
+    let pre = report.cases().find(|c| c.id == "preflight").unwrap();
+    assert_eq!(pre.verdict, Verdict::Passed, "{:?}", pre.reason);
+    let diff = expected().differences(&report);
+    assert!(diff.is_empty(), "under a system-resolved name: {diff:#?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
