@@ -5,7 +5,7 @@ use std::process::Command;
 
 /// Each crate with its layer; a crate may depend only on crates of a lower layer.
 const LAYERS: [(&str, u8); 14] = [
-    ("xmlsec-quiet", 0),
+    ("xmlsec-ffi", 0),
     ("mock-card", 0),
     ("mock-ca", 1),
     ("trust-framework", 2),

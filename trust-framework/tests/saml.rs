@@ -447,7 +447,7 @@ mod federation {
 }
 
 /// libxmlsec1 prints a C error line per refused signature unless told not to; our adapter
-/// tells it (xmlsec-quiet), and `MNCTF_XMLSEC_ERRORS` brings the lines back. Run in a
+/// tells it (xmlsec-ffi), and `MNCTF_XMLSEC_ERRORS` brings the lines back. Run in a
 /// child process (this test binary again), whose stderr the parent reads whole.
 #[test]
 fn refused_signatures_print_nothing_from_c_unless_asked() {

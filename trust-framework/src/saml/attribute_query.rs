@@ -302,12 +302,11 @@ pub fn build_answer(
         audiences = audiences,
         statement = attribute_statement(attributes),
     );
-    let assertion = signature::sign(&assertion, signer.key_der)?;
     let status_xml = format!(
         r#"<samlp:Status><samlp:StatusCode Value="{}"/></samlp:Status>"#,
         status::SUCCESS
     );
-    signature::sign(
+    signature::sign_nested(
         &answer_envelope(
             q,
             authority,

@@ -152,12 +152,12 @@ pub fn success(
     key_der: &[u8],
     cert_der: &[u8],
 ) -> Result<String, SamlError> {
-    let assertion = signature::sign(&assertion_template(a, cert_der), key_der)?;
     let status_xml = format!(
         r#"<samlp:Status><samlp:StatusCode Value="{}"/></samlp:Status>"#,
         status::SUCCESS
     );
-    signature::sign(
+    let assertion = assertion_template(a, cert_der);
+    signature::sign_nested(
         &envelope(r, cert_der, &status_xml, &assertion, true),
         key_der,
     )

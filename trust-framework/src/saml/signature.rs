@@ -8,6 +8,12 @@ use samael::crypto::{
     AllowedSignatureAlgorithm, CertificateDer, Crypto, CryptoProvider, ReduceMode,
 };
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use sha2::{Digest as _, Sha256};
+use xmlsec_ffi::{SigningKey, Templates};
+
 use super::constants::{ALG_ENVELOPED, ALG_EXC_C14N, ALG_RSA_SHA256, ALG_SHA256, NS_DSIG};
 use super::xml;
 use super::SamlError;
@@ -36,13 +42,44 @@ pub fn template(id: &str, cert_der: &[u8]) -> String {
 /// Signs the first signature template in `xml` document order with `key_der` (PKCS#8
 /// DER); returns the document without an XML declaration.
 pub fn sign(xml: &str, key_der: &[u8]) -> Result<String, SamlError> {
-    xmlsec_quiet::quiet();
-    let signed = Crypto::sign_xml(xml, key_der).map_err(|e| SamlError::Sign(e.to_string()))?;
+    sign_templates(xml, key_der, Templates::First)
+}
+
+/// Signs every empty signature template in `xml`, the innermost first (an assertion's
+/// before the Response's that covers it), in one parse; returns the document without an
+/// XML declaration.
+pub fn sign_nested(xml: &str, key_der: &[u8]) -> Result<String, SamlError> {
+    sign_templates(xml, key_der, Templates::AllEmpty)
+}
+
+fn sign_templates(xml: &str, key_der: &[u8], which: Templates) -> Result<String, SamlError> {
+    let key = signing_key(key_der)?;
+    let signed =
+        xmlsec_ffi::sign(xml, &key, which).map_err(|e| SamlError::Sign(e.to_string()))?;
     let body = match signed.strip_prefix("<?xml") {
         Some(rest) => rest.split_once("?>").map(|(_, b)| b).unwrap_or(rest),
         None => &signed,
     };
     Ok(body.trim_start().to_owned())
+}
+
+/// The key for `key_der`, parsed once per process: loading a key through OpenSSL's
+/// decoders costs more than the signature it makes. Keys are found by the digest of their
+/// DER; the cache holds the few keys a process signs with (it starts over past 64).
+fn signing_key(key_der: &[u8]) -> Result<Arc<SigningKey>, SamlError> {
+    static KEYS: OnceLock<Mutex<HashMap<[u8; 32], Arc<SigningKey>>>> = OnceLock::new();
+    let digest: [u8; 32] = Sha256::digest(key_der).into();
+    let keys = KEYS.get_or_init(Default::default);
+    if let Some(key) = keys.lock().unwrap_or_else(|p| p.into_inner()).get(&digest) {
+        return Ok(Arc::clone(key));
+    }
+    let key = Arc::new(SigningKey::from_der(key_der).map_err(|e| SamlError::Sign(e.to_string()))?);
+    let mut keys = keys.lock().unwrap_or_else(|p| p.into_inner());
+    if keys.len() >= 64 {
+        keys.clear();
+    }
+    keys.insert(digest, Arc::clone(&key));
+    Ok(key)
 }
 
 /// Whether the root element carries an enveloped `<ds:Signature>` as a direct child.
@@ -91,7 +128,7 @@ pub fn verify_and_reduce(xml: &str, certs: &[Vec<u8>]) -> Result<String, SamlErr
     }
     xml::parse(xml)?;
     let certs: Vec<CertificateDer> = certs.iter().cloned().map(CertificateDer::from).collect();
-    xmlsec_quiet::quiet();
+    xmlsec_ffi::quiet();
     Crypto::reduce_xml_to_signed_with_allowed_algorithms(
         xml,
         &certs,
@@ -114,7 +151,7 @@ pub fn verify_enveloped(xml: &str, certs: &[Vec<u8>]) -> Result<String, SamlErro
     // Parse with our limits first: xmlsec must never see a DTD or an oversized document.
     let (name, id) = root_id(xml)?;
     let certs: Vec<CertificateDer> = certs.iter().cloned().map(CertificateDer::from).collect();
-    xmlsec_quiet::quiet();
+    xmlsec_ffi::quiet();
     let reduced = Crypto::reduce_xml_to_signed_with_allowed_algorithms(
         xml,
         &certs,

@@ -1,7 +1,15 @@
-//! libxmlsec1's default error callback prints a line to stderr for every signature it
-//! refuses. Refusals are routine for us (the suite and the scenarios send bad signatures on
-//! purpose) and our own errors already say what failed, so that output is off unless
-//! `MNCTF_XMLSEC_ERRORS` is set. The only FFI of the workspace besides PC/SC.
+//! The FFI to libxmlsec1 in one place (besides PC/SC, the workspace's only FFI).
+//!
+//! - [`quiet`]: libxmlsec1's default error callback prints a line to stderr for every
+//!   signature it refuses. Refusals are routine for us (the suite and the scenarios send
+//!   bad signatures on purpose) and our own errors already say what failed, so that
+//!   output is off unless `MNCTF_XMLSEC_ERRORS` is set.
+//! - [`SigningKey`] and [`sign`]: enveloped signatures made with a private key parsed once
+//!   for the life of the process, every template of a document signed in one parse.
+
+mod sign;
+
+pub use sign::{sign, SignError, SigningKey, Templates};
 
 use std::os::raw::c_int;
 use std::sync::Once;
