@@ -8,7 +8,10 @@ fn main() {
         .probe("xmlsec1")
         .expect("libxmlsec1's headers (Debian: libxmlsec1-dev, installed by scripts/setup)");
     let mut build = cc::Build::new();
-    build.file("csrc/sign.c").warnings(true).extra_warnings(true);
+    build
+        .file("csrc/sign.c")
+        .warnings(true)
+        .extra_warnings(true);
     for dir in &xmlsec.include_paths {
         build.include(dir);
     }

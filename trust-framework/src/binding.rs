@@ -21,8 +21,6 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use rsa::pkcs1v15::{Signature, VerifyingKey};
-use rsa::signature::Verifier;
 use rsa::RsaPublicKey;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
@@ -189,10 +187,11 @@ impl Challenge {
         key: &RsaPublicKey,
         signature: &[u8],
     ) -> Result<(), BindingError> {
-        let sig = Signature::try_from(signature).map_err(|_| BindingError::BadSignature)?;
-        VerifyingKey::<Sha256>::new(key.clone())
-            .verify(self.to_be_signed().as_bytes(), &sig)
-            .map_err(|_| BindingError::BadSignature)
+        if crate::x509::verify_rsa_sha256(key, self.to_be_signed().as_bytes(), signature) {
+            Ok(())
+        } else {
+            Err(BindingError::BadSignature)
+        }
     }
 }
 

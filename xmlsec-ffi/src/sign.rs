@@ -159,5 +159,8 @@ fn empty_templates(root: &Node) -> Vec<Node> {
 }
 
 fn is_dsig(node: &Node, name: &str) -> bool {
-    node.get_name() == name && node.get_namespace().is_some_and(|ns| ns.get_href() == NS_DSIG)
+    node.get_name() == name
+        && node
+            .get_namespace()
+            .is_some_and(|ns| ns.get_href() == NS_DSIG)
 }

@@ -38,7 +38,8 @@ fn nested() -> String {
 
 /// Templates still without a value (libxml2 writes an empty element as `<x/>`).
 fn unfilled(xml: &str) -> usize {
-    xml.matches("<ds:SignatureValue></ds:SignatureValue>").count()
+    xml.matches("<ds:SignatureValue></ds:SignatureValue>")
+        .count()
         + xml.matches("<ds:SignatureValue/>").count()
 }
 
@@ -55,7 +56,14 @@ fn xmlsec1_verifies(xml: &str, public_pem: &str, node: &str) -> bool {
     std::fs::write(dir.path().join("doc.xml"), xml).unwrap();
     std::fs::write(dir.path().join("key.pem"), public_pem).unwrap();
     let out = Command::new("xmlsec1")
-        .args(["--verify", "--id-attr:ID", node, "--pubkey-pem", "key.pem", "doc.xml"])
+        .args([
+            "--verify",
+            "--id-attr:ID",
+            node,
+            "--pubkey-pem",
+            "key.pem",
+            "doc.xml",
+        ])
         .current_dir(dir.path())
         .output()
         .expect("xmlsec1 is installed (scripts/setup)");
@@ -67,11 +75,18 @@ fn nested_templates_are_filled_innermost_first_and_both_verify() {
     let (key, public) = key();
     let signed = sign(&nested(), &key, Templates::AllEmpty).unwrap();
     assert_eq!(unfilled(&signed), 0);
-    assert!(xmlsec1_verifies(&signed, &public, "urn:test:o:Outer"), "{signed}");
+    assert!(
+        xmlsec1_verifies(&signed, &public, "urn:test:o:Outer"),
+        "{signed}"
+    );
     // The inner element alone: its signature verifies, and the outer one covered it as signed.
     let start = signed.find("<i:Inner").unwrap();
     let end = signed.find("</i:Inner>").unwrap() + "</i:Inner>".len();
-    assert!(xmlsec1_verifies(&signed[start..end], &public, "urn:test:i:Inner"));
+    assert!(xmlsec1_verifies(
+        &signed[start..end],
+        &public,
+        "urn:test:i:Inner"
+    ));
 }
 
 #[test]
@@ -101,7 +116,10 @@ fn one_key_signs_from_many_threads_alike() {
 
 #[test]
 fn refusals_say_what_is_wrong() {
-    assert!(matches!(SigningKey::from_der(b"not a key"), Err(SignError::Key)));
+    assert!(matches!(
+        SigningKey::from_der(b"not a key"),
+        Err(SignError::Key)
+    ));
     let (key, _) = key();
     assert!(matches!(
         sign("<a ID=\"_a\"/>", &key, Templates::AllEmpty),
@@ -111,5 +129,8 @@ fn refusals_say_what_is_wrong() {
         sign("<a ID=\"_a\"/>", &key, Templates::First),
         Err(SignError::NoTemplate)
     ));
-    assert!(matches!(sign("", &key, Templates::First), Err(SignError::Parse)));
+    assert!(matches!(
+        sign("", &key, Templates::First),
+        Err(SignError::Parse)
+    ));
 }

@@ -54,8 +54,7 @@ pub fn sign_nested(xml: &str, key_der: &[u8]) -> Result<String, SamlError> {
 
 fn sign_templates(xml: &str, key_der: &[u8], which: Templates) -> Result<String, SamlError> {
     let key = signing_key(key_der)?;
-    let signed =
-        xmlsec_ffi::sign(xml, &key, which).map_err(|e| SamlError::Sign(e.to_string()))?;
+    let signed = xmlsec_ffi::sign(xml, &key, which).map_err(|e| SamlError::Sign(e.to_string()))?;
     let body = match signed.strip_prefix("<?xml") {
         Some(rest) => rest.split_once("?>").map(|(_, b)| b).unwrap_or(rest),
         None => &signed,
