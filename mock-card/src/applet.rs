@@ -3,7 +3,6 @@
 //! Behaviour follows `shared/design/jpki-card.md` ("What the virtual card must
 //! implement"): status words, the file map, PIN rules and what survives a reset.
 
-use rsa::Pkcs1v15Sign;
 
 use crate::apdu::{Command, Response, StatusWord};
 use crate::image::{BlockedAnswer, CardImage};
@@ -180,6 +179,8 @@ pub struct JpkiCard {
     token_info: Vec<u8>,
     selection: Selection,
     verified: Verified,
+    /// The user-authentication and signature keys in OpenSSL's form.
+    signers: [signer::Signer; 2],
 }
 
 impl JpkiCard {
@@ -191,6 +192,7 @@ impl JpkiCard {
             token_info,
             selection: Selection::Mf,
             verified: Verified::default(),
+            signers: Default::default(),
         }
     }
 
@@ -359,16 +361,19 @@ impl JpkiCard {
         if (cmd.p1, cmd.p2) != (0x00, 0x80) {
             return Err(CardError::IncorrectP1P2);
         }
-        let key = match self.selection {
-            Selection::Ef(Ef::AuthKey) if self.verified.auth => &self.image.user_auth.key,
-            Selection::Ef(Ef::SignKey) if self.verified.sign => {
+        let (key, signer) = match self.selection {
+            Selection::Ef(Ef::AuthKey) if self.verified.auth => {
+                (&self.image.user_auth.key, &self.signers[0])
+            }
+            Selection::Ef(Ef::SignKey) if self.verified.sign => (
                 &self
                     .image
                     .signature
                     .as_ref()
                     .ok_or(CardError::ReferencedDataNotFound)?
-                    .key
-            }
+                    .key,
+                &self.signers[1],
+            ),
             Selection::Ef(Ef::AuthKey | Ef::SignKey) => {
                 return Err(CardError::SecurityNotSatisfied)
             }
@@ -379,9 +384,9 @@ impl JpkiCard {
         }
         // The length check above makes the padding infallible for a 2048-bit key;
         // a smaller key would fail here and is reported, not unwrapped.
-        let signature = key
-            .sign(Pkcs1v15Sign::new_unprefixed(), &cmd.data)
-            .map_err(|_| CardError::WrongLength)?;
+        let signature = signer
+            .sign(key, &cmd.data)
+            .ok_or(CardError::WrongLength)?;
         Ok(Response::ok(signature))
     }
 
@@ -430,6 +435,8 @@ fn token_info(label: &str) -> Vec<u8> {
     info.resize(160, 0); // flags and counters: not used by any reader we know
     info
 }
+
+mod signer;
 
 #[cfg(test)]
 mod tests;

@@ -2,7 +2,7 @@ use std::sync::OnceLock;
 
 use proptest::prelude::*;
 use rand_core::SeedableRng;
-use rsa::{traits::PublicKeyParts, RsaPrivateKey};
+use rsa::{traits::PublicKeyParts, Pkcs1v15Sign, RsaPrivateKey};
 
 use super::*;
 use crate::image::KeyAndCertificate;
@@ -335,6 +335,11 @@ fn signs_a_digest_info_with_pkcs1_v15_after_the_pin() {
         .verify(Pkcs1v15Sign::new::<Sha256>(), &digest, &r.data)
         .expect("the signature verifies as RSASSA-PKCS1-v1_5 SHA-256");
     assert_eq!(public.size(), 256);
+    // OpenSSL signs for the card: the very bytes the `rsa` crate makes.
+    let reference = test_key()
+        .sign(Pkcs1v15Sign::new_unprefixed(), &digest_info)
+        .unwrap();
+    assert_eq!(r.data, reference);
 }
 
 #[test]
