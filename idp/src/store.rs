@@ -84,13 +84,12 @@ impl Store {
 
     /// The person a certificate belongs to, if seen before.
     pub fn person_of(&self, anchor: &str, serial: &str) -> Result<Option<String>, StoreError> {
+        // Cached statements: every card login asks, and parsing the SQL cost more than
+        // the lookup.
         Ok(self
             .db()
-            .query_row(
-                "SELECT person FROM person_cert WHERE anchor = ?1 AND serial = ?2",
-                params![anchor, serial],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT person FROM person_cert WHERE anchor = ?1 AND serial = ?2")?
+            .query_row(params![anchor, serial], |r| r.get(0))
             .optional()?)
     }
 
@@ -135,16 +134,15 @@ impl Store {
     pub fn professional(&self, person: &str) -> Result<Option<ProfessionalRecord>, StoreError> {
         Ok(self
             .db()
-            .query_row(
+            .prepare_cached(
                 "SELECT card_certificate, shigyo_certificate FROM professional WHERE person = ?1",
-                params![person],
-                |r| {
-                    Ok(ProfessionalRecord {
-                        card_certificate: r.get(0)?,
-                        shigyo_certificate: r.get(1)?,
-                    })
-                },
-            )
+            )?
+            .query_row(params![person], |r| {
+                Ok(ProfessionalRecord {
+                    card_certificate: r.get(0)?,
+                    shigyo_certificate: r.get(1)?,
+                })
+            })
             .optional()?)
     }
 

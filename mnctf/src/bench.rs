@@ -21,6 +21,10 @@ pub enum BenchCommand {
         /// Skip the SimpleSAMLphp side.
         #[arg(long)]
         no_peer: bool,
+        /// Instead: how cost grows (the platform alone at 1, 8, 64 and 256 logins in
+        /// flight; memory per login in progress and per SSO session).
+        #[arg(long)]
+        scaling: bool,
     },
     /// Card logins at the platform for minutes while the CA service flaps through its
     /// faults and the cards mix valid, revoked, expired and look-alike ones: no bad card
@@ -90,7 +94,14 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<bool> {
             seconds,
             concurrency,
             no_peer,
-        } => return crate::bench_idp::run(seconds, concurrency, no_peer),
+            scaling,
+        } => {
+            return if scaling {
+                crate::bench_scaling::run(seconds)
+            } else {
+                crate::bench_idp::run(seconds, concurrency, no_peer)
+            }
+        }
         BenchCommand::Scenarios { runs } => return scenario_runs(runs),
         BenchCommand::Soak {
             minutes,

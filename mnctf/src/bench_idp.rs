@@ -16,28 +16,43 @@ use trust_framework::saml::authn_request::{self, NewAuthnRequest};
 use trust_framework::saml::bindings::{self, Kind};
 
 /// Results of one side.
-struct Measured {
-    logins: usize,
-    failures: usize,
+pub(crate) struct Measured {
+    pub(crate) logins: usize,
+    pub(crate) failures: usize,
     elapsed: Duration,
     latencies: Vec<Duration>,
 }
 
 impl Measured {
-    fn per_second(&self) -> f64 {
+    pub(crate) fn per_second(&self) -> f64 {
         self.logins as f64 / self.elapsed.as_secs_f64()
     }
 
     fn median_ms(&mut self) -> f64 {
+        self.percentile_ms(50)
+    }
+
+    /// The latency below which `p` % of the logins finished.
+    pub(crate) fn percentile_ms(&mut self, p: usize) -> f64 {
         self.latencies.sort();
+        let at = (self.latencies.len() * p / 100).min(self.latencies.len().saturating_sub(1));
         self.latencies
-            .get(self.latencies.len() / 2)
+            .get(at)
             .map_or(f64::NAN, |d| d.as_secs_f64() * 1e3)
     }
 }
 
-fn client() -> anyhow::Result<reqwest::Client> {
+/// The address worker `worker` connects from: 127.0.0.2 to 127.0.0.33 in turn.
+pub(crate) fn client_address(worker: usize) -> std::net::IpAddr {
+    let last = u8::try_from(2 + worker % 32).unwrap_or(2);
+    std::net::Ipv4Addr::new(127, 0, 0, last).into()
+}
+
+/// A browser with a fresh cookie jar, connecting from `from` (a loopback address: the
+/// benchmark's clients are many, as the platform's are, not one address at its cap).
+pub(crate) fn client(from: std::net::IpAddr) -> anyhow::Result<reqwest::Client> {
     Ok(reqwest::Client::builder()
+        .local_address(from)
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(10))
@@ -53,7 +68,7 @@ fn location(r: &reqwest::Response) -> anyhow::Result<String> {
 }
 
 /// Runs `login` from `concurrency` tasks for `seconds`.
-async fn measure<F, Fut>(seconds: u64, concurrency: usize, login: F) -> Measured
+pub(crate) async fn measure<F, Fut>(seconds: u64, concurrency: usize, login: F) -> Measured
 where
     F: Fn(usize) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = anyhow::Result<()>> + Send,
@@ -102,7 +117,7 @@ where
 }
 
 /// CPU time (user + system) of every process in process group `pgid`, from /proc.
-fn group_cpu(pgid: u32) -> Duration {
+pub(crate) fn group_cpu(pgid: u32) -> Duration {
     let tick = std::process::Command::new("getconf")
         .arg("CLK_TCK")
         .output()
@@ -170,7 +185,7 @@ pub fn run(seconds: u64, concurrency: usize, no_peer: bool) -> anyhow::Result<bo
         let mut ours = measure(seconds, concurrency, move |worker| {
             let (idp_url, cards) = (Arc::clone(&idp_url), Arc::clone(&cards));
             async move {
-                let login = card_login(&idp_url, (sp, acs), |c| {
+                let login = card_login(&idp_url, (sp, acs), client_address(worker), |c| {
                     let mut card = cards[worker]
                         .lock()
                         .map_err(|_| anyhow::anyhow!("card lock poisoned"))?;
@@ -204,9 +219,9 @@ pub fn run(seconds: u64, concurrency: usize, no_peer: bool) -> anyhow::Result<bo
                 .await?;
             let base = Arc::new(peer.base_url.clone());
             let before = group_cpu(peer.pid());
-            let mut theirs = measure(seconds, concurrency, move |_| {
+            let mut theirs = measure(seconds, concurrency, move |worker| {
                 let base = Arc::clone(&base);
-                async move { password_login(&base, sp, acs).await }
+                async move { password_login(&base, sp, acs, client_address(worker)).await }
             })
             .await;
             report(
@@ -232,7 +247,18 @@ pub(crate) async fn own_platform(
     stack: &Stack,
     dir: &std::path::Path,
     label: &str,
+    sp: (&str, &str),
+) -> anyhow::Result<mnctf::peers::Peer> {
+    own_platform_with(stack, dir, label, sp, "").await
+}
+
+/// [`own_platform`], with `extra` TOML appended to its configuration.
+pub(crate) async fn own_platform_with(
+    stack: &Stack,
+    dir: &std::path::Path,
+    label: &str,
     (sp, acs): (&str, &str),
+    extra: &str,
 ) -> anyhow::Result<mnctf::peers::Peer> {
     std::fs::write(
         dir.join(format!("{label}-sp.xml")),
@@ -250,7 +276,8 @@ pub(crate) async fn own_platform(
         .replace(
             "sp_metadata = [",
             &format!("sp_metadata = [\"{label}-sp.xml\", "),
-        );
+        )
+        + extra;
     let toml = dir.join(format!("idp-{label}.toml"));
     std::fs::write(&toml, config)?;
     let exe = std::env::current_exe()?.display().to_string();
@@ -285,9 +312,10 @@ pub(crate) enum Login {
 pub(crate) async fn card_login(
     idp_url: &str,
     (sp, acs): (&str, &str),
+    from: std::net::IpAddr,
     sign: impl FnOnce(&Challenge) -> anyhow::Result<(Vec<u8>, Vec<u8>)>,
 ) -> anyhow::Result<Login> {
-    let http = client()?;
+    let http = client(from)?;
     let id = format!("_b{}", rand_hex());
     let xml = authn_request::build(&NewAuthnRequest {
         id: &id,
@@ -358,8 +386,13 @@ pub(crate) fn sign_with<T: mock_card::transport::Transport>(
 }
 
 /// One complete password login at SimpleSAMLphp's IdP.
-async fn password_login(base: &str, sp: &str, acs: &str) -> anyhow::Result<()> {
-    let http = client()?;
+async fn password_login(
+    base: &str,
+    sp: &str,
+    acs: &str,
+    from: std::net::IpAddr,
+) -> anyhow::Result<()> {
+    let http = client(from)?;
     let xml = authn_request::build(&NewAuthnRequest {
         id: &format!("_b{}", rand_hex()),
         issuer: sp,
@@ -439,7 +472,7 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn rand_hex() -> String {
+pub(crate) fn rand_hex() -> String {
     let t = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();

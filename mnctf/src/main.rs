@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 mod bench;
 mod bench_idp;
+mod bench_scaling;
 mod ca;
 mod card;
 mod example_sp;

@@ -251,11 +251,16 @@ async fn login(
     acs: &str,
 ) -> anyhow::Result<Outcome> {
     let image = stack.ca.pki.persona(persona).card_image();
-    card_login(idp_url, (sp, acs), |c| {
-        sign_with(
-            &mut JpkiClient::new(InProcess::new(JpkiCard::new(image))),
-            c,
-        )
-    })
+    card_login(
+        idp_url,
+        (sp, acs),
+        std::net::Ipv4Addr::LOCALHOST.into(),
+        |c| {
+            sign_with(
+                &mut JpkiClient::new(InProcess::new(JpkiCard::new(image))),
+                c,
+            )
+        },
+    )
     .await
 }

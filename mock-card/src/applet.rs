@@ -3,7 +3,6 @@
 //! Behaviour follows `shared/design/jpki-card.md` ("What the virtual card must
 //! implement"): status words, the file map, PIN rules and what survives a reset.
 
-
 use crate::apdu::{Command, Response, StatusWord};
 use crate::image::{BlockedAnswer, CardImage};
 use crate::pin::{Pin, PinCheck, PinKind, PinSlot};
@@ -384,9 +383,7 @@ impl JpkiCard {
         }
         // The length check above makes the padding infallible for a 2048-bit key;
         // a smaller key would fail here and is reported, not unwrapped.
-        let signature = signer
-            .sign(key, &cmd.data)
-            .ok_or(CardError::WrongLength)?;
+        let signature = signer.sign(key, &cmd.data).ok_or(CardError::WrongLength)?;
         Ok(Response::ok(signature))
     }
 
