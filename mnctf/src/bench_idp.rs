@@ -172,31 +172,10 @@ pub fn run(seconds: u64, concurrency: usize, no_peer: bool) -> anyhow::Result<bo
         // from the clients', the virtual cards' and the CA's.
         let platform = own_platform(&stack, &dir, "bench", (sp, acs)).await?;
         let idp_url = Arc::new(platform.base_url.clone());
-        let cards: Arc<Vec<std::sync::Mutex<JpkiClient<InProcess>>>> = Arc::new(
-            (0..concurrency)
-                .map(|_| {
-                    std::sync::Mutex::new(JpkiClient::new(InProcess::new(JpkiCard::new(
-                        stack.ca.pki.persona(PersonaId::Valid).card_image(),
-                    ))))
-                })
-                .collect(),
-        );
+        let cards = cards(&stack, concurrency);
         let before = group_cpu(platform.pid());
         let mut ours = measure(seconds, concurrency, move |worker| {
-            let (idp_url, cards) = (Arc::clone(&idp_url), Arc::clone(&cards));
-            async move {
-                let login = card_login(&idp_url, (sp, acs), client_address(worker), |c| {
-                    let mut card = cards[worker]
-                        .lock()
-                        .map_err(|_| anyhow::anyhow!("card lock poisoned"))?;
-                    sign_with(&mut card, c)
-                })
-                .await?;
-                match login {
-                    Login::Admitted => Ok(()),
-                    Login::Refused(why) => Err(anyhow::anyhow!("refused: {why}")),
-                }
-            }
+            bench_login(Arc::clone(&idp_url), Arc::clone(&cards), worker, (sp, acs))
         })
         .await;
         report(
@@ -301,6 +280,65 @@ pub(crate) async fn own_platform_with(
     Ok(platform)
 }
 
+/// One virtual card (the valid persona) per worker.
+pub(crate) type Cards = Arc<Vec<std::sync::Mutex<JpkiClient<InProcess>>>>;
+
+/// `n` cards of `stack`'s valid persona.
+pub(crate) fn cards(stack: &Stack, n: usize) -> Cards {
+    Arc::new(
+        (0..n)
+            .map(|_| {
+                let image = stack.ca.pki.persona(PersonaId::Valid).card_image();
+                std::sync::Mutex::new(JpkiClient::new(InProcess::new(JpkiCard::new(image))))
+            })
+            .collect(),
+    )
+}
+
+/// Worker `worker`'s card login at `url` for SP `sp`, from its own address; a refusal is
+/// an error.
+pub(crate) async fn bench_login(
+    url: Arc<String>,
+    cards: Cards,
+    worker: usize,
+    sp: (&str, &str),
+) -> anyhow::Result<()> {
+    let outcome = card_login(&url, sp, client_address(worker), |c| {
+        let mut card = cards[worker % cards.len()]
+            .lock()
+            .map_err(|_| anyhow::anyhow!("card lock poisoned"))?;
+        sign_with(&mut card, c)
+    })
+    .await?;
+    match outcome {
+        Login::Admitted => Ok(()),
+        Login::Refused(why) => Err(anyhow::anyhow!("refused: {why}")),
+    }
+}
+
+/// An SP-initiated login started at `idp_url` (a fresh unsigned AuthnRequest by
+/// Redirect): the platform's answer, which sends the browser to the login page.
+pub(crate) async fn start_login(
+    http: &reqwest::Client,
+    idp_url: &str,
+    (sp, acs): (&str, &str),
+) -> anyhow::Result<reqwest::Response> {
+    let id = format!("_b{}", rand_hex());
+    let xml = authn_request::build(&NewAuthnRequest {
+        id: &id,
+        issuer: sp,
+        destination: &format!("{idp_url}/sso"),
+        acs_url: acs,
+        issue_instant: time::OffsetDateTime::now_utc(),
+        force_authn: false,
+        is_passive: false,
+        authn_context_class: None,
+        attribute_consuming_service_index: None,
+    });
+    let q = bindings::encode_redirect(Kind::Request, &xml, None, None)?;
+    Ok(http.get(format!("{idp_url}/sso?{q}")).send().await?)
+}
+
 /// What a card login came to: a Response, or the platform's refusal with its reason.
 pub(crate) enum Login {
     Admitted,
@@ -316,20 +354,7 @@ pub(crate) async fn card_login(
     sign: impl FnOnce(&Challenge) -> anyhow::Result<(Vec<u8>, Vec<u8>)>,
 ) -> anyhow::Result<Login> {
     let http = client(from)?;
-    let id = format!("_b{}", rand_hex());
-    let xml = authn_request::build(&NewAuthnRequest {
-        id: &id,
-        issuer: sp,
-        destination: &format!("{}/sso", idp_url),
-        acs_url: acs,
-        issue_instant: time::OffsetDateTime::now_utc(),
-        force_authn: false,
-        is_passive: false,
-        authn_context_class: None,
-        attribute_consuming_service_index: None,
-    });
-    let q = bindings::encode_redirect(Kind::Request, &xml, None, None)?;
-    let r = http.get(format!("{}/sso?{q}", idp_url)).send().await?;
+    let r = start_login(&http, idp_url, (sp, acs)).await?;
     let tx = location(&r)?
         .split("tx=")
         .nth(1)

@@ -8,16 +8,14 @@ use std::sync::Arc;
 
 use mnctf::stack::{Ports, Stack};
 use mock_ca::PersonaId;
-use mock_card::client::JpkiClient;
-use mock_card::transport::InProcess;
-use mock_card::JpkiCard;
-use trust_framework::saml::authn_request::{self, NewAuthnRequest};
-use trust_framework::saml::bindings::{self, Kind};
 
 use crate::bench_idp::{
-    card_login, client, client_address, group_cpu, measure, own_platform_with, rand_hex, sign_with,
-    Login,
+    bench_login, cards, client, client_address, group_cpu, measure, own_platform_with, start_login,
+    Cards,
 };
+
+/// The SP the benchmark's requests name (registered with the platform, never contacted).
+const SP: (&str, &str) = ("http://127.0.0.1:9/bench-sp", "http://127.0.0.1:9/acs");
 
 const IN_FLIGHT: [usize; 4] = [1, 8, 64, 256];
 /// Unfinished logins and completed sessions whose memory is read.
@@ -45,21 +43,14 @@ pub fn run(seconds: u64) -> anyhow::Result<bool> {
     rt.block_on(async move {
         let dir = std::env::temp_dir().join(format!("mnctf-bench-scaling-{}", std::process::id()));
         let stack = Stack::start(Ports::ANY, PersonaId::Valid, &dir).await?;
-        let sp = ("http://127.0.0.1:9/bench-sp", "http://127.0.0.1:9/acs");
+        let sp = SP;
         // One card logs in thousands of times: its sessions are all kept, so that their
         // memory can be read (the default keeps a person's newest 16).
         let extra = format!("\n[limits]\nsessions_per_person = {ENTRIES}\n");
         let platform = own_platform_with(&stack, &dir, "scaling", sp, &extra).await?;
         let pid = platform.pid();
         let url = Arc::new(platform.base_url.clone());
-        let cards: Arc<Vec<std::sync::Mutex<JpkiClient<InProcess>>>> = Arc::new(
-            (0..256)
-                .map(|_| {
-                    let image = stack.ca.pki.persona(PersonaId::Valid).card_image();
-                    std::sync::Mutex::new(JpkiClient::new(InProcess::new(JpkiCard::new(image))))
-                })
-                .collect(),
-        );
+        let cards = cards(&stack, 256);
         // Memory first, on a fresh process: later the allocator keeps what the runs freed.
         let start = rss_kib(pid);
         unfinished(&url, sp, UNFINISHED).await?;
@@ -98,28 +89,15 @@ pub fn run(seconds: u64) -> anyhow::Result<bool> {
     })
 }
 
-type Cards = Arc<Vec<std::sync::Mutex<JpkiClient<InProcess>>>>;
-
 async fn login(url: Arc<String>, cards: Cards, worker: usize) -> anyhow::Result<()> {
-    let sp = ("http://127.0.0.1:9/bench-sp", "http://127.0.0.1:9/acs");
-    let outcome = card_login(&url, sp, client_address(worker), |c| {
-        let mut card = cards[worker % cards.len()]
-            .lock()
-            .map_err(|_| anyhow::anyhow!("card lock poisoned"))?;
-        sign_with(&mut card, c)
-    })
-    .await?;
-    match outcome {
-        Login::Admitted => Ok(()),
-        Login::Refused(why) => Err(anyhow::anyhow!("refused: {why}")),
-    }
+    bench_login(url, cards, worker, SP).await
 }
 
 /// `count` logins started (the AuthnRequest taken, the login page not followed), from 32
 /// addresses, 64 at a time.
 async fn unfinished(
     url: &str,
-    (sp, acs): (&'static str, &'static str),
+    sp: (&'static str, &'static str),
     count: usize,
 ) -> anyhow::Result<()> {
     let clients: Vec<reqwest::Client> = (0..32)
@@ -129,21 +107,9 @@ async fn unfinished(
         let mut batch = tokio::task::JoinSet::new();
         for i in start..count.min(start + 64) {
             let http = clients[i % clients.len()].clone();
-            let (url, id) = (url.to_owned(), format!("_u{}", rand_hex()));
+            let url = url.to_owned();
             batch.spawn(async move {
-                let xml = authn_request::build(&NewAuthnRequest {
-                    id: &id,
-                    issuer: sp,
-                    destination: &format!("{url}/sso"),
-                    acs_url: acs,
-                    issue_instant: time::OffsetDateTime::now_utc(),
-                    force_authn: false,
-                    is_passive: false,
-                    authn_context_class: None,
-                    attribute_consuming_service_index: None,
-                });
-                let q = bindings::encode_redirect(Kind::Request, &xml, None, None)?;
-                let r = http.get(format!("{url}/sso?{q}")).send().await?;
+                let r = start_login(&http, &url, sp).await?;
                 anyhow::ensure!(r.status().is_redirection(), "HTTP {}", r.status());
                 Ok(())
             });
