@@ -695,16 +695,23 @@ enum Login {
 }
 
 /// Attempts at a login before the SP is taken for dead, and the pause between them (a
-/// loaded machine's slow answer is not a crash).
+/// loaded machine's slow answer is not a crash). No attempt starts once the probe has
+/// taken `LIVENESS_BUDGET`: an SP that took seconds to fail had its chance (mod_shib
+/// takes about 6 s to give up on a dead shibd, so three tries cost 18 s).
 const LIVENESS_TRIES: u32 = 3;
 const LIVENESS_PAUSE: Duration = Duration::from_millis(500);
+const LIVENESS_BUDGET: Duration = Duration::from_secs(3);
 
 impl Sut<'_> {
     /// Whether the SP still starts a login; the last failure and its evidence if not.
     async fn alive(&self) -> Result<(), (String, Vec<Evidence>)> {
         let mut last = (String::new(), Vec::new());
+        let start = Instant::now();
         for attempt in 0..LIVENESS_TRIES {
             if attempt > 0 {
+                if start.elapsed() >= LIVENESS_BUDGET {
+                    break;
+                }
                 tokio::time::sleep(LIVENESS_PAUSE).await;
             }
             let b = self.browser();
