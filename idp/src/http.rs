@@ -19,13 +19,15 @@ use crate::platform::Platform;
 use crate::sessions::Session;
 use crate::sso::Incoming;
 
-/// The session cookie.
-pub const COOKIE: &str = "mnctf_idp";
+/// The session cookie's name (`mnctf_idp_` and the IdP's channel). The platform and a
+/// CATV operator's IdP each have their own, since cookies do not tell ports apart: on one
+/// host their SSO sessions would otherwise overwrite each other.
+pub fn session_cookie_name(app: &Platform) -> String {
+    format!("mnctf_idp_{}", app.config.channel)
+}
 
 /// The browser cookie's name (`mnctf_idp_browser_` and the IdP's channel): it binds a
-/// login in progress to the browser that started it. The platform and a CATV operator's
-/// IdP each have their own, since cookies do not tell ports apart: on one host they would
-/// otherwise overwrite each other's value in the middle of a hub login.
+/// login in progress to the browser that started it; one per IdP, as the session's.
 pub fn browser_cookie(app: &Platform) -> String {
     format!("mnctf_idp_browser_{}", app.config.channel)
 }
@@ -149,7 +151,7 @@ pub(crate) fn set_cookie(app: &Platform, name: &str, value: &str) -> String {
     } else {
         "; HttpOnly"
     };
-    let same_site = if name == COOKIE && https {
+    let same_site = if name == session_cookie_name(app) && https {
         "None"
     } else {
         "Lax"
@@ -157,8 +159,8 @@ pub(crate) fn set_cookie(app: &Platform, name: &str, value: &str) -> String {
     format!("{name}={value}; Path=/{http_only}{secure}; SameSite={same_site}")
 }
 
-fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    cookie(headers, COOKIE)
+fn session_cookie(app: &Platform, headers: &HeaderMap) -> Option<String> {
+    cookie(headers, &session_cookie_name(app))
 }
 
 fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -193,7 +195,7 @@ pub(crate) fn tx_for(
 /// may have fixed it, or it was the card that was on the reader before); the services
 /// the same person used under it stay with the new one, for logout.
 fn replace_session(app: &Platform, headers: &HeaderMap, new: &Session) {
-    let Some(old) = session_cookie(headers).and_then(|id| app.memory.end_session(&id)) else {
+    let Some(old) = session_cookie(app, headers).and_then(|id| app.memory.end_session(&id)) else {
         return;
     };
     if old.person == new.person {
@@ -204,7 +206,7 @@ fn replace_session(app: &Platform, headers: &HeaderMap, new: &Session) {
 }
 
 fn current_session(app: &Platform, headers: &HeaderMap) -> Option<Session> {
-    session_cookie(headers).and_then(|id| app.memory.session(&id, app.now()))
+    session_cookie(app, headers).and_then(|id| app.memory.session(&id, app.now()))
 }
 
 async fn metadata(State(app): State<App>) -> Response {
@@ -466,7 +468,7 @@ async fn hub_acs(
         Err(e) => return error_page(&e),
     };
     replace_session(&app, &headers, &session);
-    let cookie = set_cookie(&app, COOKIE, &session.id);
+    let cookie = set_cookie(&app, &session_cookie_name(&app), &session.id);
     (
         [(header::SET_COOKIE, cookie)],
         Redirect::to(&format!("/sso/continue?tx={}", login.tx)),
@@ -515,7 +517,7 @@ async fn answer(
         Err(e) => return json_error(&e),
     };
     replace_session(&app, &headers, &session);
-    let cookie = set_cookie(&app, COOKIE, &session.id);
+    let cookie = set_cookie(&app, &session_cookie_name(&app), &session.id);
     tracing::info!(tx = %a.tx, "card login: the card is verified, a session opened");
     (
         [(header::SET_COOKIE, cookie)],
@@ -529,7 +531,7 @@ async fn slo(State(app): State<App>, RawQuery(query): RawQuery, headers: HeaderM
         Ok(m) => m,
         Err(e) => return error_page(&IdpError::BadRequest(e)),
     };
-    let cookie = session_cookie(&headers);
+    let cookie = session_cookie(&app, &headers);
     let next = match message.kind {
         bindings::Kind::Request => app.logout_requested(&message, cookie.as_deref()),
         bindings::Kind::Response => app.logout_answered(&message),
@@ -560,7 +562,7 @@ async fn logout_here(
     headers: HeaderMap,
     FormBody(form): FormBody<LogoutForm>,
 ) -> Response {
-    let cookie = session_cookie(&headers);
+    let cookie = session_cookie(&app, &headers);
     if let Some(id) = &cookie {
         if !app.tokens.is_bound(LOGOUT_PURPOSE, id, &form.token) {
             return error_page(&IdpError::LogoutNotConfirmed);
@@ -571,7 +573,10 @@ async fn logout_here(
 }
 
 fn logout_step(app: &Platform, next: Result<crate::slo::Next, IdpError>) -> Response {
-    let clear = format!("{}; Max-Age=0", set_cookie(app, COOKIE, ""));
+    let clear = format!(
+        "{}; Max-Age=0",
+        set_cookie(app, &session_cookie_name(app), "")
+    );
     match next {
         Ok(crate::slo::Next::Redirect(url)) => {
             ([(header::SET_COOKIE, clear)], Redirect::to(&url)).into_response()

@@ -179,7 +179,8 @@ async fn tls_login(
     };
     match result.and_then(|login| app.open_session(&login)) {
         Ok(session) => {
-            let cookie = crate::http::set_cookie(&app, crate::http::COOKIE, &session.id);
+            let cookie =
+                crate::http::set_cookie(&app, &crate::http::session_cookie_name(&app), &session.id);
             (
                 [(header::SET_COOKIE, cookie)],
                 Redirect::to(&app.url(&format!("/sso/continue?tx={}", q.tx))),

@@ -111,7 +111,7 @@ async fn a_new_card_login_ends_the_old_session_id() {
     let (url, _) = lab.login_url(1, |_| {});
     let resp = other
         .get(url)
-        .header("cookie", format!("mnctf_idp={old}"))
+        .header("cookie", format!("mnctf_idp_direct={old}"))
         .send()
         .await
         .unwrap();
@@ -168,7 +168,31 @@ fn session_cookie(lab: &Lab, jar: &reqwest::cookie::Jar) -> String {
     all.to_str()
         .unwrap()
         .split("; ")
-        .find_map(|kv| kv.strip_prefix("mnctf_idp="))
+        .find_map(|kv| kv.strip_prefix("mnctf_idp_direct="))
         .expect("a session cookie")
         .to_owned()
+}
+
+/// The platform and a CATV operator's IdP on one host keep their SSO sessions apart:
+/// cookies do not tell ports apart, so one session cookie name for both had the second
+/// login overwrite the first IdP's session.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_idps_on_one_host_keep_their_sessions_apart() {
+    let platform = Lab::start().await;
+    let catv = Lab::start_with(|c| c.channel = "catv".into()).await;
+    let b = browser();
+    for lab in [&platform, &catv] {
+        assert!(matches!(
+            full_login(lab, &b, 0, PersonaId::Valid).await,
+            Outcome::Response { .. }
+        ));
+    }
+    let (url, _) = platform.login_url(1, |_| {});
+    assert!(
+        matches!(
+            interpret(b.get(url).send().await.unwrap()).await,
+            Outcome::Response { .. }
+        ),
+        "back at the platform, its session still logs the browser in"
+    );
 }
