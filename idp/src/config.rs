@@ -119,6 +119,17 @@ pub struct AggregateConfig {
     pub path: PathBuf,
     /// The operator's signing certificate (DER or PEM): the only key it is checked with.
     pub operator_certificate: PathBuf,
+    /// Where the operator publishes the aggregate: fetched every `refresh_seconds` (by
+    /// `mnctf idp`). Without it, `path` is read again then.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Seconds between refreshes (default 3600; 0: never).
+    #[serde(default = "default_refresh")]
+    pub refresh_seconds: u64,
+}
+
+fn default_refresh() -> u64 {
+    3600
 }
 
 /// The TLS client-authentication binding (TF-BIND-006).

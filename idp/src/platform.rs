@@ -344,6 +344,47 @@ impl Platform {
         Ok(loaded.valid_until)
     }
 
+    /// Keeps the aggregate current (TF-MD-002): every `refresh_seconds` it is fetched from
+    /// the operator's `url` (within the fetch time and size limits), or read again from
+    /// `path`, and taken if it verifies and is current. A refused or unreachable one leaves
+    /// the last good one in force, until its validUntil. Runs for the life of the process.
+    pub async fn keep_aggregate_fresh(self: Arc<Self>) {
+        let Some(agg) = self.config.metadata_aggregate.clone() else {
+            return;
+        };
+        if agg.refresh_seconds == 0 {
+            return;
+        }
+        let every = std::time::Duration::from_secs(agg.refresh_seconds);
+        loop {
+            tokio::time::sleep(every).await;
+            let fresh = match self.fetch_aggregate(&agg).await {
+                Ok(text) => self.refresh_aggregate(&text).map_err(|e| e.to_string()),
+                Err(e) => Err(e),
+            };
+            match fresh {
+                Ok(until) => tracing::info!(%until, "metadata aggregate refreshed"),
+                Err(e) => tracing::warn!("metadata aggregate kept, not refreshed: {e}"),
+            }
+        }
+    }
+
+    async fn fetch_aggregate(
+        &self,
+        agg: &crate::config::AggregateConfig,
+    ) -> Result<String, String> {
+        let Some(url) = &agg.url else {
+            // A local file of at most a few MiB: read on the caller's task.
+            return std::fs::read_to_string(&agg.path)
+                .map_err(|e| format!("{}: {e}", agg.path.display()));
+        };
+        let limit = std::time::Duration::from_millis(self.config.timing.fetch_ms);
+        let body = relying_party::revocation::fetch(self.http.get(url), limit)
+            .await
+            .map_err(|e| format!("{url}: {e}"))?;
+        String::from_utf8(body).map_err(|_| format!("{url}: not UTF-8 text"))
+    }
+
     /// Registers (or replaces) the SPs of a metadata document while running.
     pub fn register_sps(
         &self,

@@ -52,6 +52,8 @@ async fn tf_md_003_the_platform_trusts_the_sps_of_the_aggregate() {
         cfg.metadata_aggregate = Some(idp::config::AggregateConfig {
             path,
             operator_certificate,
+            url: None,
+            refresh_seconds: 0,
         });
     })
     .await;
@@ -74,6 +76,8 @@ async fn tf_md_002_an_expired_aggregate_stops_the_platform_from_starting() {
     cfg.metadata_aggregate = Some(idp::config::AggregateConfig {
         path,
         operator_certificate,
+        url: None,
+        refresh_seconds: 0,
     });
     let err = idp::Platform::new(cfg, idp::system_clock())
         .unwrap_err()
@@ -96,6 +100,8 @@ async fn tf_md_002_an_aggregate_that_expires_while_loaded_stops_being_trusted() 
         cfg.metadata_aggregate = Some(idp::config::AggregateConfig {
             path,
             operator_certificate,
+            url: None,
+            refresh_seconds: 0,
         });
     })
     .await;
@@ -111,4 +117,64 @@ async fn tf_md_002_an_aggregate_that_expires_while_loaded_stops_being_trusted() 
         }
         other => panic!("an SP of an expired aggregate was served: {other:?}"),
     }
+}
+
+/// The platform keeps its aggregate current from the operator's URL (TF-MD-002): an SP
+/// added by the operator is trusted after the next refresh, and an aggregate that does not
+/// verify, served later, changes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn tf_md_002_the_aggregate_is_refreshed_from_the_operators_url() {
+    use std::sync::{Arc, Mutex};
+    let served = Arc::new(Mutex::new(String::new()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/federation.xml", listener.local_addr().unwrap());
+    let state = Arc::clone(&served);
+    let app = axum::Router::new().route(
+        "/federation.xml",
+        axum::routing::get(move || {
+            let text = state.lock().unwrap().clone();
+            async move { text }
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let mut both = Vec::new();
+    let lab = Lab::start_with(|cfg| {
+        both = cfg.sp_metadata.clone();
+        let until = OffsetDateTime::now_utc() + Duration::days(7);
+        let (path, operator_certificate) = write_aggregate(&both[..1], until, "first.xml");
+        cfg.sp_metadata.clear();
+        cfg.metadata_aggregate = Some(idp::config::AggregateConfig {
+            path,
+            operator_certificate,
+            url: Some(url.clone()),
+            refresh_seconds: 1,
+        });
+    })
+    .await;
+    tokio::spawn(Arc::clone(&lab.idp).keep_aggregate_fresh());
+    let b = browser();
+    let second_sp = || full_login(&lab, &b, 1, PersonaId::Valid);
+    assert!(
+        matches!(second_sp().await, Outcome::Error { .. }),
+        "the second SP is not in the first aggregate"
+    );
+    let until = OffsetDateTime::now_utc() + Duration::days(7);
+    let (path, _) = write_aggregate(&both, until, "second.xml");
+    *served.lock().unwrap() = std::fs::read_to_string(path).unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert!(
+        matches!(second_sp().await, Outcome::Response { .. }),
+        "refreshed: the operator's new SP is trusted"
+    );
+    // Not signed by the operator: the second SP renamed (taken, it would drop that SP).
+    let forged = served
+        .lock()
+        .unwrap()
+        .replace(&lab.sps[1].entity_id, "http://127.0.0.1:1/renamed");
+    *served.lock().unwrap() = forged;
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert!(
+        matches!(second_sp().await, Outcome::Response { .. }),
+        "a forged aggregate leaves the last good one in force"
+    );
 }

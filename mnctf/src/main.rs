@@ -275,6 +275,7 @@ fn run_idp(config: &std::path::Path, port: u16, tls_port: u16) -> anyhow::Result
             listener.local_addr()?
         );
         let limits = idp::serve::Limits::default();
+        tokio::spawn(std::sync::Arc::clone(&platform).keep_aggregate_fresh());
         tokio::select! {
             served = idp::serve::serve(listener, idp::http::router(platform), limits) => served?,
             _ = tokio::signal::ctrl_c() => {}
