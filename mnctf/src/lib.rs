@@ -7,6 +7,7 @@
 pub use user_agent as browser;
 pub mod authority;
 pub mod bundle;
+pub mod containers;
 pub mod helper;
 pub mod idp_install;
 pub mod lab;

@@ -32,6 +32,8 @@ pub struct Peer {
     /// Its run folder.
     pub dir: PathBuf,
     children: Vec<Child>,
+    /// The container it runs in, if started from its image.
+    container: Option<crate::containers::Running>,
 }
 
 fn start_child(
@@ -72,7 +74,29 @@ impl Peer {
             base_url: format!("http://127.0.0.1:{port}"),
             dir: dir.to_owned(),
             children: vec![child],
+            container: None,
         })
+    }
+
+    /// A peer running in `container` (its log in `dir/peer.log`, as a process's).
+    pub fn in_container(
+        name: &str,
+        port: u16,
+        dir: &Path,
+        container: crate::containers::Running,
+    ) -> Self {
+        Self {
+            name: name.to_owned(),
+            base_url: format!("http://127.0.0.1:{port}"),
+            dir: dir.to_owned(),
+            children: Vec::new(),
+            container: Some(container),
+        }
+    }
+
+    /// Whether it runs in a container (from its image) rather than as a process.
+    pub fn in_a_container(&self) -> bool {
+        self.container.is_some()
     }
 
     /// As [`Peer::spawn`], with environment variables.
@@ -91,6 +115,7 @@ impl Peer {
             base_url: format!("http://127.0.0.1:{port}"),
             dir: dir.to_owned(),
             children: vec![child],
+            container: None,
         })
     }
 
@@ -184,7 +209,7 @@ impl Drop for Peer {
 /// The Python SPs (python3-saml, pysaml2, lasso): `interop/peers/<name>/sp.py PORT IDP_MD
 /// KEY CERT CLASS`; `lax` names the knobs its script turns (`MNCTF_LAX`: python3-saml
 /// `not-strict`; pysaml2 `unsigned`, `unsolicited`, `clock`).
-fn python_sp_with(
+async fn python_sp_with(
     name: &str,
     dir: &Path,
     idp_metadata: &str,
@@ -202,7 +227,12 @@ fn python_sp_with(
     std::fs::write(&md, idp_metadata)?;
     std::fs::write(&key, key_pem)?;
     std::fs::write(&cert, cert_pem)?;
-    let script = peers_dir().join(name).join("sp.py");
+    let image = crate::containers::image_for(name).await;
+    // In its image the script is where `scripts/images` copied it.
+    let script = match image {
+        Some(_) => PathBuf::from(format!("/opt/mnctf/peers/{name}/sp.py")),
+        None => peers_dir().join(name).join("sp.py"),
+    };
     let args = [
         script,
         PathBuf::from(port.to_string()),
@@ -212,6 +242,12 @@ fn python_sp_with(
         PathBuf::from(class),
     ]
     .map(|p| p.display().to_string());
+    if let Some(image) = image {
+        let env = [("MNCTF_LAX", lax)];
+        let running =
+            crate::containers::start(&image, dir, "/usr/bin/python3", &args, &env).await?;
+        return Ok(Peer::in_container(name, port, dir, running));
+    }
     // Debian's python, not a pyenv one on PATH: the packages are Debian's.
     Peer::spawn_with_env(
         name,
@@ -816,7 +852,7 @@ pub async fn start_sp_lax(
             shibboleth_sp(&dir, md, id, key_pem, cert_pem, class, lax).await?
         }
         "python3-saml" | "pysaml2" | "lasso" => (
-            python_sp_with(name, &dir, idp.metadata, (key_pem, cert_pem), class, lax)?,
+            python_sp_with(name, &dir, idp.metadata, (key_pem, cert_pem), class, lax).await?,
             SpPaths::python(true),
         ),
         other => anyhow::bail!("no SP peer {other:?}"),

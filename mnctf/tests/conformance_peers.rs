@@ -2,7 +2,9 @@
 //! (peers.md), each started privately on loopback with the suite's IdP metadata in its
 //! default configuration. Each peer's verdicts must equal its expected-results file
 //! (`conformance/expected/<peer>.toml`) in both directions; the reports are written to
-//! `target/conformance/<peer>/` for reading the evidence.
+//! `target/conformance/<peer>/` for reading the evidence. Peers with an image
+//! (`scripts/images`) run in containers when a Docker daemon answers at `DOCKER_HOST`
+//! (`mnctf::containers`), as processes otherwise; `MNCTF_PEERS` pins one or the other.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -28,9 +30,30 @@ async fn start(name: &str, idp: &SuiteIdp, dir: &Path, lax: &str) -> (Peer, SpPa
         cert_der: &idp.key.cert_der,
         base_url: SUITE_URL,
     };
-    start_sp_lax(name, &facts, (&key, &cert), dir, lax)
+    let (peer, paths) = start_sp_lax(name, &facts, (&key, &cert), dir, lax)
         .await
-        .unwrap()
+        .unwrap();
+    how_it_runs(&peer);
+    (peer, paths)
+}
+
+/// `MNCTF_PEERS=containers` (scripts/test, after scripts/images) requires a peer with an
+/// image (`interop/images/<name>.Dockerfile`) to run from it, `processes` requires a
+/// process: neither path may stand in for the other unnoticed.
+fn how_it_runs(peer: &Peer) {
+    let has_image = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../interop/images")
+        .join(format!("{}.Dockerfile", peer.name))
+        .exists();
+    match std::env::var("MNCTF_PEERS").as_deref() {
+        Ok("containers") if has_image => assert!(
+            peer.in_a_container(),
+            "{} has an image but ran as a process (is the daemon at DOCKER_HOST up?)",
+            peer.name
+        ),
+        Ok("processes") => assert!(!peer.in_a_container(), "{} ran in a container", peer.name),
+        _ => {}
+    }
 }
 
 fn expected_file(name: &str) -> PathBuf {
