@@ -249,7 +249,7 @@ fn is_token(c: char) -> bool {
 
 /// Whether a long word looks random. Random tokens (base64url of 32 bytes) almost always
 /// hold a digit and both cases, and when they hold no digit, both cases in good measure;
-/// hex IDs hold several digits; identifiers in code (`AssertionConsumerServiceURL`) hold
+/// hex IDs hold several digits (and few letters, now and then); identifiers in code (`AssertionConsumerServiceURL`) hold
 /// no digit and few capitals. Each rule alone misses a random value now and then, which
 /// would make two runs differ; together they miss about one in a hundred million.
 fn mixed(word: &[char]) -> bool {
@@ -264,8 +264,13 @@ fn mixed(word: &[char]) -> bool {
     );
     let len = word.len();
     let both_cases = upper * 5 >= len && lower * 5 >= len;
+    // A hex ID may hold almost no letters (`_712d30094992797542502331167b4349`).
+    let hex = word
+        .iter()
+        .filter(|c| !matches!(c, '_' | '-'))
+        .all(char::is_ascii_hexdigit);
     (digits >= 1 && upper >= 1 && lower >= 1)
-        || (digits >= 3 && letters >= 3)
+        || (digits >= 3 && (letters >= 3 || hex))
         || (both_cases && len >= 32)
 }
 
@@ -357,6 +362,11 @@ mod tests {
         assert_eq!(
             s.text("idp=http%3A%2F%2F127.0.0.1%3A44315%2Fidp issued:1796647672"),
             "idp=http%3A%2F%2F[port 1]%2Fidp issued:[T]"
+        );
+        // A hex ID with two letters in 32 (one in about 15,000 is that poor in letters).
+        assert_eq!(
+            s.text("ID=\"_712d30094992797542502331167b4349\" x"),
+            "ID=\"[id 9]\" x"
         );
     }
 }
