@@ -139,3 +139,30 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The README's "The case studies from the image": the main job from `mnctf/mnctf` writes
+/// its reports in the mounted folder, every case study passed.
+#[test]
+#[ignore = "needs Docker and the mnctf/mnctf image: scripts/test builds both, then runs it"]
+fn the_case_studies_run_from_the_image_as_the_readme_says() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let lines = first_block(&readme, "### The case studies from the image");
+    assert!(
+        lines.iter().any(|l| l.contains("mnctf/mnctf scenarios")),
+        "the block runs the case studies: {lines:?}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_block(&lines, dir.path(), "/usr/local/bin:/usr/bin:/bin");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}\n{stdout}", out.status);
+    let report = std::fs::read_to_string(dir.path().join("out/report.json"))
+        .expect("the report is in the mounted folder");
+    let report: reports::Report = serde_json::from_str(&report).unwrap();
+    let cases: Vec<_> = report.cases().collect();
+    assert!(cases.len() >= 30, "{} case studies", cases.len());
+    assert!(
+        cases.iter().all(|c| c.verdict == reports::Verdict::Passed),
+        "every case study passed:\n{stdout}"
+    );
+}
