@@ -316,18 +316,18 @@ pub(crate) async fn bench_login(
     }
 }
 
-/// An SP-initiated login started at `idp_url` (a fresh unsigned AuthnRequest by
-/// Redirect): the platform's answer, which sends the browser to the login page.
+/// An SP-initiated login started at the IdP's SSO endpoint `sso` (a fresh unsigned
+/// AuthnRequest by Redirect): the IdP's answer, which sends the browser to its login page.
 pub(crate) async fn start_login(
     http: &reqwest::Client,
-    idp_url: &str,
+    sso: &str,
     (sp, acs): (&str, &str),
 ) -> anyhow::Result<reqwest::Response> {
     let id = format!("_b{}", rand_hex());
     let xml = authn_request::build(&NewAuthnRequest {
         id: &id,
         issuer: sp,
-        destination: &format!("{idp_url}/sso"),
+        destination: sso,
         acs_url: acs,
         issue_instant: time::OffsetDateTime::now_utc(),
         force_authn: false,
@@ -336,7 +336,7 @@ pub(crate) async fn start_login(
         attribute_consuming_service_index: None,
     });
     let q = bindings::encode_redirect(Kind::Request, &xml, None, None)?;
-    Ok(http.get(format!("{idp_url}/sso?{q}")).send().await?)
+    Ok(http.get(format!("{sso}?{q}")).send().await?)
 }
 
 /// What a card login came to: a Response, or the platform's refusal with its reason.
@@ -354,7 +354,7 @@ pub(crate) async fn card_login(
     sign: impl FnOnce(&Challenge) -> anyhow::Result<(Vec<u8>, Vec<u8>)>,
 ) -> anyhow::Result<Login> {
     let http = client(from)?;
-    let r = start_login(&http, idp_url, (sp, acs)).await?;
+    let r = start_login(&http, &format!("{idp_url}/sso"), (sp, acs)).await?;
     let tx = location(&r)?
         .split("tx=")
         .nth(1)
@@ -418,22 +418,8 @@ async fn password_login(
     from: std::net::IpAddr,
 ) -> anyhow::Result<()> {
     let http = client(from)?;
-    let xml = authn_request::build(&NewAuthnRequest {
-        id: &format!("_b{}", rand_hex()),
-        issuer: sp,
-        destination: &format!("{base}/saml2/idp/SSOService.php"),
-        acs_url: acs,
-        issue_instant: time::OffsetDateTime::now_utc(),
-        force_authn: false,
-        is_passive: false,
-        authn_context_class: None,
-        attribute_consuming_service_index: None,
-    });
-    let q = bindings::encode_redirect(Kind::Request, &xml, None, None)?;
-    let r = http
-        .get(format!("{base}/saml2/idp/SSOService.php?{q}"))
-        .send()
-        .await?;
+    let sso = format!("{base}/saml2/idp/SSOService.php");
+    let r = start_login(&http, &sso, (sp, acs)).await?;
     let login_url = url_join(base, &location(&r)?);
     let state = login_url
         .split("AuthState=")

@@ -109,7 +109,7 @@ async fn unfinished(
             let http = clients[i % clients.len()].clone();
             let url = url.to_owned();
             batch.spawn(async move {
-                let r = start_login(&http, &url, sp).await?;
+                let r = start_login(&http, &format!("{url}/sso"), sp).await?;
                 anyhow::ensure!(r.status().is_redirection(), "HTTP {}", r.status());
                 Ok(())
             });

@@ -26,6 +26,20 @@ fn first_block(readme: &str, heading: &str) -> Vec<String> {
         .collect()
 }
 
+/// The repository's root.
+fn root() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The README's first block after `heading`, which must hold a line for which `runs`
+/// holds (`what` says what that line does).
+fn readme_block(heading: &str, what: &str, runs: impl Fn(&str) -> bool) -> Vec<String> {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let lines = first_block(&readme, heading);
+    assert!(lines.iter().any(|l| runs(l)), "the block {what}: {lines:?}");
+    lines
+}
+
 /// Runs `lines` with bash in `dir` (with `path` as PATH); background jobs, and the
 /// example SP's container if one was started, end with the script whatever happens.
 fn run_block(lines: &[String], dir: &Path, path: &str) -> std::process::Output {
@@ -80,15 +94,10 @@ fn check_the_report(out: &std::process::Output, dir: &Path) {
 
 #[test]
 fn certify_an_sp_as_the_readme_says() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
-    let lines = first_block(&readme, "## Certify an SP");
-    assert!(
-        lines
-            .iter()
-            .any(|l| l.starts_with("mnctf test-sp --config examples/")),
-        "the block runs the plan on an example: {lines:?}"
-    );
+    let root = root();
+    let lines = readme_block("## Certify an SP", "runs the plan on an example", |l| {
+        l.starts_with("mnctf test-sp --config examples/")
+    });
     let dir = tempfile::tempdir().unwrap();
     std::os::unix::fs::symlink(root.join("examples"), dir.path().join("examples")).unwrap();
     let bin = Path::new(env!("CARGO_BIN_EXE_mnctf")).parent().unwrap();
@@ -107,14 +116,11 @@ fn certify_an_sp_as_the_readme_says() {
 #[test]
 #[ignore = "needs Docker and the mnctf/mnctf image: scripts/test builds both, then runs it"]
 fn certify_an_sp_with_the_suites_image_as_the_readme_says() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
-    let lines = first_block(&readme, "## Certify an SP with the suite's image");
-    assert!(
-        lines
-            .iter()
-            .any(|l| l.contains("mnctf/mnctf test-sp --config examples/")),
-        "the block runs the plan on an example: {lines:?}"
+    let root = root();
+    let lines = readme_block(
+        "## Certify an SP with the suite's image",
+        "runs the plan on an example",
+        |l| l.contains("mnctf/mnctf test-sp --config examples/"),
     );
     let dir = tempfile::tempdir().unwrap();
     // What a checkout holds that the examples name (their expected results).
@@ -145,12 +151,10 @@ fn copy_dir(from: &Path, to: &Path) {
 #[test]
 #[ignore = "needs Docker and the mnctf/mnctf image: scripts/test builds both, then runs it"]
 fn the_case_studies_run_from_the_image_as_the_readme_says() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
-    let lines = first_block(&readme, "### The case studies from the image");
-    assert!(
-        lines.iter().any(|l| l.contains("mnctf/mnctf scenarios")),
-        "the block runs the case studies: {lines:?}"
+    let lines = readme_block(
+        "### The case studies from the image",
+        "runs the case studies",
+        |l| l.contains("mnctf/mnctf scenarios"),
     );
     let dir = tempfile::tempdir().unwrap();
     let out = run_block(&lines, dir.path(), "/usr/local/bin:/usr/bin:/bin");

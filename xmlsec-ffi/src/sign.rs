@@ -10,7 +10,7 @@ use std::ptr::NonNull;
 use std::sync::Once;
 
 use libxml::parser::Parser;
-use libxml::tree::{Document, Node};
+use libxml::tree::Node;
 
 const NS_DSIG: &str = "http://www.w3.org/2000/09/xmldsig#";
 
@@ -111,11 +111,7 @@ pub fn sign(xml: &str, key: &SigningKey, which: Templates) -> Result<String, Sig
             return Err(SignError::Sign);
         }
     }
-    Ok(serialise(&doc))
-}
-
-fn serialise(doc: &Document) -> String {
-    doc.to_string()
+    Ok(doc.to_string())
 }
 
 /// The first `<ds:Signature>` in document order.
