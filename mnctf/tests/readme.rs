@@ -41,10 +41,19 @@ fn readme_block(heading: &str, what: &str, runs: impl Fn(&str) -> bool) -> Vec<S
 }
 
 /// Runs `lines` with bash in `dir` (with `path` as PATH); background jobs, and the
-/// example SP's container if one was started, end with the script whatever happens.
+/// example SP's container if this block starts one, end with the script whatever happens
+/// (only this block's: the image tests run side by side, and a block that removed another's
+/// container would pull the SP from under the other's run). A failed run shows the
+/// container's log.
 fn run_block(lines: &[String], dir: &Path, path: &str) -> std::process::Output {
+    let container = lines.iter().any(|l| l.contains("--name example-sp"));
+    let cleanup = if container {
+        "[ $rc = 0 ] || docker logs example-sp 2>&1 | tail -20; docker rm -f example-sp >/dev/null 2>&1 || true"
+    } else {
+        "true"
+    };
     let script = format!(
-        "set -e\ntrap 'kill $(jobs -p) 2>/dev/null || true; docker rm -f example-sp >/dev/null 2>&1 || true' EXIT\n{}\n",
+        "set -e\ntrap 'rc=$?; kill $(jobs -p) 2>/dev/null || true; {cleanup}' EXIT\n{}\n",
         lines.join("\n")
     );
     Command::new("bash")
