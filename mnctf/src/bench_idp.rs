@@ -193,7 +193,7 @@ pub fn run(seconds: u64, concurrency: usize, no_peer: bool) -> anyhow::Result<bo
                 .to_string();
             let cert = mock_ca::pki::pem("CERTIFICATE", &cred.certificate);
             let mut peer =
-                mnctf::peers::simplesamlphp_idp(&dir.join("ssp-idp"), &key, &cert, sp, acs)?;
+                mnctf::peers::simplesamlphp_idp(&dir.join("ssp-idp"), &key, &cert, sp, acs).await?;
             peer.wait_ready("/saml2/idp/metadata.php", Duration::from_secs(30))
                 .await?;
             let base = Arc::new(peer.base_url.clone());

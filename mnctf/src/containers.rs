@@ -1,8 +1,8 @@
 //! Peers as containers (issue 20). When a Docker daemon answers at `DOCKER_HOST` and a
 //! peer's image is there (`scripts/images` builds them, `mnctf/peer-<name>`), the peer is
 //! started from its image by testcontainers: host network (it listens on 127.0.0.1 like
-//! the process would), its run folder mounted at the same path (configuration in, log
-//! out), the same command line as the process. Otherwise [`crate::peers`] starts the
+//! the process would), its run folder and `interop/peers` mounted at their own paths
+//! (configuration and scripts in, logs out), the same shell line as the process. Otherwise [`crate::peers`] starts the
 //! process. One function decides ([`image_for`]); the tests do not care which.
 
 use std::path::Path;
@@ -43,27 +43,31 @@ pub async fn image_for(peer: &str) -> Option<String> {
     found.then_some(name)
 }
 
-/// Starts `image` with `program args` (output to `dir/peer.log`) and `env`, `dir` mounted.
+/// Starts `image` running the shell line `line` (output to `dir/peer.log`) with `env`,
+/// `dir` and each of `mounts` bind-mounted at their own paths (`mounts` read-only).
 pub async fn start(
     image: &str,
     dir: &Path,
-    program: &str,
-    args: &[String],
+    mounts: &[&Path],
+    line: &str,
     env: &[(&str, &str)],
 ) -> anyhow::Result<Running> {
     let (name, tag) = image.split_once(':').unwrap_or((image, TAG));
     let folder = dir.display().to_string();
-    let mut line = format!("exec {program}");
-    for a in args {
-        line.push_str(&format!(" '{}'", a.replace('\'', r"'\''")));
-    }
-    line.push_str(&format!(" > '{folder}/peer.log' 2>&1"));
+    let script = format!("exec >'{folder}/peer.log' 2>&1\n{line}");
     let mut request = GenericImage::new(name, tag)
         .with_wait_for(WaitFor::Nothing)
         .with_network("host")
         .with_mount(Mount::bind_mount(folder.clone(), folder.clone()))
         .with_working_dir(folder)
-        .with_cmd(["/bin/sh", "-c", &line]);
+        .with_cmd(["/bin/sh", "-c", &script]);
+    for m in mounts {
+        let path = m.display().to_string();
+        request = request.with_mount(
+            Mount::bind_mount(path.clone(), path)
+                .with_access_mode(testcontainers::core::AccessMode::ReadOnly),
+        );
+    }
     for (k, v) in env {
         request = request.with_env_var(*k, *v);
     }

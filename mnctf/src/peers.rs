@@ -1,6 +1,11 @@
 //! Real SAML peers from Debian's packages, started privately on loopback: each in its own
 //! run folder with its own port and log, waited for by polling, stopped by its process
-//! group. The scripts and templates live in `interop/peers/<name>/`.
+//! group (or its container). The scripts and templates live in `interop/peers/<name>/`.
+//!
+//! Each peer starts from one shell line ([`Launch`]), run in its run folder: on the host,
+//! or in its image (`interop/images/<image>.Dockerfile`, [`crate::containers`]) when one is
+//! built and a daemon answers. The image holds Debian's packages only; the run folder and
+//! `interop/peers` are mounted at their own paths, so the line is the same in both.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -8,12 +13,76 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 
-/// The repository's `interop/peers` folder.
+/// The repository's `interop/peers` folder (without `..`: a container mounts it alone).
 pub fn peers_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("..")
         .join("interop")
-        .join("peers")
+        .join("peers");
+    dir.canonicalize().unwrap_or(dir)
+}
+
+/// How a peer starts: a shell line run in its run folder, its output in `peer.log`.
+struct Launch {
+    /// The image with its packages (`mnctf/peer-<image>`).
+    image: &'static str,
+    /// The shell line.
+    line: String,
+    /// Its environment.
+    env: Vec<(&'static str, String)>,
+    /// Whether it may run in a container (a benchmark reading its CPU time needs a process).
+    container: bool,
+}
+
+impl Launch {
+    /// `exec program args` from `image`'s packages.
+    fn exec(image: &'static str, program: &str, args: &[String]) -> Self {
+        Self {
+            image,
+            line: format!("exec {}", command_line(program, args)),
+            env: Vec::new(),
+            container: true,
+        }
+    }
+
+    fn with_env(mut self, key: &'static str, value: impl Into<String>) -> Self {
+        self.env.push((key, value.into()));
+        self
+    }
+}
+
+/// `program args`, each quoted for the shell.
+fn command_line(program: &str, args: &[String]) -> String {
+    std::iter::once(program)
+        .chain(args.iter().map(String::as_str))
+        .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Starts `name` as `launch` says: from its image if it may and one is built, else as a
+/// process group on the host.
+async fn launch(name: &str, port: u16, dir: &Path, launch: Launch) -> anyhow::Result<Peer> {
+    std::fs::create_dir_all(dir)?;
+    let env: Vec<(&str, &str)> = launch.env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    if launch.container {
+        if let Some(image) = crate::containers::image_for(launch.image).await {
+            let mounts = [peers_dir()];
+            let mounts: Vec<&Path> = mounts.iter().map(PathBuf::as_path).collect();
+            let running =
+                crate::containers::start(&image, dir, &mounts, &launch.line, &env).await?;
+            return Ok(Peer::in_container(name, port, dir, running));
+        }
+    }
+    let args = ["-c".to_owned(), launch.line];
+    let child = start_child(name, dir, "peer.log", "/bin/sh", &args, &env)?;
+    Ok(Peer {
+        name: name.to_owned(),
+        base_url: format!("http://127.0.0.1:{port}"),
+        dir: dir.to_owned(),
+        children: vec![child],
+        container: None,
+    })
 }
 
 /// A free port on 127.0.0.1 (bound and released: a tiny race, fine on a test machine).
@@ -97,34 +166,6 @@ impl Peer {
     /// Whether it runs in a container (from its image) rather than as a process.
     pub fn in_a_container(&self) -> bool {
         self.container.is_some()
-    }
-
-    /// As [`Peer::spawn`], with environment variables.
-    pub fn spawn_with_env(
-        name: &str,
-        port: u16,
-        dir: &Path,
-        program: &str,
-        args: &[String],
-        env: &[(&str, &str)],
-    ) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(dir)?;
-        let child = start_child(name, dir, "peer.log", program, args, env)?;
-        Ok(Self {
-            name: name.to_owned(),
-            base_url: format!("http://127.0.0.1:{port}"),
-            dir: dir.to_owned(),
-            children: vec![child],
-            container: None,
-        })
-    }
-
-    /// Starts a further process of the same peer (e.g. Apache beside shibd), output to
-    /// `dir/<log>`; all are stopped together.
-    pub fn also(&mut self, log: &str, program: &str, args: &[String]) -> anyhow::Result<()> {
-        let child = start_child(&self.name, &self.dir, log, program, args, &[])?;
-        self.children.push(child);
-        Ok(())
     }
 
     /// Polls `path` until it answers 200, or fails with the peer's log.
@@ -227,12 +268,7 @@ async fn python_sp_with(
     std::fs::write(&md, idp_metadata)?;
     std::fs::write(&key, key_pem)?;
     std::fs::write(&cert, cert_pem)?;
-    let image = crate::containers::image_for(name).await;
-    // In its image the script is where `scripts/images` copied it.
-    let script = match image {
-        Some(_) => PathBuf::from(format!("/opt/mnctf/peers/{name}/sp.py")),
-        None => peers_dir().join(name).join("sp.py"),
-    };
+    let script = peers_dir().join(name).join("sp.py");
     let args = [
         script,
         PathBuf::from(port.to_string()),
@@ -242,26 +278,27 @@ async fn python_sp_with(
         PathBuf::from(class),
     ]
     .map(|p| p.display().to_string());
-    if let Some(image) = image {
-        let env = [("MNCTF_LAX", lax)];
-        let running =
-            crate::containers::start(&image, dir, "/usr/bin/python3", &args, &env).await?;
-        return Ok(Peer::in_container(name, port, dir, running));
-    }
     // Debian's python, not a pyenv one on PATH: the packages are Debian's.
-    Peer::spawn_with_env(
-        name,
-        port,
-        dir,
-        "/usr/bin/python3",
-        &args,
-        &[("MNCTF_LAX", lax)],
-    )
+    let line = Launch::exec(image_of(name), "/usr/bin/python3", &args).with_env("MNCTF_LAX", lax);
+    launch(name, port, dir, line).await
+}
+
+/// The image holding a peer's packages (`interop/images/<image>.Dockerfile`): the IdPs
+/// share their SPs'.
+pub fn image_of(peer: &str) -> &'static str {
+    match peer {
+        "pysaml2" | "pysaml2-idp" => "pysaml2",
+        "python3-saml" => "python3-saml",
+        "lasso" => "lasso",
+        "mellon" => "mellon",
+        "shibboleth" => "shibboleth",
+        _ => "simplesamlphp",
+    }
 }
 
 /// pysaml2's IdP (`interop/peers/pysaml2-idp/idp.py`: password login, `testuser` /
 /// `testpass`) trusting the SPs whose metadata is `sp_metadata`.
-pub fn pysaml2_idp(
+pub async fn pysaml2_idp(
     dir: &Path,
     (key_pem, cert_pem): (&str, &str),
     sp_metadata: &[String],
@@ -287,7 +324,8 @@ pub fn pysaml2_idp(
         args.push(path.display().to_string());
     }
     // Debian's python, not a pyenv one on PATH: the packages are Debian's.
-    Peer::spawn("pysaml2-idp", port, dir, "/usr/bin/python3", &args)
+    let line = Launch::exec("pysaml2", "/usr/bin/python3", &args);
+    launch("pysaml2-idp", port, dir, line).await
 }
 
 /// Paths of an SP peer's pages.
@@ -482,7 +520,7 @@ fn apache_paths(base: &str, login: &str, logout: &str, metadata: &str) -> SpPath
 }
 
 /// mod_auth_mellon in a private Apache (`interop/peers/mellon/httpd.conf.in`).
-pub fn mellon_sp(
+pub async fn mellon_sp(
     dir: &Path,
     idp_metadata: &str,
     key_pem: &str,
@@ -524,17 +562,10 @@ pub fn mellon_sp(
     let (no_cas, no_ca_dir) = (dir.join("no-system-cas.pem"), dir.join("no-system-cas"));
     std::fs::write(&no_cas, "")?;
     std::fs::create_dir_all(&no_ca_dir)?;
-    let peer = Peer::spawn_with_env(
-        "mellon",
-        port,
-        dir,
-        "/usr/sbin/apache2",
-        &apache_args(dir),
-        &[
-            ("SSL_CERT_FILE", &no_cas.display().to_string()),
-            ("SSL_CERT_DIR", &no_ca_dir.display().to_string()),
-        ],
-    )?;
+    let line = Launch::exec("mellon", "/usr/sbin/apache2", &apache_args(dir))
+        .with_env("SSL_CERT_FILE", no_cas.display().to_string())
+        .with_env("SSL_CERT_DIR", no_ca_dir.display().to_string());
+    let peer = launch("mellon", port, dir, line).await?;
     Ok((
         peer,
         apache_paths(
@@ -579,46 +610,46 @@ pub async fn shibboleth_sp(
             fill(&std::fs::read_to_string(src.join(template))?, &vars),
         )?;
     }
-    for f in ["attribute-map.xml", "attribute-policy.xml"] {
+    // security-policy.xml is Debian 12's, in the run folder for the knobs to edit.
+    for f in [
+        "attribute-map.xml",
+        "attribute-policy.xml",
+        "security-policy.xml",
+    ] {
         std::fs::copy(src.join(f), dir.join(f))?;
     }
-    // Debian's security policies, in the run folder for the knobs to edit.
-    std::fs::copy(
-        "/etc/shibboleth/security-policy.xml",
-        dir.join("security-policy.xml"),
-    )
-    .context("Shibboleth SP is not installed (scripts/setup)")?;
     turn_knobs("shibboleth", dir, lax)?;
-    let conf = dir.join("shibboleth2.xml").display().to_string();
-    let pid = dir.join("shibd.pid").display().to_string();
-    let mut peer = Peer::spawn(
-        "shibboleth",
-        port,
-        dir,
+    // mod_shib needs shibd's socket before Apache serves a request, and Apache's workers
+    // (www-data) connect to it.
+    let at = |f: &str| dir.join(f).display().to_string();
+    let shibd = command_line(
         "/usr/sbin/shibd",
         &[
             "-F".into(),
             "-f".into(),
             "-c".into(),
-            conf,
+            at("shibboleth2.xml"),
             "-p".into(),
-            pid,
+            at("shibd.pid"),
         ],
-    )?;
-    // mod_shib needs shibd's socket before Apache serves a request.
-    let sock = dir.join("shibd.sock");
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while !sock.exists() {
-        anyhow::ensure!(
-            std::time::Instant::now() < deadline,
-            "shibd did not open its socket:\n{}",
-            peer.log()
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    // Apache's workers (www-data) connect to shibd's socket.
-    std::fs::set_permissions(&sock, std::os::unix::fs::PermissionsExt::from_mode(0o777))?;
-    peer.also("apache.log", "/usr/sbin/apache2", &apache_args(dir))?;
+    );
+    let sock = format!("'{}'", at("shibd.sock"));
+    let line = format!(
+        "{shibd} &\n\
+         i=0; while [ ! -S {sock} ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i+1)); done\n\
+         [ -S {sock} ] || {{ echo 'shibd did not open its socket in 20 s'; exit 1; }}\n\
+         chmod 777 {sock}\n\
+         exec {} > '{}' 2>&1",
+        command_line("/usr/sbin/apache2", &apache_args(dir)),
+        at("apache.log"),
+    );
+    let launch_line = Launch {
+        image: "shibboleth",
+        line,
+        env: Vec::new(),
+        container: true,
+    };
+    let peer = launch("shibboleth", port, dir, launch_line).await?;
     let paths = apache_paths(
         &base,
         "/Shibboleth.sso/Login?target=",
@@ -628,33 +659,38 @@ pub async fn shibboleth_sp(
     Ok((peer, paths))
 }
 
+/// Where and how a SimpleSAMLphp runs: its peer name, run folder and port, whether it may
+/// run in a container.
+struct SspSite<'a> {
+    name: &'static str,
+    dir: &'a Path,
+    port: u16,
+    container: bool,
+}
+
 /// A private SimpleSAMLphp under `php -S` from `interop/peers/<name>/`: Debian's
 /// config with our overrides appended (later assignments win), our authsources and
-/// metadata files, and a docroot of Debian's www entries plus `app_pages`.
-fn simplesamlphp(
-    name: &str,
-    dir: &Path,
-    port: u16,
+/// metadata files, and a docroot of Debian's www entries plus `app_pages`. Debian's files
+/// are read where it runs (the host or its image), by the start line.
+async fn simplesamlphp(
+    site: SspSite<'_>,
     vars: &[(&str, &str)],
     metadata: &[&str],
     app_pages: &[&str],
     lax: &str,
 ) -> anyhow::Result<Peer> {
-    let (src, template) = (peers_dir().join(name), name);
-    let read = |rel: &str| {
-        std::fs::read_to_string(src.join(rel)).with_context(|| format!("{template}/{rel}"))
-    };
+    let SspSite {
+        name, dir, port, ..
+    } = site;
+    let src = peers_dir().join(name);
+    let read =
+        |rel: &str| std::fs::read_to_string(src.join(rel)).with_context(|| format!("{name}/{rel}"));
     for sub in ["config", "metadata", "data", "tmp", "www/app"] {
         std::fs::create_dir_all(dir.join(sub))?;
     }
-    let debian = std::fs::read_to_string("/etc/simplesamlphp/config.php")
-        .context("SimpleSAMLphp is not installed (scripts/setup)")?;
     std::fs::write(
-        dir.join("config").join("config.php"),
-        format!(
-            "{debian}\n{}",
-            fill(&read("config-overrides.php.in")?, vars)
-        ),
+        dir.join("config").join("overrides.php"),
+        fill(&read("config-overrides.php.in")?, vars),
     )?;
     std::fs::write(
         dir.join("config").join("authsources.php"),
@@ -666,10 +702,6 @@ fn simplesamlphp(
             fill(&read(&format!("{f}.in"))?, vars),
         )?;
     }
-    for entry in std::fs::read_dir("/usr/share/simplesamlphp/www")? {
-        let entry = entry?;
-        std::os::unix::fs::symlink(entry.path(), dir.join("www").join(entry.file_name()))?;
-    }
     for page in app_pages {
         std::fs::write(
             dir.join("www").join("app").join(format!("{page}.php")),
@@ -679,32 +711,43 @@ fn simplesamlphp(
     turn_knobs(name, dir, lax)?;
     // php.ini-production's limits (Debian's CLI has none): a request that runs away is
     // stopped as it would be in a deployment.
-    let args = [
-        "-d".into(),
-        "memory_limit=128M".into(),
-        "-d".into(),
-        "max_execution_time=30".into(),
-        "-S".into(),
-        format!("127.0.0.1:{port}"),
-        "-t".into(),
-        dir.join("www").display().to_string(),
-    ];
-    let config_dir = dir.join("config").display().to_string();
-    Peer::spawn_with_env(
-        name,
-        port,
-        dir,
+    let php = command_line(
         "/usr/bin/php",
-        &args,
         &[
-            ("SIMPLESAMLPHP_CONFIG_DIR", &config_dir),
-            ("PHP_CLI_SERVER_WORKERS", "4"),
+            "-d".into(),
+            "memory_limit=128M".into(),
+            "-d".into(),
+            "max_execution_time=30".into(),
+            "-S".into(),
+            format!("127.0.0.1:{port}"),
+            "-t".into(),
+            dir.join("www").display().to_string(),
         ],
-    )
+    );
+    let (config_dir, www) = (dir.join("config"), dir.join("www"));
+    let line = format!(
+        "debian=/etc/simplesamlphp/config.php\n\
+         [ -f $debian ] || {{ echo 'SimpleSAMLphp is not installed (scripts/setup)'; exit 1; }}\n\
+         {{ cat $debian; echo; cat '{config}/overrides.php'; }} > '{config}/config.php'\n\
+         ln -s /usr/share/simplesamlphp/www/* '{www}/'\n\
+         exec {php}",
+        config = config_dir.display(),
+        www = www.display(),
+    );
+    let launch_line = Launch {
+        image: "simplesamlphp",
+        line,
+        env: vec![
+            ("SIMPLESAMLPHP_CONFIG_DIR", config_dir.display().to_string()),
+            ("PHP_CLI_SERVER_WORKERS", "4".to_owned()),
+        ],
+        container: site.container,
+    };
+    launch(name, port, dir, launch_line).await
 }
 
 /// SimpleSAMLphp as an SP (`interop/peers/simplesamlphp/`).
-pub fn simplesamlphp_sp(
+pub async fn simplesamlphp_sp(
     dir: &Path,
     idp: &IdpFacts<'_>,
     (key_pem, cert_pem): (&str, &str),
@@ -730,15 +773,20 @@ pub fn simplesamlphp_sp(
     std::fs::create_dir_all(dir)?;
     std::fs::write(dir.join("sp.key"), key_pem)?;
     std::fs::write(dir.join("sp.crt"), cert_pem)?;
-    let peer = simplesamlphp(
-        "simplesamlphp",
+    let site = SspSite {
+        name: "simplesamlphp",
         dir,
         port,
+        container: true,
+    };
+    let peer = simplesamlphp(
+        site,
         &vars,
         &["saml20-idp-remote.php"],
         &["login", "protected", "logout", "loggedout"],
         lax,
-    )?;
+    )
+    .await?;
     let paths = SpPaths {
         login: "/app/login.php".into(),
         protected: "/app/protected.php".into(),
@@ -749,25 +797,35 @@ pub fn simplesamlphp_sp(
 }
 
 /// SimpleSAMLphp as an IdP with password login (`interop/peers/simplesamlphp-idp/`), for
-/// side-by-side benchmarks. User `testuser` / `testpass`; `sp` is the one SP it knows.
-pub fn simplesamlphp_idp(
+/// side-by-side benchmarks: always a process on the host (its CPU time is read from its
+/// process group). User `testuser` / `testpass`; `sp` is the one SP it knows.
+pub async fn simplesamlphp_idp(
     dir: &Path,
     key_pem: &str,
     cert_pem: &str,
     sp: &str,
     sp_acs: &str,
 ) -> anyhow::Result<Peer> {
-    simplesamlphp_idp_for(dir, key_pem, cert_pem, &[(sp, sp_acs, None)])
+    simplesamlphp_idp_where(dir, (key_pem, cert_pem), &[(sp, sp_acs, None)], false).await
 }
 
 /// SimpleSAMLphp's IdP (password login, `testuser` / `testpass`) for the SPs `sps`
 /// (entityID, ACS, HTTP-Redirect SingleLogoutService if any), each asking for
 /// persistent NameIDs.
-pub fn simplesamlphp_idp_for(
+pub async fn simplesamlphp_idp_for(
     dir: &Path,
     key_pem: &str,
     cert_pem: &str,
     sps: &[(&str, &str, Option<&str>)],
+) -> anyhow::Result<Peer> {
+    simplesamlphp_idp_where(dir, (key_pem, cert_pem), sps, true).await
+}
+
+async fn simplesamlphp_idp_where(
+    dir: &Path,
+    (key_pem, cert_pem): (&str, &str),
+    sps: &[(&str, &str, Option<&str>)],
+    container: bool,
 ) -> anyhow::Result<Peer> {
     let port = free_port()?;
     let (base, run) = (
@@ -797,15 +855,20 @@ pub fn simplesamlphp_idp_for(
     std::fs::create_dir_all(dir)?;
     std::fs::write(dir.join("idp.key"), key_pem)?;
     std::fs::write(dir.join("idp.crt"), cert_pem)?;
-    simplesamlphp(
-        "simplesamlphp-idp",
+    let site = SspSite {
+        name: "simplesamlphp-idp",
         dir,
         port,
+        container,
+    };
+    simplesamlphp(
+        site,
         &vars,
         &["saml20-idp-hosted.php", "saml20-sp-remote.php"],
         &[],
         "",
     )
+    .await
 }
 
 /// What an SP peer needs to know about its IdP.
@@ -845,8 +908,8 @@ pub async fn start_sp_lax(
     let class = trust_framework::saml::constants::AC_JPKI_USER_AUTH;
     let dir = dir.join(name);
     Ok(match name {
-        "mellon" => mellon_sp(&dir, idp.metadata, key_pem, cert_pem, class, lax)?,
-        "simplesamlphp" => simplesamlphp_sp(&dir, idp, (key_pem, cert_pem), class, lax)?,
+        "mellon" => mellon_sp(&dir, idp.metadata, key_pem, cert_pem, class, lax).await?,
+        "simplesamlphp" => simplesamlphp_sp(&dir, idp, (key_pem, cert_pem), class, lax).await?,
         "shibboleth" => {
             let (md, id) = (idp.metadata, idp.entity_id);
             shibboleth_sp(&dir, md, id, key_pem, cert_pem, class, lax).await?
@@ -868,4 +931,25 @@ pub fn sp_credential_pem(pki: &mock_ca::Pki) -> anyhow::Result<(String, String)>
         .to_pkcs8_pem(rsa::pkcs8::LineEnding::LF)?
         .to_string();
     Ok((key, mock_ca::pki::pem("CERTIFICATE", &cred.certificate)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The Shibboleth peer's security policies are Debian 12's own (the knobs edit a copy
+    /// in the repository, as a container has no host file to copy).
+    #[test]
+    fn shibboleths_security_policy_is_debians() {
+        let ours = std::fs::read_to_string(peers_dir().join("shibboleth/security-policy.xml"));
+        let debian = std::fs::read_to_string("/etc/shibboleth/security-policy.xml")
+            .expect("Shibboleth SP is installed (scripts/setup)");
+        assert_eq!(ours.unwrap(), debian);
+    }
+
+    #[test]
+    fn a_command_line_quotes_every_word() {
+        let line = command_line("/bin/echo", &["it's".into(), "a b".into()]);
+        assert_eq!(line, r"'/bin/echo' 'it'\''s' 'a b'");
+    }
 }

@@ -14,6 +14,10 @@ use mnctf::peers::{sp_credential_pem, start_sp_lax, IdpFacts, Peer, SpPaths};
 use reports::{Report, Verdict};
 use trust_framework::saml::constants::AC_JPKI_USER_AUTH;
 
+#[path = "support/placement.rs"]
+mod placement;
+use placement::how_it_runs;
+
 const SUITE_URL: &str = "http://127.0.0.1:18500";
 
 async fn start(name: &str, idp: &SuiteIdp, dir: &Path, lax: &str) -> (Peer, SpPaths) {
@@ -35,25 +39,6 @@ async fn start(name: &str, idp: &SuiteIdp, dir: &Path, lax: &str) -> (Peer, SpPa
         .unwrap();
     how_it_runs(&peer);
     (peer, paths)
-}
-
-/// `MNCTF_PEERS=containers` (scripts/test, after scripts/images) requires a peer with an
-/// image (`interop/images/<name>.Dockerfile`) to run from it, `processes` requires a
-/// process: neither path may stand in for the other unnoticed.
-fn how_it_runs(peer: &Peer) {
-    let has_image = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../interop/images")
-        .join(format!("{}.Dockerfile", peer.name))
-        .exists();
-    match std::env::var("MNCTF_PEERS").as_deref() {
-        Ok("containers") if has_image => assert!(
-            peer.in_a_container(),
-            "{} has an image but ran as a process (is the daemon at DOCKER_HOST up?)",
-            peer.name
-        ),
-        Ok("processes") => assert!(!peer.in_a_container(), "{} ran in a container", peer.name),
-        _ => {}
-    }
 }
 
 fn expected_file(name: &str) -> PathBuf {

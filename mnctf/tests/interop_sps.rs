@@ -10,6 +10,10 @@ use mnctf::peers::{sp_credential_pem, start_sp, IdpFacts, Peer, SpPaths};
 use mnctf::stack::{Ports, Stack};
 use mock_ca::PersonaId;
 
+#[path = "support/placement.rs"]
+mod placement;
+use placement::how_it_runs;
+
 async fn start(name: &str, stack: &Stack, dir: &std::path::Path) -> (Peer, SpPaths) {
     let (key, cert) = sp_credential_pem(&stack.ca.pki).unwrap();
     let md = stack.idp.metadata();
@@ -19,7 +23,9 @@ async fn start(name: &str, stack: &Stack, dir: &std::path::Path) -> (Peer, SpPat
         cert_der: &stack.idp.cert_der,
         base_url: &stack.idp_url,
     };
-    start_sp(name, &idp, &key, &cert, dir).await.unwrap()
+    let (peer, paths) = start_sp(name, &idp, &key, &cert, dir).await.unwrap();
+    how_it_runs(&peer);
+    (peer, paths)
 }
 
 /// The whole check for one SP peer.

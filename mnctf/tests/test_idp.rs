@@ -13,6 +13,10 @@ use idp::platform::Platform;
 use mnctf::peers::{free_port, Peer};
 use reports::Verdict;
 
+#[path = "support/placement.rs"]
+mod placement;
+use placement::how_it_runs;
+
 /// Our IdP on loopback as `example` (`platform` or `catv`), configured by
 /// `mnctf test-idp metadata` (the worked example a vendor follows); the loaded
 /// `*-sut.toml` that names it.
@@ -340,6 +344,7 @@ fn peer_credential(ca_url: &str, name: &str) -> (String, String) {
 /// The plan against a Debian IdP peer logging `testuser` in by password, its metadata at
 /// `metadata_path`; its verdicts must equal `conformance/expected/idp-<name>.toml`.
 async fn certify_peer(name: &str, suite: &SuiteSps, mut peer: Peer, metadata_path: &str) {
+    how_it_runs(&peer);
     peer.wait_ready(metadata_path, std::time::Duration::from_secs(30))
         .await
         .unwrap();
@@ -396,6 +401,7 @@ async fn simplesamlphp_idp_gets_its_expected_verdicts() {
         })
         .collect();
     let peer = mnctf::peers::simplesamlphp_idp_for(&dir.path().join("ssp-idp"), &key, &cert, &sps)
+        .await
         .unwrap();
     certify_peer("simplesamlphp", &suite, peer, "/saml2/idp/metadata.php").await;
 }
@@ -410,7 +416,8 @@ async fn pysaml2_idp_gets_its_expected_verdicts() {
     let suite = SuiteSps::new("http://127.0.0.1:18600", &ca_url).unwrap();
     let (key, cert) = peer_credential(&ca_url, "pysaml2-idp");
     let mds = vec![suite.metadata(0), suite.metadata(1)];
-    let peer =
-        mnctf::peers::pysaml2_idp(&dir.path().join("pysaml2-idp"), (&key, &cert), &mds).unwrap();
+    let peer = mnctf::peers::pysaml2_idp(&dir.path().join("pysaml2-idp"), (&key, &cert), &mds)
+        .await
+        .unwrap();
     certify_peer("pysaml2", &suite, peer, "/metadata").await;
 }
