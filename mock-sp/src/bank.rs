@@ -5,7 +5,7 @@
 //! back to the SP. The whole payment needs no second card operation: the platform's SSO
 //! session logs the user in here.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{Form, Query, State};
@@ -16,6 +16,8 @@ use axum::Router;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use serde::Deserialize;
+
+use crate::ledger::{Ledger, Paid};
 use trust_framework::payment::{self, PaymentNotice, PaymentRequest};
 use trust_framework::saml::xml::escape;
 use trust_framework::EntityId;
@@ -69,12 +71,9 @@ pub struct Bank {
     sp: Arc<ServiceProvider>,
     collectors: Vec<CollectorTrust>,
     key_der: Vec<u8>,
-    accounts: Mutex<HashMap<String, Account>>,
-    /// NameID at the bank → account number (TF-BANK-001).
-    links: Mutex<HashMap<String, String>>,
+    /// Accounts, links (TF-BANK-001) and the requests paid (each once), durable.
+    ledger: Ledger,
     pending: Mutex<HashMap<String, Pending>>,
-    /// Payment requests already paid: each is paid once.
-    paid: Mutex<HashSet<String>>,
     danger: BankDanger,
 }
 
@@ -109,10 +108,22 @@ impl Bank {
             .map_or_else(|| entity_id.to_owned(), |(ja, en)| format!("{ja} / {en}"))
     }
 
-    /// A bank over `sp` with its accounts, accepting requests from `collectors`.
+    /// A bank over `sp` with its accounts in memory, accepting requests from `collectors`.
     pub fn new(
         sp: Arc<ServiceProvider>,
         accounts: Vec<Account>,
+        collectors: Vec<CollectorTrust>,
+        danger: BankDanger,
+    ) -> Result<Arc<Self>, String> {
+        let ledger = Ledger::open(None, &accounts).map_err(|e| e.to_string())?;
+        Self::with_ledger(sp, ledger, collectors, danger)
+    }
+
+    /// A bank over `sp` keeping its accounts in `ledger` (a file: what it acknowledged
+    /// outlasts a crash), accepting requests from `collectors`.
+    pub fn with_ledger(
+        sp: Arc<ServiceProvider>,
+        ledger: Ledger,
         collectors: Vec<CollectorTrust>,
         danger: BankDanger,
     ) -> Result<Arc<Self>, String> {
@@ -121,15 +132,8 @@ impl Bank {
             sp,
             collectors,
             key_der,
-            accounts: Mutex::new(
-                accounts
-                    .into_iter()
-                    .map(|a| (a.number.clone(), a))
-                    .collect(),
-            ),
-            links: Mutex::default(),
+            ledger,
             pending: Mutex::default(),
-            paid: Mutex::default(),
             danger,
         }))
     }
@@ -141,7 +145,7 @@ impl Bank {
 
     /// The balance of an account.
     pub fn balance(&self, account: &str) -> Option<u64> {
-        lock(&self.accounts).get(account).map(|a| a.balance)
+        self.ledger.account(account).ok().flatten().map(|a| a.balance)
     }
 
     /// Every route: the SP's and the bank's.
@@ -179,7 +183,7 @@ impl Bank {
                 request.notice_url, collector.entity_id
             ));
         }
-        if lock(&self.paid).contains(&request.id) {
+        if self.ledger.is_paid(&request.id).map_err(|e| e.to_string())? {
             return Err(format!(
                 "TF-BANK-002: payment request {} is already paid",
                 request.id
@@ -191,9 +195,10 @@ impl Bank {
     /// Who may pay `request`: the linked account of this session's user, in the same
     /// SSO session as the filing (TF-BANK-001, -002).
     fn payer(&self, session: &SpSession, request: &PaymentRequest) -> Result<Account, String> {
-        let number = lock(&self.links)
-            .get(&session.assertion.name_id)
-            .cloned()
+        let number = self
+            .ledger
+            .linked(&session.assertion.name_id)
+            .map_err(|e| e.to_string())?
             .ok_or_else(|| {
                 "TF-BANK-001: 口座が連携されていません / no account is linked to this login: link it at /link first".to_owned()
             })?;
@@ -202,9 +207,9 @@ impl Bank {
         if !same_session && !self.danger.danger_ignore_session_binding {
             return Err("TF-BANK-002: the payment request was issued to another login (another person's application)".into());
         }
-        lock(&self.accounts)
-            .get(&number)
-            .cloned()
+        self.ledger
+            .account(&number)
+            .map_err(|e| e.to_string())?
             .ok_or_else(|| format!("account {number} is closed"))
     }
 }
@@ -320,24 +325,22 @@ async fn execute(
         Err(why) => return bank_pages::refused(&bank.sp, StatusCode::FORBIDDEN, &why),
     };
     let r = p.request;
-    if !lock(&bank.paid).insert(r.id.clone()) {
-        return bank_pages::refused(&bank.sp, StatusCode::FORBIDDEN, "TF-BANK-002: already paid");
-    }
-    {
-        let mut accounts = lock(&bank.accounts);
-        let Some(a) = accounts.get_mut(&account.number) else {
-            return bank_pages::refused(&bank.sp, StatusCode::FORBIDDEN, "the account is closed");
-        };
-        if a.balance < r.amount {
-            lock(&bank.paid).remove(&r.id);
+    // The debit and the record of the request commit together, before the notice.
+    let refused = |why: &str| bank_pages::refused(&bank.sp, StatusCode::FORBIDDEN, why);
+    match bank.ledger.pay(&r.id, &account.number, r.amount) {
+        Ok(Paid::Done) => {
+            tracing::info!(application = %r.application, amount = r.amount, "payment made");
+        }
+        Ok(Paid::AlreadyPaid) => return refused("TF-BANK-002: already paid"),
+        Ok(Paid::InsufficientFunds) => return refused("残高不足 / insufficient funds"),
+        Ok(Paid::NoAccount) => return refused("the account is closed"),
+        Err(e) => {
             return bank_pages::refused(
                 &bank.sp,
-                StatusCode::FORBIDDEN,
-                "残高不足 / insufficient funds",
-            );
+                StatusCode::SERVICE_UNAVAILABLE,
+                &e.to_string(),
+            )
         }
-        a.balance -= r.amount;
-        tracing::info!(application = %r.application, amount = r.amount, "payment made");
     }
     let config = bank.sp.config();
     let Ok(issuer) = EntityId::new(&config.entity_id) else {
@@ -383,8 +386,11 @@ async fn link(
     let Some((_, session)) = bank.sp.session(&headers) else {
         return bank_pages::refused(&bank.sp, StatusCode::UNAUTHORIZED, "not logged in: /login");
     };
-    let ok = lock(&bank.accounts)
-        .get(&form.account)
+    let ok = bank
+        .ledger
+        .account(&form.account)
+        .ok()
+        .flatten()
         .is_some_and(|a| constant_time_eq(a.password.as_bytes(), form.password.as_bytes()));
     if !ok {
         return bank_pages::refused(
@@ -393,7 +399,9 @@ async fn link(
             "口座番号またはパスワードが違います / wrong account number or password",
         );
     }
-    lock(&bank.links).insert(session.assertion.name_id.clone(), form.account.clone());
+    if let Err(e) = bank.ledger.link(&session.assertion.name_id, &form.account) {
+        return bank_pages::refused(&bank.sp, StatusCode::SERVICE_UNAVAILABLE, &e.to_string());
+    }
     match form
         .next
         .filter(|n| n.starts_with('/') && !n.starts_with("//"))

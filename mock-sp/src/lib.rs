@@ -15,6 +15,7 @@ pub mod attribute_authority;
 pub mod bank;
 mod bank_pages;
 pub mod egov;
+pub mod ledger;
 mod egov_pages;
 mod refusal;
 pub mod sp;
