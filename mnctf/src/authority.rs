@@ -40,6 +40,9 @@ struct AuthorityFile {
     /// The body's 士業 CA.
     professionals: CaFile,
     metadata_aggregate: AggregateFile,
+    /// The registrations' SQLite file (they outlast a restart); none: in memory.
+    #[serde(default)]
+    state: Option<PathBuf>,
 }
 
 /// The authority configured by the TOML file at `path` (paths relative to it).
@@ -74,7 +77,10 @@ pub fn load(path: &Path) -> anyhow::Result<Arc<AttributeAuthority>> {
         professionals: checked("professionals", &f.professionals)?,
         requesters,
     };
-    AttributeAuthority::new(config, Arc::new(time::OffsetDateTime::now_utc))
+    let state = f.state.map(|p| dir.join(p));
+    let registry = mock_sp::registry::Registry::open(state.as_deref())
+        .with_context(|| format!("opening the registrations ({})", path.display()))?;
+    AttributeAuthority::with_registry(config, registry, Arc::new(time::OffsetDateTime::now_utc))
         .map_err(anyhow::Error::msg)
 }
 

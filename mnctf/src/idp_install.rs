@@ -124,6 +124,8 @@ entity_id = "{url}/aa"
 base_url = "{url}"
 signing_key = "authority.key"
 signing_cert = "authority.crt"
+# Registrations in memory: each test run starts from none. A deployment keeps them:
+# state = "authority.sqlite"
 
 [cards]
 certificate = "jpki-auth.pem"

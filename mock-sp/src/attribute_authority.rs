@@ -22,6 +22,8 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 use trust_framework::binding::{Challenge, Nonce, NONCE_LEN};
+
+use crate::registry::Registry;
 use trust_framework::proxy;
 use trust_framework::saml::attribute_query::{
     self, Signer, STATUS_REQUEST_DENIED, STATUS_UNKNOWN_PRINCIPAL,
@@ -146,7 +148,7 @@ pub struct AttributeAuthority {
     http: reqwest::Client,
     challenges: Mutex<HashMap<String, OffsetDateTime>>,
     /// SHA-256 of the card certificate → the 士業 certificate registered with it.
-    registrations: Mutex<HashMap<[u8; 32], Vec<u8>>>,
+    registrations: Registry,
     clock: Arc<dyn Fn() -> OffsetDateTime + Send + Sync>,
     /// Faults, for scenarios.
     pub faults: AuthorityFaults,
@@ -169,9 +171,20 @@ fn json_error(status: StatusCode, message: String) -> Response {
 }
 
 impl AttributeAuthority {
-    /// A new authority with no registrations.
+    /// A new authority with its registrations in memory.
     pub fn new(
         config: AuthorityConfig,
+        clock: Arc<dyn Fn() -> OffsetDateTime + Send + Sync>,
+    ) -> Result<Arc<Self>, String> {
+        let registry = Registry::open(None).map_err(|e| e.to_string())?;
+        Self::with_registry(config, registry, clock)
+    }
+
+    /// A new authority keeping its registrations in `registry` (a file: what it
+    /// acknowledged outlasts a crash).
+    pub fn with_registry(
+        config: AuthorityConfig,
+        registry: Registry,
         clock: Arc<dyn Fn() -> OffsetDateTime + Send + Sync>,
     ) -> Result<Arc<Self>, String> {
         let http = reqwest::Client::builder()
@@ -183,7 +196,7 @@ impl AttributeAuthority {
             config,
             http,
             challenges: Mutex::default(),
-            registrations: Mutex::default(),
+            registrations: registry,
             clock,
             faults: AuthorityFaults::default(),
         }))
@@ -307,10 +320,10 @@ impl AttributeAuthority {
             return Err("TF-PROXY-004: the registration names another card than the one that signed the challenge".into());
         }
         let q = qualification(&shigyo).map_err(|e| e.to_string())?;
-        lock(&self.registrations).insert(
-            Sha256::digest(&doc.card_certificate).into(),
-            shigyo.der.clone(),
-        );
+        // Committed before the answer: an acknowledged registration outlasts a crash.
+        self.registrations
+            .register(&Sha256::digest(&doc.card_certificate).into(), &shigyo.der)
+            .map_err(|e| e.to_string())?;
         Ok(q)
     }
 
@@ -375,7 +388,11 @@ impl AttributeAuthority {
             Err(e) => return error(&qid, STATUS_REQUEST_DENIED, &e.to_string()),
         };
         let digest: [u8; 32] = Sha256::digest(&q.subject.card_certificate).into();
-        let Some(shigyo) = lock(&self.registrations).get(&digest).cloned() else {
+        let registered = self
+            .registrations
+            .shigyo_of(&digest)
+            .map_err(|e| e.to_string())?;
+        let Some(shigyo) = registered else {
             return error(
                 &q.id,
                 STATUS_UNKNOWN_PRINCIPAL,

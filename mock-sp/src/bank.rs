@@ -145,7 +145,11 @@ impl Bank {
 
     /// The balance of an account.
     pub fn balance(&self, account: &str) -> Option<u64> {
-        self.ledger.account(account).ok().flatten().map(|a| a.balance)
+        self.ledger
+            .account(account)
+            .ok()
+            .flatten()
+            .map(|a| a.balance)
     }
 
     /// Every route: the SP's and the bank's.
@@ -183,7 +187,11 @@ impl Bank {
                 request.notice_url, collector.entity_id
             ));
         }
-        if self.ledger.is_paid(&request.id).map_err(|e| e.to_string())? {
+        if self
+            .ledger
+            .is_paid(&request.id)
+            .map_err(|e| e.to_string())?
+        {
             return Err(format!(
                 "TF-BANK-002: payment request {} is already paid",
                 request.id
@@ -335,11 +343,7 @@ async fn execute(
         Ok(Paid::InsufficientFunds) => return refused("残高不足 / insufficient funds"),
         Ok(Paid::NoAccount) => return refused("the account is closed"),
         Err(e) => {
-            return bank_pages::refused(
-                &bank.sp,
-                StatusCode::SERVICE_UNAVAILABLE,
-                &e.to_string(),
-            )
+            return bank_pages::refused(&bank.sp, StatusCode::SERVICE_UNAVAILABLE, &e.to_string())
         }
     }
     let config = bank.sp.config();

@@ -226,6 +226,9 @@ mod tests {
         let ledger = Ledger::open(Some(&path), &[account(1_000)]).unwrap();
         assert_eq!(ledger.account("1234567").unwrap().unwrap().balance, 700);
         assert_eq!(ledger.pay("r1", "1234567", 300).unwrap(), Paid::AlreadyPaid);
-        assert_eq!(ledger.linked("nameid-1").unwrap().as_deref(), Some("1234567"));
+        assert_eq!(
+            ledger.linked("nameid-1").unwrap().as_deref(),
+            Some("1234567")
+        );
     }
 }

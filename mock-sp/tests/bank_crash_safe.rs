@@ -6,10 +6,9 @@
 //! is exactly the opening balance less the payments it records (no debit without its
 //! record, no record without its debit).
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::io::{BufRead as _, BufReader};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use mock_sp::bank::Account;
 use mock_sp::ledger::{Ledger, Paid};
@@ -34,7 +33,7 @@ fn amount(id: &str) -> u64 {
 }
 
 /// The paying process (a no-op unless [`CHILD`] is set): two threads pay requests until
-/// killed, printing `paid <id>` once the ledger said done.
+/// killed, printing `ack <id>` once the ledger said done.
 #[test]
 fn paying_process() {
     let Ok(spec) = std::env::var(CHILD) else {
@@ -50,7 +49,7 @@ fn paying_process() {
                 for i in 0.. {
                     let id = format!("r{round}-t{t}-{i}");
                     if ledger.pay(&id, ACCOUNT, amount(&id)).unwrap() == Paid::Done {
-                        println!("paid {id}");
+                        println!("ack {id}");
                     }
                 }
             })
@@ -66,35 +65,10 @@ fn killed_mid_payment_it_keeps_every_acknowledged_payment_and_balances() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bank.sqlite");
     let mut acknowledged = BTreeSet::new();
-    let mut seed = 0x00BA_4C0F_FEE5_u64;
     for round in 0..10 {
-        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-        let delay = Duration::from_millis(50 + (seed >> 33) % 250);
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "paying_process", "--nocapture", "--test-threads=1"])
-            .env(CHILD, format!("{}|{round}", path.display()))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let reader = std::thread::spawn(move || {
-            BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-                .filter_map(|l| l.strip_prefix("paid ").map(str::to_owned))
-                .collect::<Vec<_>>()
-        });
-        let started = Instant::now();
-        std::thread::sleep(delay);
-        child.kill().unwrap();
-        child.wait().unwrap();
-        let said = reader.join().unwrap();
-        println!(
-            "round {round}: killed after {:?}, {} payments acknowledged",
-            started.elapsed(),
-            said.len()
-        );
+        let spec = format!("{}|{round}", path.display());
+        let said = common::run_and_kill("paying_process", (CHILD, &spec), common::delay(round));
+        println!("round {round}: {} payments acknowledged", said.len());
         acknowledged.extend(said);
 
         let ledger = Ledger::open(Some(&path), &[account()]).unwrap();
@@ -105,8 +79,16 @@ fn killed_mid_payment_it_keeps_every_acknowledged_payment_and_balances() {
             .map(|(id, _)| id)
             .collect();
         let lost: Vec<_> = acknowledged.difference(&recorded).collect();
-        assert!(lost.is_empty(), "round {round}: acknowledged, then lost: {lost:?}");
-        let sum: u64 = ledger.payments(ACCOUNT).unwrap().iter().map(|(_, a)| a).sum();
+        assert!(
+            lost.is_empty(),
+            "round {round}: acknowledged, then lost: {lost:?}"
+        );
+        let sum: u64 = ledger
+            .payments(ACCOUNT)
+            .unwrap()
+            .iter()
+            .map(|(_, a)| a)
+            .sum();
         let balance = ledger.account(ACCOUNT).unwrap().unwrap().balance;
         assert_eq!(
             balance,

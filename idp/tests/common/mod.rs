@@ -27,6 +27,9 @@ pub struct Sp {
     pub cert: Vec<u8>,
 }
 
+/// The 士業 CAs whose certificates may sign registrations (proxy model 1).
+pub const PROFESSIONAL_CAS: [&str; 2] = ["zeirishi", "shihoshoshi"];
+
 pub struct Lab {
     pub ca: RunningService,
     pub clock: Clock,
@@ -85,6 +88,10 @@ impl Lab {
         std::fs::write(path("tls.crt"), &tls.certificate).unwrap();
         let auth_ca = ca.pki.authority(mock_ca::pki::ca::JPKI_AUTH).unwrap();
         std::fs::write(path("jpki-auth.crt"), auth_ca.certificate()).unwrap();
+        for id in PROFESSIONAL_CAS {
+            let professional_ca = ca.pki.authority(id).unwrap();
+            std::fs::write(path(&format!("{id}.crt")), professional_ca.certificate()).unwrap();
+        }
         let mut sps = Vec::new();
         for (i, name) in ["sp-1", "sp-2"].iter().enumerate() {
             let cred = ca.pki.service_credential(name).unwrap();
@@ -101,6 +108,12 @@ impl Lab {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr: SocketAddr = listener.local_addr().unwrap();
         let base = ca.base_url();
+        let professionals: String = PROFESSIONAL_CAS
+            .iter()
+            .map(|id| {
+                format!("[[professional_anchors]]\nlabel = \"{id}\"\ncertificate = \"{id}.crt\"\nocsp_url = \"{base}/ocsp/{id}\"\ncrl_url = \"{base}/crl/{id}.crl\"\n")
+            })
+            .collect();
         let toml = format!(
             r#"entity_id = "http://{addr}/idp"
 base_url = "http://{addr}"
@@ -119,7 +132,7 @@ fetch_ms = 1000
 [tls_binding]
 certificate = "tls.crt"
 key = "tls.key"
-"#
+{professionals}"#
         );
         std::fs::write(path("idp.toml"), toml).unwrap();
         let mut config = IdpConfig::load(&path("idp.toml")).unwrap();
