@@ -15,6 +15,7 @@ pub mod config;
 pub mod defects;
 pub mod error;
 mod extract;
+pub mod head_errors;
 pub mod http;
 pub mod hub;
 pub mod notice;

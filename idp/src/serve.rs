@@ -2,7 +2,8 @@
 //! connections in all and per client address, a time limit on reading a request's head
 //! (half-sent requests and idle keep-alive connections are closed) and on each whole
 //! request (a body sent byte by byte), and the client's address on every request
-//! ([`ClientIp`](crate::extract::ClientIp)) for the stores' per-client quotas.
+//! ([`ClientIp`](crate::extract::ClientIp)) for the stores' per-client quotas; hyper's own
+//! bare refusals explained ([`crate::head_errors`]).
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -18,6 +19,8 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tower::ServiceExt as _;
+
+use crate::head_errors::Explained;
 
 /// The server's limits.
 #[derive(Clone, Copy, Debug)]
@@ -121,7 +124,7 @@ pub async fn serve(listener: TcpListener, router: Router, limits: Limits) -> std
             let _ = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(limits.head)
-                .serve_connection(TokioIo::new(stream), service)
+                .serve_connection(TokioIo::new(Explained::new(stream)), service)
                 .await;
         });
     }

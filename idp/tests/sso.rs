@@ -642,3 +642,43 @@ async fn a_signed_request_is_used_once_and_relay_state_is_bounded_in_both_bindin
     assert_eq!(status, 400, "{body}");
     assert!(body.contains("RelayState over 1024 bytes"), "{body}");
 }
+
+/// hyper refuses an address over 64 KiB, and a head over its buffer, before any handler
+/// runs: the client is told why, not sent a bare status (issue 21, item 9).
+#[tokio::test(flavor = "multi_thread")]
+async fn an_address_or_head_too_large_is_refused_with_a_reason() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let lab = Lab::start().await;
+    let addr = lab.idp_url.trim_start_matches("http://").to_owned();
+    let long_query = "a".repeat(70 * 1024);
+    let huge_header = "b".repeat(500 * 1024);
+    for (request, status, reason) in [
+        (
+            format!("GET /sso?SAMLRequest={long_query} HTTP/1.1\r\nhost: {addr}\r\n\r\n"),
+            "414",
+            "send it by HTTP-POST",
+        ),
+        (
+            format!("GET /healthz HTTP/1.1\r\nhost: {addr}\r\nx-big: {huge_header}\r\n\r\n"),
+            "431",
+            "headers are larger than this server takes",
+        ),
+    ] {
+        let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        // The server may refuse before reading all of it: a write error is not the test's.
+        let _ = stream.write_all(request.as_bytes()).await;
+        let mut answer = Vec::new();
+        let read = stream.read_to_end(&mut answer);
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(10), read).await;
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(
+            answer.starts_with(&format!("HTTP/1.1 {status} ")) && answer.contains(reason),
+            "{answer}"
+        );
+    }
+    // A request within the limits on a fresh connection is answered as ever.
+    let ok = reqwest::get(format!("{}/healthz", lab.idp_url))
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+}
