@@ -458,6 +458,14 @@ pub static ENTRIES: &[Entry] = &[
         fix_ja: "すべてのページで Content-Security-Policy: frame-ancestors 'none'（と X-Frame-Options: DENY）を送り、Cookie は HttpOnly、https で提供するときは Secure にしてください。",
         products: &[],
     },
+    Entry {
+        tests: &["session-fixation"],
+        why: "A session identifier the browser held before the login carries the session after it: whoever planted it in the citizen's browser (a sibling site, a script, a shared computer) is logged in as the citizen at every SP of the federation (session fixation).",
+        why_ja: "ログイン前にブラウザが持っていたセッション識別子がログイン後もセッションを表します。利用者のブラウザにそれを仕込んだ者（同じドメインの別サイト、スクリプト、共用パソコン）が、連携するすべての SP に利用者としてログインできます（セッション固定化）。",
+        fix: "Issue a new session identifier at every successful login (and end the old one); never adopt an identifier the browser presents that the IdP did not issue for an authenticated session.",
+        fix_ja: "ログインに成功するたびに新しいセッション識別子を発行し（古いものは終了し）、認証済みセッションのために発行していない識別子をブラウザが提示しても採用しないでください。",
+        products: &[(SSP, "SimpleSAMLphp gives every login a new auth token (the cookie session.authtoken.cookiename) and refuses a session without it: keep that cookie and do not share it across hosts; with PHP sessions also set session.use_strict_mode = 1")],
+    },
     // ---------------------------------------------------------------- attribute authority
     Entry {
         tests: &["aa-register-valid", "aa-query-valid"],

@@ -56,6 +56,10 @@ pub struct Defects {
     /// Cookies lack HttpOnly: a script on the page can read the session.
     #[serde(default)]
     pub script_readable_cookies: bool,
+    /// A card login keeps the session identifier the browser presented, even one the
+    /// platform never issued (session fixation).
+    #[serde(default)]
+    pub adopted_session_id: bool,
     /// The card's certificate is released to every SP, not only to the platform.
     #[serde(default)]
     pub certificate_to_any_sp: bool,

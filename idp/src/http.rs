@@ -205,6 +205,23 @@ fn replace_session(app: &Platform, headers: &HeaderMap, new: &Session) {
     }
 }
 
+/// The planted session-fixation defect (`adopted_session_id`): the new session takes the
+/// identifier the browser presented. Without it, `session` as opened.
+fn adopt_presented_id(app: &Platform, headers: &HeaderMap, session: Session) -> Session {
+    let presented = session_cookie(app, headers).filter(|_| app.defects().adopted_session_id);
+    let Some(presented) = presented else {
+        return session;
+    };
+    app.memory.end_session(&session.id);
+    let adopted = Session {
+        id: presented,
+        ..session
+    };
+    // A full store leaves the login without a session (the browser is asked again).
+    let _ = app.memory.add_session(adopted.clone(), app.now());
+    adopted
+}
+
 fn current_session(app: &Platform, headers: &HeaderMap) -> Option<Session> {
     session_cookie(app, headers).and_then(|id| app.memory.session(&id, app.now()))
 }
@@ -517,6 +534,7 @@ async fn answer(
         Err(e) => return json_error(&e),
     };
     replace_session(&app, &headers, &session);
+    let session = adopt_presented_id(&app, &headers, session);
     let cookie = set_cookie(&app, &session_cookie_name(&app), &session.id);
     tracing::info!(tx = %a.tx, "card login: the card is verified, a session opened");
     (

@@ -322,6 +322,11 @@ async fn cookies_without_http_only_are_caught() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_session_fixed_before_the_login_is_caught() {
+    planted("adopted_session_id", &["session-fixation"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn unsigned_requests_taken_are_caught() {
     // A wrapped request is an unsigned one to an IdP that takes unsigned requests.
     planted("unsigned_requests", &["req-post-wrapped", "req-unsigned"]).await;

@@ -560,6 +560,13 @@ impl Browser {
         self.follow_until(hop, Some(stop)).await
     }
 
+    /// Puts the cookie `name=value` in this browser's jar for `url`'s host (path `/`), as
+    /// a script or a sibling site could: a session-fixation attack plants identifiers so.
+    pub fn plant_cookie(&self, url: &Url, name: &str, value: &str) {
+        self.jar
+            .add_cookie_str(&format!("{name}={value}; Path=/"), url);
+    }
+
     /// The Cookie header this browser sends to `url`.
     pub fn cookie_header(&self, url: &Url) -> Option<String> {
         use reqwest::cookie::CookieStore as _;

@@ -430,6 +430,7 @@ impl Sut<'_> {
             Flow::PageFraming => self.page_framing(&b).await,
             Flow::SingleLogout => self.single_logout(&b).await,
             Flow::CookieFlags => self.cookie_flags(&b).await,
+            Flow::SessionFixation => self.session_fixation(&b).await,
             Flow::CertificateToPlatform => self.certificate_released(&b, 0).await,
             Flow::CertificateNotToSp => self.certificate_released(&b, 1).await,
         };
@@ -825,6 +826,114 @@ impl Sut<'_> {
         match super::pages::cookie_flags(&from_idp, https) {
             Ok(summary) => Outcome::new(Verdict::Passed, summary),
             Err(why) => Outcome::new(Verdict::Failed, why),
+        }
+    }
+
+    /// The names of the cookies the IdP set in `b` (deletions aside).
+    fn idp_cookie_names(&self, b: &Browser) -> Vec<String> {
+        let mut names: Vec<String> = b
+            .cookies_set()
+            .into_iter()
+            .filter(|(u, _)| u.origin().ascii_serialization() == self.idp.origin)
+            .filter(|(_, line)| !line.to_ascii_lowercase().contains("max-age=0"))
+            .filter_map(|(_, line)| {
+                let (name, value) = line.split(';').next()?.split_once('=')?;
+                (!value.trim().is_empty()).then(|| name.trim().to_owned())
+            })
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// Session fixation (TF-IDP-019): an attacker's browser opens the login page (the
+    /// identifiers the IdP issues before a login) and adds values of its own choosing for
+    /// the other cookies the IdP uses in a login; all are planted in the victim's browser,
+    /// which logs in. The attacker's browser must then be asked to log in, not answered
+    /// with the victim's session.
+    async fn session_fixation(&self, b: &Browser) -> Outcome {
+        if let Err(e) = self.good_login(b, 0, Request::Good).await {
+            return Outcome::new(Verdict::Failed, format!("the login: {e}"));
+        }
+        let names = self.idp_cookie_names(b);
+        let attacker = self.browser();
+        let sent = match self.request(0, Request::Good) {
+            Ok(s) => s,
+            Err(e) => return Outcome::new(Verdict::Failed, e),
+        };
+        let first = login::start_sent(&attacker, &sent, &self.stop()).await;
+        if !matches!(first, Ok(Started::LoginPage(_) | Started::Page(_))) {
+            return Outcome::new(
+                Verdict::Failed,
+                format!("no login page for a fresh browser: {}", ended(&first)),
+            );
+        }
+        let Ok(idp) = format!("{}/", self.idp.origin).parse::<url::Url>() else {
+            return Outcome::new(Verdict::Failed, "the IdP's origin is not a URL");
+        };
+        let mut held = cookie_pairs(attacker.cookie_header(&idp).as_deref());
+        for name in &names {
+            if !held.iter().any(|(n, _)| n == name) {
+                let chosen = hex::encode(rand::random::<[u8; 16]>());
+                attacker.plant_cookie(&idp, name, &chosen);
+                held.push((name.clone(), chosen));
+            }
+        }
+        let victim = self.browser();
+        for (name, value) in &held {
+            victim.plant_cookie(&idp, name, value);
+        }
+        let planted = held
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let victim_login = self.good_login(&victim, 0, Request::Good).await;
+        let mut o = match victim_login {
+            Err(e) => Outcome::new(
+                Verdict::Failed,
+                format!("with identifiers planted by another browser ({planted}), the citizen could not log in: {e}"),
+            ),
+            Ok((victims, _)) => self.attacker_after(&attacker, &victims, &planted).await,
+        };
+        o.evidence = victim.take_evidence();
+        o.evidence.extend(attacker.take_evidence());
+        o
+    }
+
+    /// The attacker's browser asks SP a for a login after the victim's: answered without
+    /// a login means it shares the victim's session.
+    async fn attacker_after(&self, attacker: &Browser, victims: &str, planted: &str) -> Outcome {
+        let sent = match self.request(0, Request::Good) {
+            Ok(s) => s,
+            Err(e) => return Outcome::new(Verdict::Failed, e),
+        };
+        match login::start_sent(attacker, &sent, &self.stop()).await {
+            Ok(Started::Reached(Reached::Response { url, xml, .. }))
+                if response_status(&xml) == status::SUCCESS =>
+            {
+                let whose = match self.verify(0, &sent, &url, &xml) {
+                    Ok(a) if a.name_id == victims => "the citizen's own NameID".to_owned(),
+                    Ok(a) => format!("NameID {}", a.name_id),
+                    Err(e) => format!("a Response that does not verify ({e})"),
+                };
+                Outcome::new(
+                    Verdict::Failed,
+                    format!("the attacker's browser, holding only what it had before the citizen's login ({planted}), got a Success Response with {whose} without logging in: the identifiers it planted carry the citizen's session (session fixation, TF-IDP-019)"),
+                )
+            }
+            Ok(Started::LoginPage(_) | Started::Page(_)) => Outcome::new(
+                Verdict::Passed,
+                format!("after the citizen's login, the browser that planted {planted} was asked to log in: the session identifier is new"),
+            ),
+            Ok(Started::Reached(r)) => Outcome::new(
+                Verdict::Passed,
+                format!("after the citizen's login, the browser that planted {planted} got no session: {}", describe(&r)),
+            ),
+            Err(e) => Outcome::new(
+                Verdict::Passed,
+                format!("after the citizen's login, the browser that planted {planted} got no session: {e}"),
+            ),
         }
     }
 
@@ -1347,6 +1456,7 @@ fn needs_card(test: &IdpTest) -> bool {
         | Flow::ForceAuthnAfterSso
         | Flow::PageFraming
         | Flow::CookieFlags
+        | Flow::SessionFixation
         | Flow::SingleLogout => false,
     }
 }
@@ -1394,6 +1504,16 @@ fn other_nonce(text: &str) -> Option<String> {
         out.push('\n');
     }
     Some(out)
+}
+
+/// The `name=value` pairs of a Cookie header.
+fn cookie_pairs(header: Option<&str>) -> Vec<(String, String)> {
+    header
+        .unwrap_or_default()
+        .split(';')
+        .filter_map(|kv| kv.trim().split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
 }
 
 fn describe(r: &Reached) -> String {

@@ -99,6 +99,8 @@ pub enum Flow {
     SingleLogout,
     /// A login's first page (where the PIN or password is typed): framing forbidden.
     PageFraming,
+    /// Identifiers planted before a victim's login carry no session after it.
+    SessionFixation,
     /// A whole login: every cookie the IdP set HttpOnly (and Secure over https).
     CookieFlags,
     /// A revoked card refused, then the way back the refusal names: a signed AuthnFailed
@@ -578,6 +580,15 @@ pub static IDP_TESTS: &[IdpTest] = &[
         ["TF-IDP-018"],
         "pages",
         Flow::CookieFlags,
+        ByFlow
+    ),
+    t!(
+        "session-fixation",
+        "Identifiers an attacker's browser held before the citizen's login (issued at the login page, or chosen) carry no session after it",
+        "利用者のログイン前に攻撃者のブラウザが持っていた識別子（ログイン画面で発行されたもの、または選んだ値）でログイン後のセッションを使えない",
+        ["TF-IDP-019"],
+        "pages",
+        Flow::SessionFixation,
         ByFlow
     ),
     // --- A card IdP releases the card certificate to the platform only (TF-CATV-001) ---
