@@ -71,18 +71,12 @@ async fn launch(name: &str, port: u16, dir: &Path, launch: Launch) -> anyhow::Re
             let mounts: Vec<&Path> = mounts.iter().map(PathBuf::as_path).collect();
             let running =
                 crate::containers::start(&image, dir, &mounts, &launch.line, &env).await?;
-            return Ok(Peer::in_container(name, port, dir, running));
+            return Ok(Peer::new(name, port, dir, None, Some(running)));
         }
     }
     let args = ["-c".to_owned(), launch.line];
     let child = start_child(name, dir, "peer.log", "/bin/sh", &args, &env)?;
-    Ok(Peer {
-        name: name.to_owned(),
-        base_url: format!("http://127.0.0.1:{port}"),
-        dir: dir.to_owned(),
-        children: vec![child],
-        container: None,
-    })
+    Ok(Peer::new(name, port, dir, Some(child), None))
 }
 
 /// A free port on 127.0.0.1 (bound and released: a tiny race, fine on a test machine).
@@ -138,28 +132,22 @@ impl Peer {
     ) -> anyhow::Result<Self> {
         std::fs::create_dir_all(dir)?;
         let child = start_child(name, dir, "peer.log", program, args, &[])?;
-        Ok(Self {
-            name: name.to_owned(),
-            base_url: format!("http://127.0.0.1:{port}"),
-            dir: dir.to_owned(),
-            children: vec![child],
-            container: None,
-        })
+        Ok(Self::new(name, port, dir, Some(child), None))
     }
 
-    /// A peer running in `container` (its log in `dir/peer.log`, as a process's).
-    pub fn in_container(
+    fn new(
         name: &str,
         port: u16,
         dir: &Path,
-        container: crate::containers::Running,
+        child: Option<Child>,
+        container: Option<crate::containers::Running>,
     ) -> Self {
         Self {
             name: name.to_owned(),
             base_url: format!("http://127.0.0.1:{port}"),
             dir: dir.to_owned(),
-            children: Vec::new(),
-            container: Some(container),
+            children: child.into_iter().collect(),
+            container,
         }
     }
 

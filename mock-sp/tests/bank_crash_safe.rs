@@ -40,24 +40,10 @@ fn paying_process() {
         return;
     };
     let (path, round) = spec.split_once('|').unwrap();
-    let ledger = std::sync::Arc::new(Ledger::open(Some(path.as_ref()), &[account()]).unwrap());
-    let threads: Vec<_> = (0..2)
-        .map(|t| {
-            let ledger = std::sync::Arc::clone(&ledger);
-            let round = round.to_owned();
-            std::thread::spawn(move || {
-                for i in 0.. {
-                    let id = format!("r{round}-t{t}-{i}");
-                    if ledger.pay(&id, ACCOUNT, amount(&id)).unwrap() == Paid::Done {
-                        println!("ack {id}");
-                    }
-                }
-            })
-        })
-        .collect();
-    for t in threads {
-        let _ = t.join();
-    }
+    let ledger = Ledger::open(Some(path.as_ref()), &[account()]).unwrap();
+    common::work_until_killed(round, move |id| {
+        ledger.pay(id, ACCOUNT, amount(id)).unwrap() == Paid::Done
+    });
 }
 
 #[test]

@@ -27,24 +27,12 @@ fn registering_process() {
         return;
     };
     let (path, round) = spec.split_once('|').unwrap();
-    let registry = std::sync::Arc::new(Registry::open(Some(path.as_ref())).unwrap());
-    let threads: Vec<_> = (0..2)
-        .map(|t| {
-            let registry = std::sync::Arc::clone(&registry);
-            let round = round.to_owned();
-            std::thread::spawn(move || {
-                for i in 0.. {
-                    let id = format!("r{round}-t{t}-{i}");
-                    let (card, shigyo) = registration(&id);
-                    registry.register(&card, &shigyo).unwrap();
-                    println!("ack {id}");
-                }
-            })
-        })
-        .collect();
-    for t in threads {
-        let _ = t.join();
-    }
+    let registry = Registry::open(Some(path.as_ref())).unwrap();
+    common::work_until_killed(round, move |id| {
+        let (card, shigyo) = registration(id);
+        registry.register(&card, &shigyo).unwrap();
+        true
+    });
 }
 
 #[test]

@@ -2,7 +2,31 @@
 
 use std::io::{BufRead as _, BufReader};
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 use std::time::Duration;
+
+/// In the process to be killed: two threads run `step` on the IDs `r<round>-t<thread>-<i>`
+/// until the process dies, printing `ack <id>` for each step that says it is done (what
+/// the store acknowledged).
+pub fn work_until_killed(round: &str, step: impl Fn(&str) -> bool + Send + Sync + 'static) {
+    let step = Arc::new(step);
+    let threads: Vec<_> = (0..2)
+        .map(|t| {
+            let (step, round) = (Arc::clone(&step), round.to_owned());
+            std::thread::spawn(move || {
+                for i in 0.. {
+                    let id = format!("r{round}-t{t}-{i}");
+                    if step(&id) {
+                        println!("ack {id}");
+                    }
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        let _ = t.join();
+    }
+}
 
 /// Runs this test binary's test `test` again with `env` set (the work it does when set),
 /// kills it with SIGKILL after `delay`, and returns what it acknowledged: the rest of
