@@ -25,7 +25,7 @@ pub fn peers_dir() -> PathBuf {
 /// How a peer starts: a shell line run in its run folder, its output in `peer.log`.
 struct Launch {
     /// The image with its packages (`mnctf/peer-<image>`).
-    image: &'static str,
+    image: String,
     /// The shell line.
     line: String,
     /// Its environment.
@@ -35,14 +35,19 @@ struct Launch {
 }
 
 impl Launch {
-    /// `exec program args` from `image`'s packages.
-    fn exec(image: &'static str, program: &str, args: &[String]) -> Self {
+    /// The shell line `line` with `image`'s packages.
+    fn shell(image: &str, line: String) -> Self {
         Self {
-            image,
-            line: format!("exec {}", command_line(program, args)),
+            image: image.to_owned(),
+            line,
             env: Vec::new(),
             container: true,
         }
+    }
+
+    /// `exec program args` with `image`'s packages.
+    fn exec(image: &str, program: &str, args: &[String]) -> Self {
+        Self::shell(image, format!("exec {}", command_line(program, args)))
     }
 
     fn with_env(mut self, key: &'static str, value: impl Into<String>) -> Self {
@@ -51,11 +56,16 @@ impl Launch {
     }
 }
 
+/// `word` quoted for the shell.
+fn quote(word: &str) -> String {
+    format!("'{}'", word.replace('\'', r"'\''"))
+}
+
 /// `program args`, each quoted for the shell.
 fn command_line(program: &str, args: &[String]) -> String {
     std::iter::once(program)
         .chain(args.iter().map(String::as_str))
-        .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
+        .map(quote)
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -66,7 +76,7 @@ async fn launch(name: &str, port: u16, dir: &Path, launch: Launch) -> anyhow::Re
     std::fs::create_dir_all(dir)?;
     let env: Vec<(&str, &str)> = launch.env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     if launch.container {
-        if let Some(image) = crate::containers::image_for(launch.image).await {
+        if let Some(image) = crate::containers::image_for(&launch.image).await {
             let mounts = [peers_dir()];
             let mounts: Vec<&Path> = mounts.iter().map(PathBuf::as_path).collect();
             let running =
@@ -271,16 +281,13 @@ async fn python_sp_with(
     launch(name, port, dir, line).await
 }
 
-/// The image holding a peer's packages (`interop/images/<image>.Dockerfile`): the IdPs
-/// share their SPs'.
-pub fn image_of(peer: &str) -> &'static str {
+/// The image holding a peer's packages (`interop/images/<image>.Dockerfile`): the peer's
+/// own name, but the IdPs share their SPs'.
+pub fn image_of(peer: &str) -> &str {
     match peer {
-        "pysaml2" | "pysaml2-idp" => "pysaml2",
-        "python3-saml" => "python3-saml",
-        "lasso" => "lasso",
-        "mellon" => "mellon",
-        "shibboleth" => "shibboleth",
-        _ => "simplesamlphp",
+        "pysaml2-idp" => "pysaml2",
+        "simplesamlphp-idp" => "simplesamlphp",
+        other => other,
     }
 }
 
@@ -312,7 +319,7 @@ pub async fn pysaml2_idp(
         args.push(path.display().to_string());
     }
     // Debian's python, not a pyenv one on PATH: the packages are Debian's.
-    let line = Launch::exec("pysaml2", "/usr/bin/python3", &args);
+    let line = Launch::exec(image_of("pysaml2-idp"), "/usr/bin/python3", &args);
     launch("pysaml2-idp", port, dir, line).await
 }
 
@@ -621,23 +628,17 @@ pub async fn shibboleth_sp(
             at("shibd.pid"),
         ],
     );
-    let sock = format!("'{}'", at("shibd.sock"));
+    let sock = quote(&at("shibd.sock"));
     let line = format!(
         "{shibd} &\n\
          i=0; while [ ! -S {sock} ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i+1)); done\n\
          [ -S {sock} ] || {{ echo 'shibd did not open its socket in 20 s'; exit 1; }}\n\
          chmod 777 {sock}\n\
-         exec {} > '{}' 2>&1",
+         exec {} > {} 2>&1",
         command_line("/usr/sbin/apache2", &apache_args(dir)),
-        at("apache.log"),
+        quote(&at("apache.log")),
     );
-    let launch_line = Launch {
-        image: "shibboleth",
-        line,
-        env: Vec::new(),
-        container: true,
-    };
-    let peer = launch("shibboleth", port, dir, launch_line).await?;
+    let peer = launch("shibboleth", port, dir, Launch::shell("shibboleth", line)).await?;
     let paths = apache_paths(
         &base,
         "/Shibboleth.sso/Login?target=",
@@ -712,25 +713,21 @@ async fn simplesamlphp(
             dir.join("www").display().to_string(),
         ],
     );
-    let (config_dir, www) = (dir.join("config"), dir.join("www"));
+    let config_dir = dir.join("config").display().to_string();
     let line = format!(
         "debian=/etc/simplesamlphp/config.php\n\
          [ -f $debian ] || {{ echo 'SimpleSAMLphp is not installed (scripts/setup)'; exit 1; }}\n\
-         {{ cat $debian; echo; cat '{config}/overrides.php'; }} > '{config}/config.php'\n\
-         ln -s /usr/share/simplesamlphp/www/* '{www}/'\n\
+         {{ cat $debian; echo; cat {overrides}; }} > {config}\n\
+         ln -s /usr/share/simplesamlphp/www/* {www}\n\
          exec {php}",
-        config = config_dir.display(),
-        www = www.display(),
+        overrides = quote(&format!("{config_dir}/overrides.php")),
+        config = quote(&format!("{config_dir}/config.php")),
+        www = quote(&format!("{}/", dir.join("www").display())),
     );
-    let launch_line = Launch {
-        image: "simplesamlphp",
-        line,
-        env: vec![
-            ("SIMPLESAMLPHP_CONFIG_DIR", config_dir.display().to_string()),
-            ("PHP_CLI_SERVER_WORKERS", "4".to_owned()),
-        ],
-        container: site.container,
-    };
+    let mut launch_line = Launch::shell(image_of(name), line)
+        .with_env("SIMPLESAMLPHP_CONFIG_DIR", config_dir)
+        .with_env("PHP_CLI_SERVER_WORKERS", "4");
+    launch_line.container = site.container;
     launch(name, port, dir, launch_line).await
 }
 
