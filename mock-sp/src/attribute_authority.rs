@@ -22,8 +22,6 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 use trust_framework::binding::{Challenge, Nonce, NONCE_LEN};
-
-use crate::registry::Registry;
 use trust_framework::proxy;
 use trust_framework::saml::attribute_query::{
     self, Signer, STATUS_REQUEST_DENIED, STATUS_UNKNOWN_PRINCIPAL,
@@ -35,6 +33,7 @@ use trust_framework::x509::{
 };
 use trust_framework::EntityId;
 
+use crate::registry::Registry;
 use crate::sp::{lock, random_token};
 
 /// A CA the authority checks certificates against, with its revocation sources.

@@ -16,13 +16,12 @@ use axum::Router;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use serde::Deserialize;
-
-use crate::ledger::{Ledger, Paid};
 use trust_framework::payment::{self, PaymentNotice, PaymentRequest};
 use trust_framework::saml::xml::escape;
 use trust_framework::EntityId;
 
 use crate::bank_pages;
+use crate::ledger::{Ledger, Paid};
 use crate::sp::{decode_xml_field, lock, random_token, ServiceProvider, SpSession};
 
 /// An account at the bank.
