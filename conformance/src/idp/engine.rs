@@ -930,9 +930,10 @@ impl Sut<'_> {
                 Verdict::Passed,
                 format!("after the citizen's login, the browser that planted {planted} got no session: {}", describe(&r)),
             ),
+            // Nothing judged: the IdP did not answer the attacker's request as a browser sees it.
             Err(e) => Outcome::new(
-                Verdict::Passed,
-                format!("after the citizen's login, the browser that planted {planted} got no session: {e}"),
+                Verdict::Failed,
+                format!("after the citizen's login, the request of the browser that planted {planted} did not complete, so nothing shows its session is gone: {e}"),
             ),
         }
     }
