@@ -466,6 +466,14 @@ pub static ENTRIES: &[Entry] = &[
         fix_ja: "ログインに成功するたびに新しいセッション識別子を発行し（古いものは終了し）、認証済みセッションのために発行していない識別子をブラウザが提示しても採用しないでください。",
         products: &[(SSP, "SimpleSAMLphp gives every login a new auth token (the cookie session.authtoken.cookiename) and refuses a session without it: keep that cookie and do not share it across hosts; with PHP sessions also set session.use_strict_mode = 1")],
     },
+    Entry {
+        tests: &["response-not-cached"],
+        why: "The page with the signed Response may be cached: on a shared computer the next user can replay it from the browser's history or cache while it is valid, and a proxy may keep a bearer assertion.",
+        why_ja: "署名付き Response を含むページがキャッシュされ得ます。共用パソコンでは次の利用者が履歴やキャッシュから有効期間内に再送でき、プロキシがベアラーのアサーションを保持することもあります。",
+        fix: "Send Cache-Control: no-cache, no-store (and Pragma: no-cache) on every page that carries a SAML message, as SAML Bindings §3.5.5.1 asks.",
+        fix_ja: "SAML Bindings §3.5.5.1 のとおり、SAML メッセージを運ぶすべてのページで Cache-Control: no-cache, no-store（と Pragma: no-cache）を送ってください。",
+        products: &[],
+    },
     // ---------------------------------------------------------------- attribute authority
     Entry {
         tests: &["aa-register-valid", "aa-query-valid"],

@@ -60,6 +60,9 @@ pub struct Defects {
     /// platform never issued (session fixation).
     #[serde(default)]
     pub adopted_session_id: bool,
+    /// Pages carry no Cache-Control: a page with a signed Response may be cached.
+    #[serde(default)]
+    pub cacheable_pages: bool,
     /// The card's certificate is released to every SP, not only to the platform.
     #[serde(default)]
     pub certificate_to_any_sp: bool,

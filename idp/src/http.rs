@@ -74,8 +74,10 @@ pub fn router(platform: Arc<Platform>) -> Router {
 /// leaks to another site as a Referer.
 async fn no_framing(State(app): State<App>, mut response: Response) -> Response {
     let h = response.headers_mut();
-    h.entry(header::CACHE_CONTROL)
-        .or_insert(header::HeaderValue::from_static("no-store"));
+    if !app.defects().cacheable_pages {
+        h.entry(header::CACHE_CONTROL)
+            .or_insert(header::HeaderValue::from_static("no-store"));
+    }
     h.insert(
         header::REFERRER_POLICY,
         header::HeaderValue::from_static("no-referrer"),

@@ -171,6 +171,24 @@ async fn planted_in(example: &str, defect: &str, caught: &[&str]) {
 /// As [`planted_in`], and the tests `inconclusive` SKIPPED because their positive twin is
 /// among those caught.
 async fn planted_with(example: &str, defect: &str, caught: &[&str], inconclusive: &[&str]) {
+    let want: Vec<_> = caught
+        .iter()
+        .map(|c| (*c, Verdict::Failed))
+        .chain(inconclusive.iter().map(|c| (*c, Verdict::Skipped)))
+        .collect();
+    planted_changes(example, defect, &want).await;
+}
+
+/// A defect against a SHOULD of the profile: the tests `warned` end as WARNING, nothing
+/// else changes.
+async fn planted_warned(defect: &str, warned: &[&str]) {
+    let want: Vec<_> = warned.iter().map(|c| (*c, Verdict::Warning)).collect();
+    planted_changes("platform", defect, &want).await;
+}
+
+/// `defect` planted in `example`: the verdicts that differ from its expected file are
+/// exactly `want`.
+async fn planted_changes(example: &str, defect: &str, want: &[(&str, Verdict)]) {
     let report = certify(example, &format!("{example}-{defect}"), defect).await;
     let (_, expected) = expected(example);
     let mut changed: Vec<(String, Verdict)> = expected
@@ -179,15 +197,8 @@ async fn planted_with(example: &str, defect: &str, caught: &[&str], inconclusive
         .map(|(id, _, got)| (id, got))
         .collect();
     changed.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut want: Vec<(String, Verdict)> = caught
-        .iter()
-        .map(|c| ((*c).to_owned(), Verdict::Failed))
-        .chain(
-            inconclusive
-                .iter()
-                .map(|c| ((*c).to_owned(), Verdict::Skipped)),
-        )
-        .collect();
+    let mut want: Vec<(String, Verdict)> =
+        want.iter().map(|(id, v)| ((*id).to_owned(), *v)).collect();
     want.sort_by(|a, b| a.0.cmp(&b.0));
     assert_eq!(changed, want, "{defect}");
 }
@@ -324,6 +335,11 @@ async fn cookies_without_http_only_are_caught() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_session_fixed_before_the_login_is_caught() {
     planted("adopted_session_id", &["session-fixation"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cacheable_response_page_is_warned_of() {
+    planted_warned("cacheable_pages", &["response-not-cached"]).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -74,6 +74,7 @@ requirements! {
     "TF-IDP-017" => "every message valid against the SAML 2.0 schemas" / "すべてのメッセージが SAML 2.0 スキーマに適合",
     "TF-IDP-018" => "pages not framed by other sites, cookies HttpOnly (Secure over https)" / "他サイトによるフレーム表示を禁止、Cookie は HttpOnly（https では Secure）",
     "TF-IDP-019" => "a new session identifier at every login (no session fixation)" / "ログインごとに新しいセッション識別子（セッション固定化の防止）",
+    "TF-IDP-020" => "pages carrying a SAML message not cached (no-store)" / "SAML メッセージを運ぶページをキャッシュさせない（no-store）",
     "TF-SP-001" => "signature against the platform's metadata key" / "プラットフォームのメタデータの鍵で署名を検証",
     "TF-SP-002" => "signed content only; no markup in NameID" / "署名された内容のみ使用、NameID 内のマークアップは拒否",
     "TF-SP-003" => "Audience, Recipient, Destination, InResponseTo, time" / "Audience・Recipient・Destination・InResponseTo・時刻条件の確認",

@@ -189,6 +189,8 @@ pub struct Browser {
     log: Mutex<Vec<Evidence>>,
     /// Every Set-Cookie line received, with the URL that sent it.
     cookies_set: Mutex<Vec<(Url, String)>>,
+    /// Every auto-POST page that carried a SAML message, as received (body aside).
+    saml_posts: Mutex<Vec<Page>>,
 }
 
 impl Default for Browser {
@@ -248,12 +250,22 @@ impl Browser {
             parties,
             log: Mutex::default(),
             cookies_set: Mutex::default(),
+            saml_posts: Mutex::default(),
         }
     }
 
     /// The exchanges recorded since the last call.
     pub fn take_evidence(&self) -> Vec<Evidence> {
         std::mem::take(&mut *self.log.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Every auto-POST page that carried a SAML message (`SAMLResponse` or `SAMLRequest`)
+    /// so far: its URL, status and headers (the body left out), for how it may be cached.
+    pub fn saml_post_pages(&self) -> Vec<Page> {
+        self.saml_posts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// Every Set-Cookie line received so far, with the URL that sent it.
@@ -478,6 +490,21 @@ impl Browser {
                     .url
                     .join(&form.action)
                     .map_err(|_| BrowserError::Url(form.action.clone()))?;
+                if form
+                    .fields
+                    .iter()
+                    .any(|(n, _)| n == "SAMLResponse" || n == "SAMLRequest")
+                {
+                    self.saml_posts
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push(Page {
+                            url: hop.url.to_string(),
+                            status: hop.status,
+                            body: String::new(),
+                            headers: hop.headers.clone(),
+                        });
+                }
                 if stops(&action) {
                     return Ok(Navigation::Stopped {
                         url: action,

@@ -431,6 +431,7 @@ impl Sut<'_> {
             Flow::SingleLogout => self.single_logout(&b).await,
             Flow::CookieFlags => self.cookie_flags(&b).await,
             Flow::SessionFixation => self.session_fixation(&b).await,
+            Flow::ResponseNotCached => self.response_not_cached(&b).await,
             Flow::CertificateToPlatform => self.certificate_released(&b, 0).await,
             Flow::CertificateNotToSp => self.certificate_released(&b, 1).await,
         };
@@ -826,6 +827,29 @@ impl Sut<'_> {
         match super::pages::cookie_flags(&from_idp, https) {
             Ok(summary) => Outcome::new(Verdict::Passed, summary),
             Err(why) => Outcome::new(Verdict::Failed, why),
+        }
+    }
+
+    /// A whole login; the IdP's page that carried the Response to the browser may not be
+    /// cached (TF-IDP-020, a SHOULD: WARNING when it may).
+    async fn response_not_cached(&self, b: &Browser) -> Outcome {
+        if let Err(e) = self.good_login(b, 0, Request::Good).await {
+            return Outcome::new(Verdict::Failed, format!("the login: {e}"));
+        }
+        let page = b
+            .saml_post_pages()
+            .into_iter()
+            .rev()
+            .find(|p| p.url.starts_with(&self.idp.origin));
+        let Some(page) = page else {
+            return Outcome::new(
+                Verdict::Failed,
+                "the Response did not come from an auto-submitted form of the IdP (HTTP-POST binding, TF-IDP-009)",
+            );
+        };
+        match super::pages::not_cached(&page) {
+            Ok(how) => Outcome::new(Verdict::Passed, how),
+            Err(why) => Outcome::new(Verdict::Warning, why),
         }
     }
 
@@ -1458,6 +1482,7 @@ fn needs_card(test: &IdpTest) -> bool {
         | Flow::PageFraming
         | Flow::CookieFlags
         | Flow::SessionFixation
+        | Flow::ResponseNotCached
         | Flow::SingleLogout => false,
     }
 }

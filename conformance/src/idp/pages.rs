@@ -31,6 +31,34 @@ pub fn framing(page: &Page) -> Result<String, String> {
     }
 }
 
+/// How `page` (carrying a SAML message) forbids caching, or why a cache may keep it.
+pub fn not_cached(page: &Page) -> Result<String, String> {
+    let cache_control = page
+        .headers
+        .iter()
+        .filter(|(n, _)| n == "cache-control")
+        .map(|(_, v)| v.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let no_store = cache_control
+        .split(',')
+        .any(|d| d.trim().eq_ignore_ascii_case("no-store"));
+    if no_store {
+        return Ok(format!(
+            "the page with the Response says Cache-Control: {cache_control}"
+        ));
+    }
+    let said = if cache_control.is_empty() {
+        "no Cache-Control".to_owned()
+    } else {
+        format!("Cache-Control: {cache_control}")
+    };
+    Err(format!(
+        "the page that carries the signed Response ({}) may be kept by the browser or a proxy ({said}, no no-store): another user of the computer could send the Response again from the cache while it is valid (TF-IDP-020, SAML Bindings §3.5.5.1)",
+        page.url.split('?').next().unwrap_or_default()
+    ))
+}
+
 /// Every cookie set (Set-Cookie lines) HttpOnly, and Secure when `https`; a summary, or
 /// the cookies that are not. Deletions (Max-Age=0) are not judged.
 pub fn cookie_flags(lines: &[String], https: bool) -> Result<String, String> {

@@ -101,6 +101,8 @@ pub enum Flow {
     PageFraming,
     /// Identifiers planted before a victim's login carry no session after it.
     SessionFixation,
+    /// The page carrying the Response may not be cached.
+    ResponseNotCached,
     /// A whole login: every cookie the IdP set HttpOnly (and Secure over https).
     CookieFlags,
     /// A revoked card refused, then the way back the refusal names: a signed AuthnFailed
@@ -589,6 +591,15 @@ pub static IDP_TESTS: &[IdpTest] = &[
         ["TF-IDP-019"],
         "pages",
         Flow::SessionFixation,
+        ByFlow
+    ),
+    t!(
+        "response-not-cached",
+        "The page carrying the signed Response to the browser is not cached (Cache-Control: no-store)",
+        "署名付きResponseをブラウザに運ぶページをキャッシュさせない（Cache-Control: no-store）",
+        ["TF-IDP-020"],
+        "pages",
+        Flow::ResponseNotCached,
         ByFlow
     ),
     // --- A card IdP releases the card certificate to the platform only (TF-CATV-001) ---
