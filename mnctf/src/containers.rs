@@ -2,8 +2,9 @@
 //! peer's image is there (`scripts/images` builds them, `mnctf/peer-<name>`), the peer is
 //! started from its image by testcontainers: host network (it listens on 127.0.0.1 like
 //! the process would), its run folder and `interop/peers` mounted at their own paths
-//! (configuration and scripts in, logs out), the same shell line as the process. Otherwise [`crate::peers`] starts the
-//! process. One function decides ([`image_for`]); the tests do not care which.
+//! (configuration and scripts in, logs out), the same shell line as the process.
+//! Otherwise [`crate::peers`] starts the process. One function decides ([`image_for`]);
+//! the tests do not care which.
 
 use std::path::Path;
 
@@ -54,7 +55,8 @@ pub async fn start(
 ) -> anyhow::Result<Running> {
     let (name, tag) = image.split_once(':').unwrap_or((image, TAG));
     let folder = dir.display().to_string();
-    let script = format!("exec >'{folder}/peer.log' 2>&1\n{line}");
+    let log = crate::peers::quote(&format!("{folder}/peer.log"));
+    let script = format!("exec >{log} 2>&1\n{line}");
     let mut request = GenericImage::new(name, tag)
         .with_wait_for(WaitFor::Nothing)
         .with_network("host")

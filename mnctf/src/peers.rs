@@ -57,7 +57,7 @@ impl Launch {
 }
 
 /// `word` quoted for the shell.
-fn quote(word: &str) -> String {
+pub(crate) fn quote(word: &str) -> String {
     format!("'{}'", word.replace('\'', r"'\''"))
 }
 
