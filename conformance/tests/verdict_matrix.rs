@@ -20,6 +20,7 @@ fn the_verdict_matrix_is_the_expected_files() {
         "python3-saml",
         "pysaml2",
         "lasso",
+        "ruby-saml",
         "mellon",
         "shibboleth",
         "simplesamlphp",

@@ -245,10 +245,12 @@ impl Drop for Peer {
     }
 }
 
-/// The Python SPs (python3-saml, pysaml2, lasso): `interop/peers/<name>/sp.py PORT IDP_MD
-/// KEY CERT CLASS`; `lax` names the knobs its script turns (`MNCTF_LAX`: python3-saml
-/// `not-strict`; pysaml2 `unsigned`, `unsolicited`, `clock`).
-async fn python_sp_with(
+/// The SPs we script on a library (python3-saml, pysaml2, Lasso in Python; ruby-saml in
+/// Ruby): `interop/peers/<name>/sp.py` (or `sp.rb`) `PORT IDP_MD KEY CERT CLASS`, run by
+/// Debian's interpreter (not a pyenv one on PATH: the packages are Debian's); `lax` names
+/// the knobs its script turns (`MNCTF_LAX`: python3-saml `not-strict`; pysaml2
+/// `unsigned`, `unsolicited`, `clock`).
+async fn scripted_sp(
     name: &str,
     dir: &Path,
     idp_metadata: &str,
@@ -266,7 +268,11 @@ async fn python_sp_with(
     std::fs::write(&md, idp_metadata)?;
     std::fs::write(&key, key_pem)?;
     std::fs::write(&cert, cert_pem)?;
-    let script = peers_dir().join(name).join("sp.py");
+    let (interpreter, script) = match name {
+        "ruby-saml" => ("/usr/bin/ruby", "sp.rb"),
+        _ => ("/usr/bin/python3", "sp.py"),
+    };
+    let script = peers_dir().join(name).join(script);
     let args = [
         script,
         PathBuf::from(port.to_string()),
@@ -276,8 +282,7 @@ async fn python_sp_with(
         PathBuf::from(class),
     ]
     .map(|p| p.display().to_string());
-    // Debian's python, not a pyenv one on PATH: the packages are Debian's.
-    let line = Launch::exec(image_of(name), "/usr/bin/python3", &args).with_env("MNCTF_LAX", lax);
+    let line = Launch::exec(image_of(name), interpreter, &args).with_env("MNCTF_LAX", lax);
     launch(name, port, dir, line).await
 }
 
@@ -337,12 +342,12 @@ pub struct SpPaths {
 }
 
 impl SpPaths {
-    /// The layout of our Python SPs.
-    pub fn python(slo: bool) -> Self {
+    /// The layout of the SPs we script on a library.
+    pub fn scripted() -> Self {
         Self {
             login: "/login".into(),
             protected: "/protected".into(),
-            logout: slo.then(|| "/logout".into()),
+            logout: Some("/logout".into()),
             metadata: "/metadata".into(),
         }
     }
@@ -868,7 +873,7 @@ pub struct IdpFacts<'a> {
     pub base_url: &'a str,
 }
 
-/// Starts the SP peer `name` (`python3-saml`, `pysaml2`, `lasso`, `mellon`,
+/// Starts the SP peer `name` (`python3-saml`, `pysaml2`, `lasso`, `ruby-saml`, `mellon`,
 /// `shibboleth`, `simplesamlphp`) in `dir`, trusting `idp`, with its own key and
 /// certificate (PEM), in its default configuration.
 pub async fn start_sp(
@@ -899,9 +904,9 @@ pub async fn start_sp_lax(
             let (md, id) = (idp.metadata, idp.entity_id);
             shibboleth_sp(&dir, md, id, key_pem, cert_pem, class, lax).await?
         }
-        "python3-saml" | "pysaml2" | "lasso" => (
-            python_sp_with(name, &dir, idp.metadata, (key_pem, cert_pem), class, lax).await?,
-            SpPaths::python(true),
+        "python3-saml" | "pysaml2" | "lasso" | "ruby-saml" => (
+            scripted_sp(name, &dir, idp.metadata, (key_pem, cert_pem), class, lax).await?,
+            SpPaths::scripted(),
         ),
         other => anyhow::bail!("no SP peer {other:?}"),
     })

@@ -258,6 +258,11 @@ async fn lasso() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn ruby_saml() {
+    certify("ruby-saml").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn mellon() {
     certify("mellon").await;
 }

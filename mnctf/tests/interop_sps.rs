@@ -149,3 +149,8 @@ async fn shibboleth_sp_logs_in_with_the_card_and_logs_out() {
 async fn simplesamlphp_logs_in_with_the_card_and_logs_out() {
     check_peer("simplesamlphp").await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ruby_saml_logs_in_with_the_card_and_logs_out() {
+    check_peer("ruby-saml").await;
+}
