@@ -128,6 +128,7 @@ pub static ENTRIES: &[Entry] = &[
         products: &[
             ("lxml (pysaml2, python3-saml)", "parse with an XMLParser(resolve_entities=False, no_network=True, load_dtd=False) or defusedxml, and refuse any DOCTYPE"),
             ("libxml2 (Lasso, xmlsec1)", "XML_PARSE_NONET, without XML_PARSE_NOENT or XML_PARSE_DTDLOAD"),
+            ("ruby-saml", "1.18.0 or later (1.12.4 on the 1.12 line) refuses any DOCTYPE and any document Nokogiri finds errors in; Debian 12's 1.13.0-1+deb12u1 does neither (CVE-2025-25291, -25292)"),
         ],
     },
     Entry {

