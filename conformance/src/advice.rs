@@ -344,6 +344,7 @@ pub static ENTRIES: &[Entry] = &[
             (PY3SAML, "security.wantMessagesSigned: true (LogoutRequests are checked only then)"),
             (PYSAML2, "want_logout_request_signed / require signed logout: verify before acting"),
             (SSP, "1.19.7 obeyed an unsigned LogoutRequest in our lab: require signed logout messages from the IdP"),
+            ("ruby-saml", "SloLogoutrequest checks a signature only when the query carries one (1.13 and 1.18 alike), and not the Destination: refuse a LogoutRequest without Signature, and compare Destination and NameID, before calling is_valid?"),
         ],
     },
     // ---------------------------------------------------------------- IdPs
