@@ -24,13 +24,22 @@ const EXPLAINED: [(&[u8], &str); 2] = [
     ),
 ];
 
+/// Where a connection is in its writes.
+enum State {
+    /// Nothing written yet: the first write is looked at.
+    First,
+    /// Written through as it is.
+    Through,
+    /// Our explained refusal still to send, and how many of hyper's bytes it stands for.
+    Explaining(Vec<u8>, usize),
+    /// The refusal went out; hyper has nothing more to say, anything else is dropped.
+    Refused,
+}
+
 /// A connection whose first write, if it is one of hyper's bare refusals, is explained.
 pub struct Explained<S> {
     inner: S,
-    /// Nothing written yet: the first write is looked at.
-    first: bool,
-    /// The explained refusal still to send, and how many of hyper's bytes it stands for.
-    pending: Option<(Vec<u8>, usize)>,
+    state: State,
 }
 
 impl<S> Explained<S> {
@@ -38,8 +47,7 @@ impl<S> Explained<S> {
     pub fn new(inner: S) -> Self {
         Self {
             inner,
-            first: true,
-            pending: None,
+            state: State::First,
         }
     }
 }
@@ -73,27 +81,30 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Explained<S> {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<std::io::Result<usize>> {
-        if std::mem::take(&mut self.first) {
-            if let Some(ours) = explain(buf) {
-                self.pending = Some((ours, buf.len()));
-            }
-        }
         let this = &mut *self;
-        let Some((ours, stands_for)) = this.pending.as_mut() else {
-            return Pin::new(&mut this.inner).poll_write(cx, buf);
-        };
-        // Ours goes out whole; hyper is told its bytes went when ours have.
-        while !ours.is_empty() {
-            let n = std::task::ready!(Pin::new(&mut this.inner).poll_write(cx, ours))?;
-            if n == 0 {
-                return Poll::Ready(Err(std::io::ErrorKind::WriteZero.into()));
-            }
-            ours.drain(..n);
+        if matches!(this.state, State::First) {
+            this.state = match explain(buf) {
+                Some(ours) => State::Explaining(ours, buf.len()),
+                None => State::Through,
+            };
         }
-        let done = *stands_for;
-        this.pending = Some((Vec::new(), 0));
-        // hyper has nothing more to say after its refusal; anything else is dropped.
-        Poll::Ready(Ok(if done > 0 { done } else { buf.len() }))
+        match &mut this.state {
+            State::First | State::Through => Pin::new(&mut this.inner).poll_write(cx, buf),
+            State::Refused => Poll::Ready(Ok(buf.len())),
+            // Ours goes out whole; hyper is told its bytes went when ours have.
+            State::Explaining(ours, stands_for) => {
+                while !ours.is_empty() {
+                    let n = std::task::ready!(Pin::new(&mut this.inner).poll_write(cx, ours))?;
+                    if n == 0 {
+                        return Poll::Ready(Err(std::io::ErrorKind::WriteZero.into()));
+                    }
+                    ours.drain(..n);
+                }
+                let done = *stands_for;
+                this.state = State::Refused;
+                Poll::Ready(Ok(done))
+            }
+        }
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {

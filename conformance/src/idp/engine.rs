@@ -818,13 +818,7 @@ impl Sut<'_> {
             return Outcome::new(Verdict::Failed, format!("the login: {e}"));
         }
         let https = self.idp.origin.starts_with("https:");
-        let from_idp: Vec<String> = b
-            .cookies_set()
-            .into_iter()
-            .filter(|(u, _)| u.origin().ascii_serialization() == self.idp.origin)
-            .map(|(_, line)| line)
-            .collect();
-        match super::pages::cookie_flags(&from_idp, https) {
+        match super::pages::cookie_flags(&self.idp_cookie_lines(b), https) {
             Ok(summary) => Outcome::new(Verdict::Passed, summary),
             Err(why) => Outcome::new(Verdict::Failed, why),
         }
@@ -853,14 +847,22 @@ impl Sut<'_> {
         }
     }
 
-    /// The names of the cookies the IdP set in `b` (deletions aside).
-    fn idp_cookie_names(&self, b: &Browser) -> Vec<String> {
-        let mut names: Vec<String> = b
-            .cookies_set()
+    /// The Set-Cookie lines the IdP sent to `b`.
+    fn idp_cookie_lines(&self, b: &Browser) -> Vec<String> {
+        b.cookies_set()
             .into_iter()
             .filter(|(u, _)| u.origin().ascii_serialization() == self.idp.origin)
-            .filter(|(_, line)| !line.to_ascii_lowercase().contains("max-age=0"))
-            .filter_map(|(_, line)| {
+            .map(|(_, line)| line)
+            .collect()
+    }
+
+    /// The names of the cookies the IdP set in `b` (deletions aside).
+    fn idp_cookie_names(&self, b: &Browser) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .idp_cookie_lines(b)
+            .into_iter()
+            .filter(|line| !line.to_ascii_lowercase().contains("max-age=0"))
+            .filter_map(|line| {
                 let (name, value) = line.split(';').next()?.split_once('=')?;
                 (!value.trim().is_empty()).then(|| name.trim().to_owned())
             })
