@@ -1,10 +1,10 @@
 //! What the fuzzers drive: one entry point per parser or handler that takes outside input
 //! (SAML messages by both bindings, the SP's Response check, SOAP, metadata and the signed
 //! aggregate, payment messages, 士業 registrations, the card's APDUs and vpcd frames, OCSP
-//! requests and answers, CRLs, certificates, the platform's TOML), each fed with what the
-//! project's own builders make ([`seeds`]). `fuzz/` runs them under libFuzzer
-//! (`scripts/fuzz`); `tests/smoke.rs` runs them over the seeds and their mutations on every
-//! test run. A target passes when it returns: any panic, hang or runaway allocation is a bug.
+//! requests and answers, CRLs, certificates, the platform's and the suite's TOML), each fed
+//! with what the project's own builders make ([`seeds`]). `fuzz/` runs them under
+//! libFuzzer (`scripts/fuzz`); `tests/smoke.rs` runs them over the seeds and their mutations
+//! on every test run. A target passes when it returns: any panic, hang or runaway allocation is a bug.
 
 use std::io::Read;
 use std::sync::atomic::AtomicBool;
@@ -36,6 +36,9 @@ pub const TARGETS: &[&str] = &[
     "crl",
     "certificate",
     "idp_config",
+    "payment_request",
+    "attribute_query",
+    "suite_config",
 ];
 
 /// Runs target `name` on `data`: whether the input was accepted all the way (what its
@@ -60,6 +63,9 @@ pub fn run(name: &str, data: &[u8]) -> bool {
         "crl" => crl(data),
         "certificate" => certificate(data),
         "idp_config" => text().is_some_and(|t| toml::from_str::<idp::IdpConfig>(t).is_ok()),
+        "payment_request" => payment_request(text()),
+        "attribute_query" => attribute_query(text()),
+        "suite_config" => suite_config(text()),
         _ => false,
     }
 }
@@ -128,6 +134,7 @@ fn world() -> &'static World {
 const SP: &str = "http://127.0.0.1:2/sp";
 const ACS: &str = "http://127.0.0.1:2/acs";
 const IDP: &str = "http://127.0.0.1:1/idp";
+const AUTHORITY: &str = "http://127.0.0.1:3/attribute-query";
 
 fn saml_redirect(text: Option<&str>) -> bool {
     let Some(m) = text.and_then(|q| bindings::decode_redirect(q).ok()) else {
@@ -193,6 +200,36 @@ fn payment(text: Option<&str>) -> bool {
     let Some(text) = text else { return false };
     payment::claimed_issuer(text).is_ok()
         & payment::verify_notice(text, std::slice::from_ref(&world().sp.1)).is_ok()
+}
+
+/// A payment request as the bank takes it: verified with the SP's keys, then read.
+fn payment_request(text: Option<&str>) -> bool {
+    use trust_framework::payment;
+    let Some(text) = text else { return false };
+    payment::claimed_issuer(text).is_ok()
+        & payment::verify_request(text, std::slice::from_ref(&world().sp.1), world().now).is_ok()
+}
+
+/// An AttributeQuery as the attribute authority takes it: out of its SOAP envelope,
+/// verified with the SP's keys, then read.
+fn attribute_query(text: Option<&str>) -> bool {
+    use trust_framework::saml::attribute_query;
+    let Some(inner) = text.and_then(|t| attribute_query::soap_unwrap(t).ok()) else {
+        return false;
+    };
+    let w = world();
+    attribute_query::verify_query(inner, std::slice::from_ref(&w.sp.1), AUTHORITY, w.now).is_ok()
+}
+
+/// The suite's own TOML files, `sut.toml` and `idp-sut.toml`, read and checked as
+/// `mnctf test-sp` and `mnctf test-idp` do (without touching the file system).
+fn suite_config(text: Option<&str>) -> bool {
+    use conformance::config::SutConfig;
+    use conformance::idp::IdpSutConfig;
+    let Some(text) = text else { return false };
+    let sp = toml::from_str::<SutConfig>(text).is_ok_and(|c| c.check().is_ok());
+    let idp = toml::from_str::<IdpSutConfig>(text).is_ok_and(|c| c.check().is_ok());
+    sp | idp
 }
 
 /// SELECT of the JPKI AP: where a client starts.
@@ -330,6 +367,12 @@ pub fn seeds(name: &str) -> Vec<Vec<u8>> {
             .collect(),
         "certificate" => vec![w.pki.persona(PersonaId::Valid).card.auth.issued.der.clone()],
         "idp_config" => vec![SEED_IDP_CONFIG.as_bytes().to_vec()],
+        "payment_request" => texts(seed_payment_request(w).into_iter().collect()),
+        "attribute_query" => texts(seed_attribute_query(w).into_iter().collect()),
+        "suite_config" => [SEED_SUT, SEED_IDP_SUT]
+            .iter()
+            .map(|t| t.as_bytes().to_vec())
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -399,6 +442,54 @@ fn seed_notice(w: &World) -> Option<String> {
     .ok()
 }
 
+fn seed_payment_request(w: &World) -> Option<String> {
+    use trust_framework::payment::{self, PaymentReference, PaymentRequest};
+    let key = rsa::pkcs8::EncodePrivateKey::to_pkcs8_der(&w.sp.0).ok()?;
+    payment::build_request(
+        &PaymentRequest {
+            id: "_pr".into(),
+            issuer: trust_framework::EntityId::new(SP).ok()?,
+            issued: w.now,
+            expires: w.now + Duration::hours(1),
+            application: "APP-000001".into(),
+            reference: PaymentReference::new("12345", "2026000000000001", "123456").ok()?,
+            amount: 1200,
+            session_index: "_s".into(),
+            notice_url: "http://127.0.0.1:2/payment/notice".into(),
+        },
+        key.as_bytes(),
+        &w.sp.1,
+    )
+    .ok()
+}
+
+fn seed_attribute_query(w: &World) -> Option<String> {
+    use trust_framework::saml::attribute_query::{self, AttributeQuery, QuerySubject};
+    let key = rsa::pkcs8::EncodePrivateKey::to_pkcs8_der(&w.sp.0).ok()?;
+    let query = AttributeQuery {
+        id: "_aq".into(),
+        issuer: SP.into(),
+        destination: AUTHORITY.into(),
+        issued: w.now,
+        subject: QuerySubject {
+            name_id: "name-id".into(),
+            name_qualifier: IDP.into(),
+            sp_name_qualifier: SP.into(),
+            card_certificate: w
+                .pki
+                .persona(PersonaId::TaxAccountant)
+                .card
+                .auth
+                .issued
+                .der
+                .clone(),
+        },
+        attributes: vec!["urn:mnctf:attr:qualification".into()],
+    };
+    let signed = attribute_query::build_query(&query, key.as_bytes(), &w.sp.1).ok()?;
+    Some(attribute_query::soap_wrap(&signed))
+}
+
 fn seed_registration(w: &World) -> Option<String> {
     let pro = w
         .pki
@@ -448,3 +539,7 @@ crl_url = "http://127.0.0.1:1/crl/jpki-auth.crl"
 assertion = 300
 session = 28800
 "#;
+
+/// A vendor's files as the examples write them.
+const SEED_SUT: &str = include_str!("../../examples/sp/sut.toml");
+const SEED_IDP_SUT: &str = include_str!("../../examples/idp/idp-sut.toml");
