@@ -1,6 +1,7 @@
 //! Certifying an SP as vendors deploy them: over https, under a host name (issue 16). The
-//! name is the test's own (the `[network] resolve` table maps it to loopback), or one the
-//! system resolves (`localhost`, through the resolver and /etc/hosts), the
+//! name is the test's own (the `[network] resolve` table maps it to loopback, or the
+//! hosts file of a private mount namespace the test makes), or one the system resolves
+//! (`localhost`, through the resolver and /etc/hosts), the
 //! server certificate is issued for it by a CA the configuration names, and the
 //! allow-list keeps every request of the suite where it says, a listener proving that a
 //! refused URL is never contacted.
@@ -158,6 +159,58 @@ async fn a_name_the_system_resolves_is_certified() {
     assert_eq!(pre.verdict, Verdict::Passed, "{:?}", pre.reason);
     let diff = expected().differences(&report);
     assert!(diff.is_empty(), "under a system-resolved name: {diff:#?}");
+}
+
+/// Set in the test binary run again inside a mount namespace whose /etc/hosts names
+/// [`VENDOR_HOST`].
+const IN_NAMESPACE: &str = "MNCTF_TEST_PRIVATE_HOSTS";
+const VENDOR_HOST: &str = "sp.vendor.example";
+
+/// A name nothing on the machine knows, made by the test in a private hosts file: the
+/// suite resolves it as a vendor's real name (system resolver, no `resolve` table). The
+/// test binary runs this test again under `unshare --mount` with that file bound over
+/// /etc/hosts, so the machine's own file is never touched.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_name_in_a_private_hosts_file_is_certified() {
+    if std::env::var_os(IN_NAMESPACE).is_some() {
+        let dir = tempfile::tempdir().unwrap();
+        let idp = SuiteIdp::new("http://127.0.0.1:18500").unwrap();
+        let (mut config, _) = https_sp_named(&idp, dir.path(), VENDOR_HOST).await;
+        config.network.resolve.clear();
+        let report = conformance::run(&config, &idp, |_| {}).await.unwrap();
+        let pre = report.cases().find(|c| c.id == "preflight").unwrap();
+        assert_eq!(pre.verdict, Verdict::Passed, "{:?}", pre.reason);
+        let diff = expected().differences(&report);
+        assert!(diff.is_empty(), "under a name from a hosts file: {diff:#?}");
+        return;
+    }
+    let outside = tokio::net::lookup_host((VENDOR_HOST, 443)).await;
+    assert!(
+        outside.is_err(),
+        "{VENDOR_HOST} must be unknown outside the namespace"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let hosts = dir.path().join("hosts");
+    std::fs::write(
+        &hosts,
+        format!("127.0.0.1 localhost\n127.0.0.1 {VENDOR_HOST}\n::1 localhost\n"),
+    )
+    .unwrap();
+    let me = std::env::current_exe().unwrap();
+    let run = std::process::Command::new("unshare")
+        .args(["--mount", "--propagation", "private", "sh", "-c"])
+        .arg(r#"mount --bind "$1" /etc/hosts && exec "$2" --exact "$3" --nocapture"#)
+        .args(["sh".as_ref(), hosts.as_os_str(), me.as_os_str()])
+        .arg("a_name_in_a_private_hosts_file_is_certified")
+        .env(IN_NAMESPACE, "1")
+        .output()
+        .expect("unshare (util-linux) runs");
+    let out = String::from_utf8_lossy(&run.stdout);
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        run.status.success() && out.contains("1 passed"),
+        "the test in its namespace (needs root or user namespaces for unshare --mount):\n{out}\n{err}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
