@@ -1,8 +1,8 @@
 //! A battery of hostile or broken IdPs (issue 21), the counterpart of
 //! `hostile_sp_battery.rs` for `test-idp`: each misbehaves in one way at the HTTP level
 //! (slow or endless answers, bombs, huge headers, odd redirects, broken or enormous
-//! metadata, a login API that lies, an oversized Response, a TLS port that never speaks)
-//! and each must end the run with a clear reason within the limits and a written report,
+//! metadata, a login API that lies, an oversized Response, a TLS port that never speaks,
+//! the SSO endpoint's TLS gone wrong in the ways of `common::tls`) and each must end the run with a clear reason within the limits and a written report,
 //! never a hang, a panic or a PASSED test. The IdP is a raw TCP server.
 
 use std::time::{Duration, Instant};
@@ -16,6 +16,7 @@ use tokio::net::{TcpListener, TcpStream};
 mod common;
 use common::preflight_reason;
 use common::raw::{answer, gzip_bomb, read_request};
+use common::tls::{front, Oddity};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Mode {
@@ -41,6 +42,7 @@ enum Mode {
     MetadataTwoIdps,
     MetadataWithoutSso,
     TlsNeverAnswers,
+    Tls(Oddity),
 }
 
 #[derive(Clone)]
@@ -191,10 +193,14 @@ async fn run(mode: Mode) -> (String, Duration) {
     let suite = SuiteSps::new("http://127.0.0.1:18600", &ca_url).unwrap();
     let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let sso_base = if mode == Mode::TlsNeverAnswers {
-        format!("https{}", base.trim_start_matches("http"))
-    } else {
-        base.clone()
+    let tls = match mode {
+        Mode::Tls(oddity) => Some(front(oddity).await),
+        _ => None,
+    };
+    let sso_base = match (&tls, mode) {
+        (Some(tls), _) => tls.base.clone(),
+        (None, Mode::TlsNeverAnswers) => format!("https{}", base.trim_start_matches("http")),
+        _ => base.clone(),
     };
     if mode == Mode::GzipBombChallenge {
         gzip_bomb();
@@ -223,7 +229,10 @@ async fn run(mode: Mode) -> (String, Duration) {
         only: Vec::new(),
         registration: None,
         tls_binding: None,
-        network: Default::default(),
+        network: conformance::config::NetworkConfig {
+            ca: tls.as_ref().map(|t| t.ca.clone()),
+            ..Default::default()
+        },
     };
     let t = Instant::now();
     let report = tokio::time::timeout(
@@ -237,13 +246,14 @@ async fn run(mode: Mode) -> (String, Duration) {
 }
 
 macro_rules! battery {
-    ($($name:ident: $mode:ident => [$($expected:literal),+];)+) => {$(
+    ($($name:ident: $mode:expr => [$($expected:literal),+];)+) => {$(
         #[tokio::test(flavor = "multi_thread")]
         async fn $name() {
-            let (why, took) = run(Mode::$mode).await;
-            println!("{:?}: {why} ({took:?})", Mode::$mode);
-            assert!([$($expected),+].iter().any(|e| why.contains(e)), "{:?}: {why}", Mode::$mode);
-            assert!(took < Duration::from_secs(20), "{:?} took {took:?}", Mode::$mode);
+            use Mode::*;
+            let (why, took) = run($mode).await;
+            println!("{:?}: {why} ({took:?})", $mode);
+            assert!([$($expected),+].iter().any(|e| why.contains(e)), "{:?}: {why}", $mode);
+            assert!(took < Duration::from_secs(20), "{:?} took {took:?}", $mode);
         }
     )+};
 }
@@ -271,4 +281,11 @@ battery! {
     metadata_with_two_idps_is_named: MetadataTwoIdps => ["2 IdPs in the metadata; one is needed"];
     metadata_without_an_sso_endpoint_is_named: MetadataWithoutSso => ["no HTTP-Redirect SingleSignOnService"];
     a_tls_port_that_never_answers_is_cut_off: TlsNeverAnswers => ["TLS: no answer within the time limit"];
+    garbage_instead_of_tls_is_named: Tls(Oddity::Garbage) => ["is not TLS"];
+    plain_http_on_an_https_port_is_named: Tls(Oddity::PlainHttp) => ["plain http on an https port"];
+    a_handshake_closed_early_is_named: Tls(Oddity::ClosesInHandshake) => ["closed the connection during the handshake"];
+    a_certificate_for_another_name_is_refused: Tls(Oddity::WrongName) => ["is for other.mnctf-test.example, not for this host"];
+    an_expired_certificate_is_refused: Tls(Oddity::Expired) => ["certificate expired on 2021-01-01"];
+    a_certificate_the_ca_never_issued_is_refused: Tls(Oddity::SelfSigned) => ["not issued by a CA the suite trusts"];
+    a_page_cut_short_without_close_notify_is_named: Tls(Oddity::CutShort) => ["cut short: 10 of the 1000 bytes"];
 }

@@ -1,7 +1,8 @@
 //! A battery of hostile or broken SPs (issue 21): each misbehaves in one way at the HTTP
 //! level a real product, proxy or attacker could (slow answers, endless or lying bodies,
 //! bombs, huge headers, odd redirects, broken or enormous metadata, a TLS port that never
-//! speaks), and each must end the run with a clear reason within the limits and a written
+//! speaks, TLS gone wrong: not TLS at all, a closed handshake, a certificate for another
+//! name, expired or from no trusted CA, a page cut short without close_notify), and each must end the run with a clear reason within the limits and a written
 //! report, never a hang, a panic or a PASSED test. The SP is a raw TCP server, so that it
 //! can break HTTP itself.
 
@@ -16,6 +17,7 @@ use trust_framework::saml::bindings::{self, Kind};
 mod common;
 use common::preflight_reason;
 use common::raw::{answer, gzip_bomb, read_request};
+use common::tls::{front, Oddity};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Mode {
@@ -44,6 +46,7 @@ enum Mode {
     ProtectedEnormous,
     ProtectedPortClosed,
     TlsNeverAnswers,
+    Tls(Oddity),
 }
 
 #[derive(Clone)]
@@ -206,7 +209,15 @@ async fn run(mode: Mode) -> (String, Duration) {
     if mode == Mode::GzipBomb {
         gzip_bomb();
     }
+    let tls = match mode {
+        Mode::Tls(oddity) => Some(front(oddity).await),
+        _ => None,
+    };
     let (login_url, protected_url) = match mode {
+        Mode::Tls(_) => (
+            format!("{}/login", tls.as_ref().unwrap().base),
+            format!("{base}/protected"),
+        ),
         Mode::TlsNeverAnswers => (
             format!("https{}/login", base.trim_start_matches("http")),
             format!("{base}/protected"),
@@ -228,7 +239,10 @@ async fn run(mode: Mode) -> (String, Duration) {
         expected: None,
         timeout_ms: 1500,
         only: vec!["baseline-both-signed".into()],
-        network: Default::default(),
+        network: conformance::config::NetworkConfig {
+            ca: tls.as_ref().map(|t| t.ca.clone()),
+            ..Default::default()
+        },
     };
     let t = Instant::now();
     let report = tokio::time::timeout(
@@ -244,13 +258,14 @@ async fn run(mode: Mode) -> (String, Duration) {
 /// One test per misbehaviour: the preflight says `expected` (any of the phrases), within
 /// 20 seconds.
 macro_rules! battery {
-    ($($name:ident: $mode:ident => [$($expected:literal),+];)+) => {$(
+    ($($name:ident: $mode:expr => [$($expected:literal),+];)+) => {$(
         #[tokio::test(flavor = "multi_thread")]
         async fn $name() {
-            let (why, took) = run(Mode::$mode).await;
-            println!("{:?}: {why} ({took:?})", Mode::$mode);
-            assert!([$($expected),+].iter().any(|e| why.contains(e)), "{:?}: {why}", Mode::$mode);
-            assert!(took < Duration::from_secs(20), "{:?} took {took:?}", Mode::$mode);
+            use Mode::*;
+            let (why, took) = run($mode).await;
+            println!("{:?}: {why} ({took:?})", $mode);
+            assert!([$($expected),+].iter().any(|e| why.contains(e)), "{:?}: {why}", $mode);
+            assert!(took < Duration::from_secs(20), "{:?} took {took:?}", $mode);
         }
     )+};
 }
@@ -281,4 +296,11 @@ battery! {
     an_enormous_protected_page_is_refused: ProtectedEnormous => ["page over 1048576 bytes"];
     a_closed_protected_port_is_named: ProtectedPortClosed => ["127.0.0.1:9/protected"];
     a_tls_port_that_never_answers_is_cut_off: TlsNeverAnswers => ["the login URL"];
+    garbage_instead_of_tls_is_named: Tls(Oddity::Garbage) => ["is not TLS"];
+    plain_http_on_an_https_port_is_named: Tls(Oddity::PlainHttp) => ["plain http on an https port"];
+    a_handshake_closed_early_is_named: Tls(Oddity::ClosesInHandshake) => ["closed the connection during the handshake"];
+    a_certificate_for_another_name_is_refused: Tls(Oddity::WrongName) => ["is for other.mnctf-test.example, not for this host"];
+    an_expired_certificate_is_refused: Tls(Oddity::Expired) => ["certificate expired on 2021-01-01"];
+    a_certificate_the_ca_never_issued_is_refused: Tls(Oddity::SelfSigned) => ["not issued by a CA the suite trusts"];
+    a_page_cut_short_without_close_notify_is_named: Tls(Oddity::CutShort) => ["cut short: 10 of the 1000 bytes"];
 }

@@ -44,7 +44,12 @@ pub(crate) async fn exchange(
     let mut tls = tokio_rustls::TlsConnector::from(config)
         .connect(name, tcp)
         .await
-        .map_err(|e| BrowserError::Tls(format!("handshake with {host}:{port}: {e}")))?;
+        .map_err(|e| {
+            BrowserError::Tls(format!(
+                "handshake with {host}:{port}: {}",
+                handshake_words(&e)
+            ))
+        })?;
     let path = &url[url::Position::BeforePath..url::Position::AfterQuery];
     let mut head = format!(
         "{} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
@@ -80,8 +85,74 @@ pub(crate) async fn exchange(
     parse_http(&raw)
 }
 
+/// Why a TLS handshake failed, in words a vendor acts on (rustls's own text names its
+/// types: `UnknownIssuer`, `DnsName("…")`, `InvalidContentType`).
+fn handshake_words(e: &std::io::Error) -> String {
+    use rustls::{CertificateError as C, Error as R};
+    let Some(tls) = e.get_ref().and_then(|i| i.downcast_ref::<R>()) else {
+        return if e.kind() == std::io::ErrorKind::UnexpectedEof {
+            "the server closed the connection during the handshake".into()
+        } else {
+            e.to_string()
+        };
+    };
+    let when = |t: rustls::pki_types::UnixTime| {
+        let secs = i64::try_from(t.as_secs()).unwrap_or(i64::MAX);
+        time::OffsetDateTime::from_unix_timestamp(secs)
+            .ok()
+            .and_then(|t| {
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
+            .map(|t| reports::time_jst(&t))
+            .unwrap_or_else(|| format!("{secs} s after 1970"))
+    };
+    match tls {
+        R::InvalidCertificate(c) => match c {
+            C::UnknownIssuer => "the server's certificate is not issued by a CA the suite trusts \
+                (name its CA in [network] ca; without it the system's roots are used)"
+                .into(),
+            C::NotValidForNameContext { presented, .. } => format!(
+                "the server's certificate is for {}, not for this host",
+                presented
+                    .iter()
+                    .map(|n| bare_name(n))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            C::NotValidForName => "the server's certificate is not for this host".into(),
+            C::ExpiredContext { not_after, .. } => {
+                format!("the server's certificate expired on {}", when(*not_after))
+            }
+            C::Expired => "the server's certificate has expired".into(),
+            C::NotValidYetContext { not_before, .. } => {
+                format!(
+                    "the server's certificate is valid only from {}",
+                    when(*not_before)
+                )
+            }
+            C::NotValidYet => "the server's certificate is not valid yet".into(),
+            C::Revoked => "the server's certificate is revoked".into(),
+            other => format!("the server's certificate is refused: {other}"),
+        },
+        R::InvalidMessage(_) => {
+            "what the server sent is not TLS (plain http on an https port?)".into()
+        }
+        other => other.to_string(),
+    }
+}
+
+/// `DnsName("a.example")` or `IpAddress(…)` as rustls lists a certificate's names: the name.
+fn bare_name(listed: &str) -> &str {
+    listed
+        .split_once('(')
+        .map_or(listed, |(_, rest)| rest.trim_end_matches(')'))
+        .trim_matches('"')
+}
+
 /// Status, headers (names in lower case) and body of a raw HTTP/1.1 answer; a chunked
-/// body is decoded.
+/// body is decoded, and a body shorter than its Content-Length is refused (a connection
+/// cut mid-page, which over TLS may come without close_notify), a longer one cut to it.
 pub(crate) fn parse_http(raw: &[u8]) -> Result<(u16, Headers, String), BrowserError> {
     let end = raw
         .windows(4)
@@ -105,10 +176,18 @@ pub(crate) fn parse_http(raw: &[u8]) -> Result<(u16, Headers, String), BrowserEr
     let chunked = headers
         .iter()
         .any(|(n, v)| n == "transfer-encoding" && v.to_ascii_lowercase().contains("chunked"));
-    let body = if chunked {
-        dechunk(body)?
-    } else {
-        body.to_vec()
+    let length = headers
+        .iter()
+        .find(|(n, _)| n == "content-length")
+        .map(|(_, v)| v.parse::<usize>())
+        .transpose()
+        .map_err(|_| BrowserError::Malformed("a Content-Length that is not a number"))?;
+    let body = match length {
+        _ if chunked => dechunk(body)?,
+        _ if status < 200 || status == 204 || status == 304 => Vec::new(),
+        Some(n) if body.len() < n => return Err(BrowserError::CutShort(body.len(), n)),
+        Some(n) => body[..n].to_vec(),
+        None => body.to_vec(),
     };
     if body.len() > MAX_PAGE {
         return Err(BrowserError::TooLarge);
@@ -120,10 +199,12 @@ pub(crate) fn parse_http(raw: &[u8]) -> Result<(u16, Headers, String), BrowserEr
 fn dechunk(mut rest: &[u8]) -> Result<Vec<u8>, BrowserError> {
     let mut out = Vec::new();
     loop {
-        let line_end = rest
-            .windows(2)
-            .position(|w| w == b"\r\n")
-            .ok_or(BrowserError::Malformed("a malformed chunked body"))?;
+        let line_end =
+            rest.windows(2)
+                .position(|w| w == b"\r\n")
+                .ok_or(BrowserError::Malformed(
+                    "a chunked body cut short (no last chunk)",
+                ))?;
         let size_text = String::from_utf8_lossy(&rest[..line_end]);
         let size_hex = size_text.split(';').next().unwrap_or_default().trim();
         let size = usize::from_str_radix(size_hex, 16)
@@ -155,6 +236,25 @@ mod tests {
         assert_eq!(body, "body");
         assert!(parse_http(b"HTTP/1.1 200 OK\r\nno end").is_err());
         assert!(parse_http(b"garbage\r\n\r\n").is_err());
+    }
+
+    #[test]
+    fn a_body_short_of_its_length_is_refused_and_a_long_one_cut() {
+        let cut = parse_http(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nAUTHEN");
+        assert!(matches!(cut, Err(BrowserError::CutShort(6, 10))), "{cut:?}");
+        let long = parse_http(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nWikipedia").unwrap();
+        assert_eq!(long.2, "Wiki");
+        assert!(parse_http(b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n").is_err());
+        let redirect =
+            parse_http(b"HTTP/1.1 304 Not Modified\r\nContent-Length: 9\r\n\r\n").unwrap();
+        assert_eq!(redirect.2, "");
+    }
+
+    #[test]
+    fn names_are_shown_without_rustls_type_names() {
+        assert_eq!(bare_name(r#"DnsName("other.example")"#), "other.example");
+        assert_eq!(bare_name("IpAddress(127.0.0.1)"), "127.0.0.1");
+        assert_eq!(bare_name("plain"), "plain");
     }
 
     #[test]

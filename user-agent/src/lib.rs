@@ -42,6 +42,9 @@ pub enum BrowserError {
     /// A page over the size limit.
     #[error("page over {MAX_PAGE} bytes")]
     TooLarge,
+    /// A page that ended before its Content-Length: (bytes received, bytes announced).
+    #[error("the page was cut short: {0} of the {1} bytes its Content-Length announced")]
+    CutShort(usize, usize),
     /// A redirect without a Location, or a form without an action.
     #[error("{0}")]
     Malformed(&'static str),

@@ -22,6 +22,9 @@ use super::plan::{CaFault, Flow, IdpJudge, IdpTest, Request, IDP_TESTS};
 use crate::words::{ended, quoted_or};
 use crate::ConfigError;
 
+/// How a login that never reached a Response begins its reason.
+const LOGIN_COULD_NOT_RUN: &str = "the login could not run";
+
 /// The IdP as the suite sees it during a run.
 struct Sut<'a> {
     config: &'a IdpSutConfig,
@@ -124,8 +127,14 @@ async fn run_plan(
     s.duration_ms = ms(t);
     pre.steps.push(s);
     if !ok {
+        // Unreachable is not untrusting: the fix differs.
+        let fix = if base.why.starts_with(LOGIN_COULD_NOT_RUN) {
+            "does the IdP answer at the URLs its metadata names (over https: is its server certificate's CA in [network] ca)?"
+        } else {
+            "is the suite installed in the IdP (`mnctf test-idp metadata`)?"
+        };
         let why = format!(
-            "a valid login did not give an acceptable Response ({}): is the suite installed in the IdP (`mnctf test-idp metadata`)?",
+            "a valid login did not give an acceptable Response ({}): {fix}",
             base.why
         );
         return Ok(finish_stopped(report, pre, &why, config.role));
@@ -410,9 +419,7 @@ impl Sut<'_> {
                     Ok((sent, reached, card_asked)) => {
                         self.judge_login(test.judge, &sent, &reached, card_asked, request)
                     }
-                    Err(e) => {
-                        Outcome::new(Verdict::Failed, format!("the login could not run: {e}"))
-                    }
+                    Err(e) => Outcome::new(Verdict::Failed, format!("{LOGIN_COULD_NOT_RUN}: {e}")),
                 }
             }
             Flow::SsoAcrossSps => self.sso_across_sps(&b).await,
@@ -1052,9 +1059,7 @@ impl Sut<'_> {
             .clone();
         let (sent, reached, _) = match self.login(b, sp, Request::Good, PersonaId::Valid).await {
             Ok(x) => x,
-            Err(e) => {
-                return Outcome::new(Verdict::Failed, format!("the login could not run: {e}"))
-            }
+            Err(e) => return Outcome::new(Verdict::Failed, format!("{LOGIN_COULD_NOT_RUN}: {e}")),
         };
         let (url, xml) = match (&reached, sp) {
             (Reached::Response { url, xml, .. }, _) => (url, xml),

@@ -78,3 +78,130 @@ pub mod raw {
         })
     }
 }
+
+/// An https server on loopback that gets TLS wrong in one way, and the CA file a vendor
+/// would name for it (`[network] ca`), so that only the oddity stands between the suite
+/// and the page.
+#[allow(dead_code)]
+pub mod tls {
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::{TcpListener, TcpStream};
+
+    use super::raw::answer;
+
+    /// How the server gets TLS wrong.
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    pub enum Oddity {
+        /// Answers a ClientHello with bytes that are no TLS record.
+        Garbage,
+        /// Speaks plain HTTP on the https port.
+        PlainHttp,
+        /// Closes the connection after the ClientHello.
+        ClosesInHandshake,
+        /// A certificate from the CA, for another name.
+        WrongName,
+        /// A certificate from the CA for this address, expired.
+        Expired,
+        /// A certificate for this address the CA never issued (self-signed).
+        SelfSigned,
+        /// A good handshake, then a page cut short without TLS's close_notify.
+        CutShort,
+    }
+
+    /// The server: its `https://127.0.0.1:<port>` and the CA file.
+    pub struct Front {
+        pub base: String,
+        pub ca: PathBuf,
+        _dir: tempfile::TempDir,
+    }
+
+    /// Starts a server with `oddity` for the rest of the test.
+    pub async fn front(oddity: Oddity) -> Front {
+        let dir = tempfile::tempdir().unwrap();
+        let ca_key = rcgen::KeyPair::generate().unwrap();
+        let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        ca.distinguished_name
+            .push(rcgen::DnType::CommonName, "mnctf hostile-test CA");
+        let ca_cert = ca.self_signed(&ca_key).unwrap();
+        let ca_file = dir.path().join("ca.pem");
+        std::fs::write(&ca_file, ca_cert.pem()).unwrap();
+        let name = match oddity {
+            Oddity::WrongName => "other.mnctf-test.example",
+            _ => "127.0.0.1",
+        };
+        let mut params = rcgen::CertificateParams::new(vec![name.to_owned()]).unwrap();
+        if oddity == Oddity::Expired {
+            params.not_before = rcgen::date_time_ymd(2020, 1, 1);
+            params.not_after = rcgen::date_time_ymd(2021, 1, 1);
+        }
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = if oddity == Oddity::SelfSigned {
+            params.self_signed(&key).unwrap()
+        } else {
+            params
+                .signed_by(&key, &rcgen::Issuer::from_params(&ca, &ca_key))
+                .unwrap()
+        };
+        let server = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![cert.der().clone()],
+            rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+        )
+        .unwrap();
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server));
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+        let base = format!("https://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            while let Ok((s, _)) = listener.accept().await {
+                tokio::spawn(serve(s, oddity, acceptor.clone()));
+            }
+        });
+        Front {
+            base,
+            ca: ca_file,
+            _dir: dir,
+        }
+    }
+
+    async fn serve(mut s: TcpStream, oddity: Oddity, acceptor: tokio_rustls::TlsAcceptor) {
+        let mut hello = [0u8; 512];
+        match oddity {
+            Oddity::Garbage => {
+                let _ = s.read(&mut hello).await;
+                let _ = s.write_all(&[0x42; 300]).await;
+            }
+            Oddity::PlainHttp => {
+                let _ = s.read(&mut hello).await;
+                let _ = s
+                    .write_all(&answer("400 Bad Request", &[], b"plain HTTP here"))
+                    .await;
+            }
+            Oddity::ClosesInHandshake => {
+                let _ = s.read(&mut hello).await;
+            }
+            Oddity::WrongName | Oddity::Expired | Oddity::SelfSigned => {
+                let _ = acceptor.accept(s).await;
+            }
+            Oddity::CutShort => {
+                let Ok(mut tls) = acceptor.accept(s).await else {
+                    return;
+                };
+                let _ = tls.read(&mut hello).await;
+                let _ = tls
+                    .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nAUTHENTICA")
+                    .await;
+                let _ = tls.flush().await;
+                // dropped without shutdown(): no close_notify, the TCP connection just ends
+            }
+        }
+    }
+}
