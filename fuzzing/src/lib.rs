@@ -221,15 +221,21 @@ fn attribute_query(text: Option<&str>) -> bool {
     attribute_query::verify_query(inner, std::slice::from_ref(&w.sp.1), AUTHORITY, w.now).is_ok()
 }
 
-/// The suite's own TOML files, `sut.toml` and `idp-sut.toml`, read and checked as
-/// `mnctf test-sp` and `mnctf test-idp` do (without touching the file system).
+/// The TOML files a vendor gives the suite, `sut.toml`, `idp-sut.toml` and an
+/// expected-results file, read and checked as `mnctf test-sp` and `mnctf test-idp` do
+/// (without touching the file system).
 fn suite_config(text: Option<&str>) -> bool {
     use conformance::config::SutConfig;
     use conformance::idp::IdpSutConfig;
     let Some(text) = text else { return false };
     let sp = toml::from_str::<SutConfig>(text).is_ok_and(|c| c.check().is_ok());
     let idp = toml::from_str::<IdpSutConfig>(text).is_ok_and(|c| c.check().is_ok());
-    sp | idp
+    let expected = toml::from_str::<conformance::Expected>(text).is_ok_and(|e| {
+        ["xsw1", "logout-valid", "x"]
+            .iter()
+            .any(|id| e.verdict(id).1.is_some())
+    });
+    sp | idp | expected
 }
 
 /// SELECT of the JPKI AP: where a client starts.
@@ -369,7 +375,7 @@ pub fn seeds(name: &str) -> Vec<Vec<u8>> {
         "idp_config" => vec![SEED_IDP_CONFIG.as_bytes().to_vec()],
         "payment_request" => texts(seed_payment_request(w).into_iter().collect()),
         "attribute_query" => texts(seed_attribute_query(w).into_iter().collect()),
-        "suite_config" => [SEED_SUT, SEED_IDP_SUT]
+        "suite_config" => [SEED_SUT, SEED_IDP_SUT, SEED_EXPECTED]
             .iter()
             .map(|t| t.as_bytes().to_vec())
             .collect(),
@@ -543,3 +549,4 @@ session = 28800
 /// A vendor's files as the examples write them.
 const SEED_SUT: &str = include_str!("../../examples/sp/sut.toml");
 const SEED_IDP_SUT: &str = include_str!("../../examples/idp/idp-sut.toml");
+const SEED_EXPECTED: &str = include_str!("../../conformance/expected/ruby-saml.toml");
