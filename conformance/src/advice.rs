@@ -453,6 +453,14 @@ pub static ENTRIES: &[Entry] = &[
         products: &[],
     },
     Entry {
+        tests: &["req-authn-context-unavailable"],
+        why: "An SP that asks for exactly the card's strength, or another class, is logged in with whatever the IdP did: the class it asked for is silently downgraded, and an SP that does not re-check the asserted class (TF-SP-005) lets a weaker login into a service that needs the card.",
+        why_ja: "カードの強度（または他のクラス）を厳密に求めた SP に、IdP が行った認証のままログインさせています。求めたクラスが黙って引き下げられ、表明されたクラスを確認しない SP（TF-SP-005）では、カードが必要なサービスに弱い認証で入れます。",
+        fix: "Compare RequestedAuthnContext (exact, minimum, maximum, better) with the classes you can give; when none matches, answer with a signed Response of status Responder / NoAuthnContext and no assertion.",
+        fix_ja: "RequestedAuthnContext（exact、minimum、maximum、better）を自らが提供できるクラスと比較し、一致しなければアサーションなしで、ステータス Responder / NoAuthnContext の署名付き Response を返してください。",
+        products: &[(SSP, "an authproc filter that checks RequestedAuthnContext: by default the IdP ignores it")],
+    },
+    Entry {
         tests: &["sso-across-sps", "force-authn", "is-passive-no-session", "slo-both-sps"],
         why: "Sessions do not behave as SPs rely on: a second SP asks for the card again, ForceAuthn does not re-check the card (a walked-away session is reused for a sensitive step), IsPassive shows a page, or logging out leaves the other SPs logged in.",
         why_ja: "セッションが SP の前提どおりに動作しません：2つ目の SP で再びカードを求める、ForceAuthn でカードを再確認しない（放置されたセッションが重要な操作に使われる）、IsPassive でページを表示する、ログアウトしても他の SP がログインしたままになる。",

@@ -31,6 +31,10 @@ pub struct Defects {
     /// ForceAuthn is answered from the SSO session.
     #[serde(default)]
     pub ignore_force_authn: bool,
+    /// RequestedAuthnContext is not looked at: the card's class is asserted whatever the
+    /// SP asked for.
+    #[serde(default)]
+    pub ignore_requested_class: bool,
     /// Unsigned AuthnRequests are taken from SPs whose metadata says AuthnRequestsSigned.
     #[serde(default)]
     pub unsigned_requests: bool,

@@ -186,7 +186,11 @@ impl Platform {
                 return Err(IdpError::InvalidNameIdPolicy(fmt.clone()));
             }
         }
-        if let Some(rac) = &r.requested_authn_context {
+        let rac = r
+            .requested_authn_context
+            .as_ref()
+            .filter(|_| !self.defects().ignore_requested_class);
+        if let Some(rac) = rac {
             // The card is the one and strongest method: "exact" and "minimum" are met if
             // the class is listed; "better" never is.
             let met = match rac.comparison.as_str() {

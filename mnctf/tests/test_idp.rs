@@ -263,6 +263,11 @@ async fn a_reusable_challenge_behind_single_use_transactions_is_not_reported() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_requested_class_ignored_is_caught() {
+    planted("ignore_requested_class", &["req-authn-context-unavailable"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_challenge_taken_in_another_login_is_caught() {
     planted("challenge_any_transaction", &["bind-other-transaction"]).await;
 }

@@ -518,7 +518,7 @@ impl Sut<'_> {
             (IdpJudge::MustRefuseWithError, Reached::Refused(why)) => {
                 Outcome::new(Verdict::Passed, format!("refused: {why}"))
             }
-            (IdpJudge::MustRefuse | IdpJudge::MustRefuseWithError | IdpJudge::MustNotPostElsewhere | IdpJudge::MustAnswerNoPassive, Reached::Response { url, xml, .. }) => {
+            (IdpJudge::MustRefuse | IdpJudge::MustRefuseWithError | IdpJudge::MustNotPostElsewhere | IdpJudge::MustAnswerNoPassive | IdpJudge::MustAnswerNoAuthnContext, Reached::Response { url, xml, .. }) => {
                 self.judge_answer(judge, sent, url, xml, card_asked)
             }
             (IdpJudge::MustNotPostElsewhere | IdpJudge::MustShowErrorPage, Reached::Refused(why)) => {
@@ -534,6 +534,10 @@ impl Sut<'_> {
             (IdpJudge::MustAnswerNoPassive, Reached::Refused(why)) => Outcome::new(
                 Verdict::Failed,
                 format!("no NoPassive Response to the SP (TF-IDP-012): {why}"),
+            ),
+            (IdpJudge::MustAnswerNoAuthnContext, Reached::Refused(why)) => Outcome::new(
+                Verdict::Failed,
+                format!("no NoAuthnContext Response to the SP (TF-IDP-009, TF-IDP-014): {why}"),
             ),
             (IdpJudge::Flow, _) => Outcome::new(Verdict::Failed, "internal: a flow test judged as a login"),
         };
@@ -580,6 +584,24 @@ impl Sut<'_> {
             IdpJudge::MustAnswerNoPassive => Outcome::new(
                 Verdict::Failed,
                 format!("the answer to IsPassive without a session was a Response with status {status}, not NoPassive"),
+            ),
+            IdpJudge::MustAnswerNoAuthnContext if status.ends_with("NoAuthnContext") => {
+                if signed_error(xml, &self.idp.certs) {
+                    Outcome::new(Verdict::Passed, format!("a signed Response with status {status}"))
+                } else {
+                    Outcome::new(Verdict::Failed, format!("a Response with status {status}, but not signed with the IdP's key (TF-IDP-014)"))
+                }
+            }
+            IdpJudge::MustAnswerNoAuthnContext if status == status::SUCCESS => Outcome::new(
+                Verdict::Failed,
+                format!(
+                    "the IdP logged the user in, asserting {}, although the SP asked for exactly a class it cannot give: an SP relying on the class it asked for is given another (TF-IDP-009 wants NoAuthnContext)",
+                    class_asserted(xml)
+                ),
+            ),
+            IdpJudge::MustAnswerNoAuthnContext => Outcome::new(
+                Verdict::Failed,
+                format!("the answer to a request for a class the IdP cannot give was a Response with status {status}, not NoAuthnContext (TF-IDP-009)"),
             ),
             _ if status == status::SUCCESS => match self.verify(0, sent, url, xml) {
                 Ok(a) => Outcome::new(
@@ -1576,6 +1598,19 @@ fn response_status(xml: &str) -> String {
 }
 
 /// Whether an error Response is signed at its root with one of the IdP's keys.
+/// The AuthnContextClassRef a Response asserts, for a reason.
+fn class_asserted(xml: &str) -> String {
+    roxmltree::Document::parse(xml)
+        .ok()
+        .and_then(|doc| {
+            doc.descendants()
+                .find(|n| n.tag_name().name() == "AuthnContextClassRef")
+                .and_then(|n| n.text())
+                .map(|t| t.trim().to_owned())
+        })
+        .unwrap_or_else(|| "no AuthnContextClassRef".into())
+}
+
 fn signed_error(xml: &str, certs: &[Vec<u8>]) -> bool {
     trust_framework::saml::signature::verify_enveloped(xml, certs).is_ok()
 }

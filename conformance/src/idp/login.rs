@@ -112,6 +112,9 @@ impl std::fmt::Display for Started {
     }
 }
 
+/// A class of SAML's list that a card login never is.
+const AC_KERBEROS: &str = "urn:oasis:names:tc:SAML:2.0:ac:classes:Kerberos";
+
 /// Builds the AuthnRequest of `sp` with `change`, signed as the change says.
 pub fn request_url(
     idp: &Idp,
@@ -145,7 +148,11 @@ pub fn request_url(
         },
         force_authn: change == Request::ForceAuthn,
         is_passive: change == Request::IsPassive,
-        authn_context_class: Some(class),
+        authn_context_class: Some(if change == Request::UnavailableClass {
+            AC_KERBEROS
+        } else {
+            class
+        }),
         attribute_consuming_service_index: None,
     });
     let xml = match change {

@@ -58,6 +58,8 @@ pub enum Request {
     BadDeflate,
     /// An AuthnRequest that inflates to 1 MiB (a few KiB as sent).
     InflatesLarge,
+    /// RequestedAuthnContext, exact, names a class no card login is (Kerberos).
+    UnavailableClass,
 }
 
 /// What the suite does.
@@ -134,6 +136,8 @@ pub enum IdpJudge {
     MustBeSchemaValid,
     /// A signed Response with the NoPassive status to the registered ACS, no login page.
     MustAnswerNoPassive,
+    /// A signed Response with the NoAuthnContext status, no assertion.
+    MustAnswerNoAuthnContext,
     /// No Success Response, and the refusal a specific error, not a server error
     /// (TF-IDP-015: never a crash); a 5xx page is WARNING.
     MustRefuseWithError,
@@ -186,8 +190,9 @@ const fn login(persona: PersonaId, fault: CaFault, request: Request) -> Flow {
 
 use CaFault as F;
 use IdpJudge::{
-    Flow as ByFlow, MustAnswerNoPassive, MustBeSchemaValid, MustMeetProfile, MustNotPostElsewhere,
-    MustRefuse, MustRefuseWithError, MustShowErrorPage, MustSucceed,
+    Flow as ByFlow, MustAnswerNoAuthnContext, MustAnswerNoPassive, MustBeSchemaValid,
+    MustMeetProfile, MustNotPostElsewhere, MustRefuse, MustRefuseWithError, MustShowErrorPage,
+    MustSucceed,
 };
 use PersonaId as P;
 use Request as R;
@@ -555,6 +560,15 @@ pub static IDP_TESTS: &[IdpTest] = &[
         Flow::SingleLogout,
         ByFlow,
         PLATFORM
+    ),
+    t!(
+        "req-authn-context-unavailable",
+        "A request for a class the card cannot give (RequestedAuthnContext, exact: Kerberos): a signed NoAuthnContext Response, no login",
+        "カードでは満たせないクラスを求める要求（RequestedAuthnContext、exact：Kerberos）：署名付き NoAuthnContext、ログインさせない",
+        ["TF-IDP-009", "TF-IDP-014"],
+        "request",
+        login(P::Valid, F::None, R::UnavailableClass),
+        MustAnswerNoAuthnContext
     ),
     t!(
         "is-passive-no-session",

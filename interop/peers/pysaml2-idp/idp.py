@@ -13,7 +13,7 @@ import sys
 
 from flask import Flask, make_response, request
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
-from saml2.authn_context import PASSWORD, AuthnBroker, authn_context_class_ref
+from saml2.authn_context import PASSWORD, UNSPECIFIED, AuthnBroker, authn_context_class_ref
 from saml2.config import IdPConfig
 from saml2.metadata import create_metadata_string
 from saml2.saml import NAMEID_FORMAT_PERSISTENT
@@ -43,7 +43,10 @@ config.load({
 })
 idp = Server(config=config)
 broker = AuthnBroker()
-broker.add(authn_context_class_ref(PASSWORD), "", 10, base)
+# As example/idp2's broker: the password method (a name here, its function there), and
+# UNSPECIFIED without one, so that a request naming no class is given the password login.
+broker.add(authn_context_class_ref(PASSWORD), "password", 10, base)
+broker.add(authn_context_class_ref(UNSPECIFIED), "", 0, base)
 USERS = {"testuser": "testpass"}
 # The profile's algorithms (TF-IDP-006), as the SP peer asks of pysaml2 too: its default is SHA-1.
 SHA256 = {"sign_alg": "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
@@ -80,6 +83,10 @@ def sso():
             return refused(f"the AuthnRequest signature cannot be checked: {type(e).__name__}: {e}")
         if not verified:
             return refused("the AuthnRequest signature does not verify")
+    # As example/idp2's do_authentication: the broker picks a method for the requested
+    # AuthnContext, and none is an error page ("No usable authentication method").
+    if not broker.pick(req.message.requested_authn_context):
+        return refused("No usable authentication method", 401)
     key = secrets.token_urlsafe(16)
     pending[key] = (req, request.args.get("RelayState"))
     user = sessions.get(request.cookies.get(COOKIE, ""))
