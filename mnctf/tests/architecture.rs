@@ -17,7 +17,7 @@ const LAYERS: [(&str, u8); 14] = [
     ("cardholder", 3),
     ("scenarios", 5),
     ("conformance", 5),
-    ("fuzzing", 5),
+    ("fuzzing", 6),
     ("mnctf", 9),
 ];
 
