@@ -44,6 +44,9 @@ pub async fn image_for(peer: &str) -> Option<String> {
     found.then_some(name)
 }
 
+/// The label naming the process a container belongs to.
+pub const OWNER_LABEL: &str = "mnctf.owner";
+
 /// Starts `image` running the shell line `line` (output to `dir/peer.log`) with `env`,
 /// `dir` and each of `mounts` bind-mounted at their own paths (`mounts` read-only).
 pub async fn start(
@@ -62,7 +65,10 @@ pub async fn start(
         .with_network("host")
         .with_mount(Mount::bind_mount(folder.clone(), folder.clone()))
         .with_working_dir(folder)
-        .with_cmd(["/bin/sh", "-c", &script]);
+        .with_cmd(["/bin/sh", "-c", &script])
+        // Whose it is: `scripts/images` removes only containers whose owner has gone, so
+        // that one run's set-up never stops another run's peers.
+        .with_label(OWNER_LABEL, std::process::id().to_string());
     for m in mounts {
         let path = m.display().to_string();
         request = request.with_mount(

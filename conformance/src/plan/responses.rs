@@ -1585,8 +1585,8 @@ pub static TESTS: &[Test] = &[
     ),
     t!(
         "post-deflate-bomb",
-        "The golden Response DEFLATE-compressed in the HTTP-POST binding, inflating to 8 MiB (ruby-saml CVE-2025-25293: POST messages inflated without a bound)",
-        "HTTP-POST バインディングで DEFLATE 圧縮したゴールデン Response（展開すると 8 MiB。ruby-saml CVE-2025-25293：POST のメッセージを上限なく展開）",
+        "The golden Response DEFLATE-compressed in the HTTP-POST binding, inflating to 1 MiB (ruby-saml CVE-2025-25293: POST messages inflated without a bound)",
+        "HTTP-POST バインディングで DEFLATE 圧縮したゴールデン Response（展開すると 1 MiB。ruby-saml CVE-2025-25293：POST のメッセージを上限なく展開）",
         ["TF-SP-008"],
         "resilience",
         MustRefuse,
