@@ -13,6 +13,7 @@ use conformance::idp::{IdpSutConfig, Role, SuiteSps};
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 
+#[macro_use]
 mod common;
 use common::preflight_reason;
 use common::raw::{answer, gzip_bomb, read_request};
@@ -281,11 +282,6 @@ battery! {
     metadata_with_two_idps_is_named: MetadataTwoIdps => ["2 IdPs in the metadata; one is needed"];
     metadata_without_an_sso_endpoint_is_named: MetadataWithoutSso => ["no HTTP-Redirect SingleSignOnService"];
     a_tls_port_that_never_answers_is_cut_off: TlsNeverAnswers => ["TLS: no answer within the time limit"];
-    garbage_instead_of_tls_is_named: Tls(Oddity::Garbage) => ["is not TLS"];
-    plain_http_on_an_https_port_is_named: Tls(Oddity::PlainHttp) => ["plain http on an https port"];
-    a_handshake_closed_early_is_named: Tls(Oddity::ClosesInHandshake) => ["closed the connection during the handshake"];
-    a_certificate_for_another_name_is_refused: Tls(Oddity::WrongName) => ["is for other.mnctf-test.example, not for this host"];
-    an_expired_certificate_is_refused: Tls(Oddity::Expired) => ["certificate expired on 2021-01-01"];
-    a_certificate_the_ca_never_issued_is_refused: Tls(Oddity::SelfSigned) => ["not issued by a CA the suite trusts"];
-    a_page_cut_short_without_close_notify_is_named: Tls(Oddity::CutShort) => ["cut short: 10 of the 1000 bytes"];
 }
+
+tls_battery!();

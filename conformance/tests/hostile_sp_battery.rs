@@ -14,6 +14,7 @@ use tokio::net::{TcpListener, TcpStream};
 use trust_framework::saml::authn_request::{self, NewAuthnRequest};
 use trust_framework::saml::bindings::{self, Kind};
 
+#[macro_use]
 mod common;
 use common::preflight_reason;
 use common::raw::{answer, gzip_bomb, read_request};
@@ -296,11 +297,6 @@ battery! {
     an_enormous_protected_page_is_refused: ProtectedEnormous => ["page over 1048576 bytes"];
     a_closed_protected_port_is_named: ProtectedPortClosed => ["127.0.0.1:9/protected"];
     a_tls_port_that_never_answers_is_cut_off: TlsNeverAnswers => ["the login URL"];
-    garbage_instead_of_tls_is_named: Tls(Oddity::Garbage) => ["is not TLS"];
-    plain_http_on_an_https_port_is_named: Tls(Oddity::PlainHttp) => ["plain http on an https port"];
-    a_handshake_closed_early_is_named: Tls(Oddity::ClosesInHandshake) => ["closed the connection during the handshake"];
-    a_certificate_for_another_name_is_refused: Tls(Oddity::WrongName) => ["is for other.mnctf-test.example, not for this host"];
-    an_expired_certificate_is_refused: Tls(Oddity::Expired) => ["certificate expired on 2021-01-01"];
-    a_certificate_the_ca_never_issued_is_refused: Tls(Oddity::SelfSigned) => ["not issued by a CA the suite trusts"];
-    a_page_cut_short_without_close_notify_is_named: Tls(Oddity::CutShort) => ["cut short: 10 of the 1000 bytes"];
 }
+
+tls_battery!();

@@ -17,33 +17,14 @@ use mock_sp::sp::{ServiceProvider, SpConfig};
 use reports::Verdict;
 use trust_framework::saml::constants::AC_JPKI_USER_AUTH;
 
+mod common;
+
 const HOST: &str = "sp.mnctf-test.example";
 
-/// A CA certificate (PEM, written to `dir`) and a server configuration for `host` it issued.
+/// A vendor CA's certificate (PEM, written to `dir/vendor-ca.pem`) and a server
+/// configuration for `host` it issued.
 fn server_tls(dir: &Path, host: &str) -> Arc<rustls::ServerConfig> {
-    let ca_key = rcgen::KeyPair::generate().unwrap();
-    let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    ca.distinguished_name
-        .push(rcgen::DnType::CommonName, "mnctf test vendor CA");
-    let ca_cert = ca.self_signed(&ca_key).unwrap();
-    std::fs::write(dir.join("vendor-ca.pem"), ca_cert.pem()).unwrap();
-    let key = rcgen::KeyPair::generate().unwrap();
-    let params = rcgen::CertificateParams::new(vec![host.to_owned()]).unwrap();
-    let issuer = rcgen::Issuer::from_params(&ca, &ca_key);
-    let cert = params.signed_by(&key, &issuer).unwrap();
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(
-        vec![cert.der().clone()],
-        rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
-    )
-    .unwrap();
-    Arc::new(config)
+    common::tls::server_config(&dir.join("vendor-ca.pem"), host, common::tls::Issued::ByCa)
 }
 
 /// Serves `app` over TLS on `listener` until the test ends.

@@ -4,6 +4,7 @@ use reports::Verdict;
 
 /// A failed preflight's reason, after checking that every test is SKIPPED with it (never
 /// PASSED) and that the JUnit report is still written.
+#[allow(dead_code)] // not every test file that shares this module judges preflights
 pub fn preflight_reason(report: &reports::Report) -> String {
     let pre = report.cases().find(|c| c.id == "preflight").unwrap();
     assert_eq!(pre.verdict, Verdict::Failed);
@@ -79,12 +80,29 @@ pub mod raw {
     }
 }
 
+/// The TLS oddities as tests of a battery: each file's `battery!` macro makes one test per
+/// line, and both batteries expect the same reasons.
+#[macro_export]
+macro_rules! tls_battery {
+    () => {
+        battery! {
+            garbage_instead_of_tls_is_named: Tls(Oddity::Garbage) => ["is not TLS"];
+            plain_http_on_an_https_port_is_named: Tls(Oddity::PlainHttp) => ["plain http on an https port"];
+            a_handshake_closed_early_is_named: Tls(Oddity::ClosesInHandshake) => ["closed the connection during the handshake"];
+            a_certificate_for_another_name_is_refused: Tls(Oddity::WrongName) => ["is for other.mnctf-test.example, not for this host"];
+            an_expired_certificate_is_refused: Tls(Oddity::Expired) => ["certificate expired on 2021-01-01"];
+            a_certificate_the_ca_never_issued_is_refused: Tls(Oddity::SelfSigned) => ["not issued by a CA the suite trusts"];
+            a_page_cut_short_without_close_notify_is_named: Tls(Oddity::CutShort) => ["cut short: 10 of the 1000 bytes"];
+        }
+    };
+}
+
 /// An https server on loopback that gets TLS wrong in one way, and the CA file a vendor
 /// would name for it (`[network] ca`), so that only the oddity stands between the suite
 /// and the page.
 #[allow(dead_code)]
 pub mod tls {
-    use std::path::PathBuf;
+    use std::path::{Path, PathBuf};
     use std::sync::Arc;
 
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -118,35 +136,41 @@ pub mod tls {
         _dir: tempfile::TempDir,
     }
 
-    /// Starts a server with `oddity` for the rest of the test.
-    pub async fn front(oddity: Oddity) -> Front {
-        let dir = tempfile::tempdir().unwrap();
+    /// How the server certificate is made.
+    #[derive(Clone, Copy, PartialEq)]
+    pub enum Issued {
+        /// By the CA.
+        ByCa,
+        /// By the CA, valid only in 2020.
+        ByCaExpired,
+        /// By nobody: self-signed.
+        SelfSigned,
+    }
+
+    /// A vendor's CA (its certificate written to `ca_file`, PEM) and a server
+    /// configuration whose certificate for `name` is `issued` as said.
+    pub fn server_config(ca_file: &Path, name: &str, issued: Issued) -> Arc<rustls::ServerConfig> {
         let ca_key = rcgen::KeyPair::generate().unwrap();
         let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
         ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
         ca.distinguished_name
-            .push(rcgen::DnType::CommonName, "mnctf hostile-test CA");
+            .push(rcgen::DnType::CommonName, "mnctf test vendor CA");
         let ca_cert = ca.self_signed(&ca_key).unwrap();
-        let ca_file = dir.path().join("ca.pem");
-        std::fs::write(&ca_file, ca_cert.pem()).unwrap();
-        let name = match oddity {
-            Oddity::WrongName => "other.mnctf-test.example",
-            _ => "127.0.0.1",
-        };
+        std::fs::write(ca_file, ca_cert.pem()).unwrap();
         let mut params = rcgen::CertificateParams::new(vec![name.to_owned()]).unwrap();
-        if oddity == Oddity::Expired {
+        if issued == Issued::ByCaExpired {
             params.not_before = rcgen::date_time_ymd(2020, 1, 1);
             params.not_after = rcgen::date_time_ymd(2021, 1, 1);
         }
         let key = rcgen::KeyPair::generate().unwrap();
-        let cert = if oddity == Oddity::SelfSigned {
+        let cert = if issued == Issued::SelfSigned {
             params.self_signed(&key).unwrap()
         } else {
             params
                 .signed_by(&key, &rcgen::Issuer::from_params(&ca, &ca_key))
                 .unwrap()
         };
-        let server = rustls::ServerConfig::builder_with_provider(Arc::new(
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
             rustls::crypto::ring::default_provider(),
         ))
         .with_safe_default_protocol_versions()
@@ -157,7 +181,20 @@ pub mod tls {
             rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
         )
         .unwrap();
-        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server));
+        Arc::new(config)
+    }
+
+    /// Starts a server with `oddity` for the rest of the test.
+    pub async fn front(oddity: Oddity) -> Front {
+        let dir = tempfile::tempdir().unwrap();
+        let ca_file = dir.path().join("ca.pem");
+        let (name, issued) = match oddity {
+            Oddity::WrongName => ("other.mnctf-test.example", Issued::ByCa),
+            Oddity::Expired => ("127.0.0.1", Issued::ByCaExpired),
+            Oddity::SelfSigned => ("127.0.0.1", Issued::SelfSigned),
+            _ => ("127.0.0.1", Issued::ByCa),
+        };
+        let acceptor = tokio_rustls::TlsAcceptor::from(server_config(&ca_file, name, issued));
         let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
         let base = format!("https://{}", listener.local_addr().unwrap());
         tokio::spawn(async move {
