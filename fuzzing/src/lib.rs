@@ -4,7 +4,8 @@
 //! requests and answers, CRLs, certificates, the platform's and the suite's TOML), each fed
 //! with what the project's own builders make ([`seeds`]). `fuzz/` runs them under
 //! libFuzzer (`scripts/fuzz`); `tests/smoke.rs` runs them over the seeds and their mutations
-//! on every test run. A target passes when it returns: any panic, hang or runaway allocation is a bug.
+//! on every test run. A target passes when it returns: any panic, hang or runaway
+//! allocation is a bug.
 
 use std::io::Read;
 use std::sync::atomic::AtomicBool;

@@ -1597,7 +1597,6 @@ fn response_status(xml: &str) -> String {
     }
 }
 
-/// Whether an error Response is signed at its root with one of the IdP's keys.
 /// The AuthnContextClassRef a Response asserts, for a reason.
 fn class_asserted(xml: &str) -> String {
     roxmltree::Document::parse(xml)
@@ -1611,6 +1610,7 @@ fn class_asserted(xml: &str) -> String {
         .unwrap_or_else(|| "no AuthnContextClassRef".into())
 }
 
+/// Whether an error Response is signed at its root with one of the IdP's keys.
 fn signed_error(xml: &str, certs: &[Vec<u8>]) -> bool {
     trust_framework::saml::signature::verify_enveloped(xml, certs).is_ok()
 }
