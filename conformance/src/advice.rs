@@ -282,8 +282,8 @@ pub static ENTRIES: &[Entry] = &[
         tests: &["post-deflate-bomb"],
         why: "An SP that inflates HTTP-POST messages (which are never compressed) turns a request of a few KiB into hundreds of MB to allocate and parse: one request stalls or kills the SP for every user, before any signature is checked (ruby-saml CVE-2025-25293).",
         why_ja: "HTTP-POST のメッセージ（圧縮されることはない）を展開する SP では、数 KiB の要求が数百 MB の確保と解析になります。署名確認の前に、1つの要求ですべての利用者に対して SP が停止・遅延します（ruby-saml CVE-2025-25293）。",
-        fix: "Inflate only HTTP-Redirect messages, with a bound on the inflated size (the profile's 256 KiB); take a POST message as the base64 of the XML and nothing else.",
-        fix_ja: "展開は HTTP-Redirect のメッセージだけに、展開後の大きさの上限（プロファイルの 256 KiB）を付けて行い、POST のメッセージは XML の base64 としてのみ扱ってください。",
+        fix: "Inflate only HTTP-Redirect messages, with a bound on the inflated size (the platform's own, 256 KiB, TF-IDP-015, is a fair one); take a POST message as the base64 of the XML and nothing else.",
+        fix_ja: "展開は HTTP-Redirect のメッセージだけに、展開後の大きさの上限（プラットフォーム自身の 256 KiB、TF-IDP-015 が目安）を付けて行い、POST のメッセージは XML の base64 としてのみ扱ってください。",
         products: &[("ruby-saml", "upgrade to 1.12.4 or 1.18.0 or later (inflated size bounded by message_max_bytesize)")],
     },
     Entry {
