@@ -128,16 +128,18 @@ pub fn remove_root_attribute(element: &str, name: &str) -> Result<String, CraftE
 
 /// `xml` with the text of the first NameID replaced by `raw` (no signature is updated).
 pub fn set_name_id(xml: &str, raw: &str) -> Result<String, CraftError> {
-    let doc = parse(xml)?;
-    let node = doc
-        .descendants()
-        .find(|n| is(n, NS_ASSERTION, "NameID"))
-        .ok_or_else(|| CraftError("no NameID".into()))?;
-    let r = node.range();
+    set_text(xml, NS_ASSERTION, "NameID", raw)
+}
+
+/// `xml` with the content of the first element `ns:name` (document order) replaced by
+/// `raw`.
+pub fn set_text(xml: &str, ns: &str, name: &str, raw: &str) -> Result<String, CraftError> {
+    let r = range(xml, ns, name, None)?;
     let start = after_start_tag(xml, r.start)?;
     let end = xml[..r.end]
         .rfind("</")
-        .ok_or_else(|| CraftError("NameID without end tag".into()))?;
+        .filter(|&end| end >= start)
+        .ok_or_else(|| CraftError(format!("{name} without end tag")))?;
     Ok(format!("{}{raw}{}", &xml[..start], &xml[end..]))
 }
 

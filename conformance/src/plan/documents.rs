@@ -142,14 +142,13 @@ fn digest_of_nothing(signature: &str) -> Result<String, CraftError> {
     use sha2::Digest as _;
     let doc = roxmltree::Document::parse(signature)
         .map_err(|e| CraftError(format!("the signature does not parse: {e}")))?;
-    let find = |name: &str| {
-        doc.descendants()
-            .find(|n| n.tag_name().namespace() == Some(NS_DSIG) && n.tag_name().name() == name)
-            .ok_or_else(|| CraftError(format!("no {name} in the signature")))
-    };
-    let method = find("DigestMethod")?
-        .attribute("Algorithm")
-        .unwrap_or_default();
+    let method = doc
+        .descendants()
+        .find(|n| {
+            n.tag_name().namespace() == Some(NS_DSIG) && n.tag_name().name() == "DigestMethod"
+        })
+        .and_then(|n| n.attribute("Algorithm"))
+        .ok_or_else(|| CraftError("no DigestMethod in the signature".into()))?;
     let empty = match method.rsplit('#').next() {
         Some("sha1") => STANDARD.encode(sha1::Sha1::digest(b"")),
         Some("sha256") => STANDARD.encode(sha2::Sha256::digest(b"")),
@@ -157,12 +156,7 @@ fn digest_of_nothing(signature: &str) -> Result<String, CraftError> {
         Some("sha512") => STANDARD.encode(sha2::Sha512::digest(b"")),
         _ => return Err(CraftError(format!("no digest of nothing for {method}"))),
     };
-    let value = find("DigestValue")?.range();
-    let start = splice::after_start_tag(signature, value.start)?;
-    let end = signature[..value.end]
-        .rfind("</")
-        .ok_or_else(|| CraftError("DigestValue without end tag".into()))?;
-    Ok(splice::replace(signature, start..end, &empty))
+    splice::set_text(signature, NS_DSIG, "DigestValue", &empty)
 }
 
 /// Spaces the POST-binding bomb inflates to: four times what ruby-saml 1.18 takes
